@@ -1,0 +1,7 @@
+"""Benchmarks: prompt sets with optional references, reference rankings and a gold oracle.
+
+Importing this package registers the built-in benchmarks (see harness.registry.benchmarks).
+"""
+
+from benchmarks import sandbox  # noqa: E402,F401
+from benchmarks import public  # noqa: E402,F401

@@ -1,0 +1,278 @@
+"""Recipes: YAML files validated into a frozen `Recipe`; unknown keys are errors, never ignored.
+
+A recipe says only what it changes. Sources are listed by name in `sources`; each listed source may
+have a top-level block of its own parameters (`self_reward: {judge_samples: 3}`), and a block may
+set `type:` to run a registered source under another name (`self_reward_n8: {type: self_reward, n: 8}`).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from harness.generation import GenerationParams
+from harness.train.spec import TrainSpec
+
+
+class RecipeError(ValueError):
+    """A recipe problem, phrased as one line naming the field and the fix."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SandboxModel(Strict):
+    size: Literal["XS", "S", "M", "L"] = Field(description="architecture from benchmarks/sandbox/models.py")
+    steps: int = Field(gt=0, description="pretraining steps; compute, not size, decides who is stronger")
+    batch_size: int = Field(16, gt=0)
+    learning_rate: float = Field(3e-3, gt=0)
+    seed: int = 0
+
+
+class ModelSpec(Strict):
+    """A model: a Hugging Face id or local path, a sandbox model trained from scratch, or another
+    recipe model (`base`) fine-tuned by its own `sft` stage (e.g. a teacher with more supervision)."""
+
+    path: str | None = Field(None, description="HF hub id or local directory (or model name for API backends)")
+    sandbox: SandboxModel | None = None
+    base: str | None = Field(None, description="name of another model in `models` to fine-tune with `sft`")
+    sft: "SFTStage | None" = None
+    generator: str = Field("hf", description="registered generator backend")
+    generator_params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ModelSpec":
+        if sum(x is not None for x in (self.path, self.sandbox, self.base)) != 1:
+            raise ValueError("set exactly one of 'path' (HF id or directory), 'sandbox' (trained here) "
+                             "or 'base' (another model, fine-tuned)")
+        if (self.base is None) != (self.sft is None):
+            raise ValueError("'base' and 'sft' go together: a derived model is its base after its own SFT")
+        return self
+
+
+class BenchmarkRef(Strict):
+    name: str = "sandbox"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SFTStage(Strict):
+    demonstrations: int = Field(150, ge=0, description="seed demonstrations (IFT); keep light so DPO has work left")
+    judging_examples: int = Field(0, ge=0, description="judging examples (EFT) that teach the policy to judge")
+    judge_prompt: str = Field("sandbox_score", description="folder in judges/prompts/ used to format EFT examples")
+    judging_policy_share: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of EFT examples that are the base model's own samples graded by "
+        "the benchmark's gold grader (the rest are the benchmark's stock examples); a judge trained only on "
+        "stock examples does not transfer to real model outputs")
+    train: TrainSpec = Field(default_factory=TrainSpec)
+
+
+class FeedbackStage(Strict):
+    prompts: int = Field(250, gt=0, description="feedback prompts drawn from the benchmark's 'feedback' split")
+    candidates: GenerationParams = Field(
+        default_factory=lambda: GenerationParams(n=4, temperature=0.7, max_new_tokens=48))
+
+
+class EvaluationStage(Strict):
+    prompts: int = Field(300, gt=0, description="held-out prompts from the benchmark's 'eval' split")
+    samples: int = Field(4, gt=0, description="sampled answers per prompt (scores are averaged per prompt)")
+    temperature: float = Field(0.7, gt=0)
+    max_new_tokens: int = Field(48, gt=0)
+    bootstrap: int = Field(2000, ge=100)
+    baseline: str = Field("M1", description="row every model is compared with")
+
+
+ModelSpec.model_rebuild()
+
+
+class JudgeQualityStage(Strict):
+    enabled: bool = Field(True, description="rank every judge against the gold oracle (benchmarks with a grader)")
+    reward_models: tuple[str, ...] = Field((), description="sources whose pairs train a reward-model judge")
+    reward_train: TrainSpec = Field(default_factory=lambda: TrainSpec(learning_rate=1e-3, num_train_epochs=2))
+
+
+class Recipe(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    seed: int = 0
+    benchmark: BenchmarkRef = Field(default_factory=BenchmarkRef)
+    models: dict[str, ModelSpec] = Field(min_length=1)
+    policy: str = Field(description="name in `models` that becomes M0")
+    sft: SFTStage = Field(default_factory=SFTStage)
+    feedback: FeedbackStage = Field(default_factory=FeedbackStage)
+    sources: tuple[str, ...] = Field(min_length=1, description="feedback sources to compare, in order")
+    source_params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    dpo: TrainSpec = Field(default_factory=TrainSpec)
+    evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
+    judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_source_blocks(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        from harness.registry import sources
+
+        # A block is a source's parameters when the source is listed, is a registered source, or
+        # names its `type`. Blocks of sources left out (`--set sources=[oracle]`) are kept, unused.
+        listed = {n for n in data.get("sources") or [] if isinstance(n, str)}
+        params = dict(data.get("source_params") or {})
+        for key in [k for k in data if k not in cls.model_fields]:
+            block = data[key]
+            if key in listed or key in sources or (isinstance(block, dict) and "type" in block):
+                if not isinstance(block, dict):
+                    raise ValueError(f"{key}: source parameters must be a mapping, e.g. {key}: {{...}}")
+                params[key] = data.pop(key)
+        data["source_params"] = params
+        return data
+
+    @model_validator(mode="after")
+    def _references(self) -> "Recipe":
+        if self.policy not in self.models:
+            raise ValueError(f"policy {self.policy!r} is not in models ({', '.join(self.models)})")
+        for name, spec in self.models.items():
+            if spec.base is not None and (spec.base not in self.models or self.models[spec.base].base is not None):
+                raise ValueError(f"models.{name}.base: {spec.base!r} must name a path or sandbox model in `models`")
+            if name == "M1" or name.startswith(("M2-", "M3-")):
+                raise ValueError(f"models.{name}: names M1, M2-*, M3-* are the run's own stages; rename it")
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError("a source is listed twice in `sources`")
+        return self
+
+    def source_type(self, name: str) -> str:
+        return self.source_params.get(name, {}).get("type", name)
+
+    def source_kwargs(self, name: str) -> dict[str, Any]:
+        return {k: v for k, v in self.source_params.get(name, {}).items() if k != "type"}
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "recipe"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key; remove it or check its spelling (see `harness validate --help`)"
+    elif err["type"] == "missing":
+        msg = "required field is missing; add it"
+    return f"{where}: {msg} (got {err.get('input')!r})" if err["type"] not in ("missing", "extra_forbidden") \
+        else f"{where}: {msg}"
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """`a.b=value` -> (['a','b'], value). Values are YAML (`[x, y]`, `3`, `true`, `1e-4`)."""
+    if "=" not in item:
+        raise RecipeError(f"--set {item!r}: expected KEY=VALUE, e.g. --set feedback.prompts=100")
+    key, raw = item.split("=", 1)
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    for item in overrides:
+        path, value = parse_override(item)
+        node = data
+        for part in path[:-1]:
+            nxt = node.get(part)
+            if nxt is None:
+                nxt = node[part] = {}
+            if not isinstance(nxt, dict):
+                raise RecipeError(f"--set {item!r}: {part!r} is not a mapping")
+            node = nxt
+        node[path[-1]] = value
+    return data
+
+
+def merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) is replaced whole."""
+    out = dict(base)
+    for key, value in change.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def extend(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """`extends: other.yaml` (relative to this file): this recipe is that one plus what it changes."""
+    base_path = path.parent / str(data.pop("extends"))
+    if not base_path.exists():
+        raise RecipeError(f"{path}: extends: {base_path} not found; give a recipe path relative to this file")
+    base = yaml.safe_load(base_path.read_text(encoding="utf-8"))
+    if "extends" in base:
+        base = extend(base_path, base)
+    return merge(base, data)
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    path = Path(path)
+    if not path.exists():
+        raise RecipeError(f"{path}: recipe file not found; give a path such as recipes/sandbox.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise RecipeError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise RecipeError(f"{path}: a recipe is a YAML mapping of fields; see recipes/sandbox.yaml")
+    if "extends" in data:
+        data = extend(path, data)
+    data = apply_overrides(data, overrides or [])
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise RecipeError(f"{path}: {_first_error(exc)}") from None
+    check_references(recipe, where=str(path))
+    return recipe
+
+
+def check_references(recipe: Recipe, where: str) -> None:
+    """What pydantic cannot see: registered names, source parameters and model paths on disk."""
+    from harness.registry import RegistryError, benchmarks, generators
+
+    try:
+        benchmarks.get(recipe.benchmark.name)
+        for spec in recipe.models.values():
+            generators.get(spec.generator)
+        for name in recipe.sources:
+            for model in getattr(build_source(recipe, name), "models", ()):
+                if model not in recipe.models:
+                    raise RecipeError(f"{where}: {name}: model {model!r} is not in models "
+                                      f"({', '.join(recipe.models)}); add it or fix the name")
+    except RegistryError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
+    for name, spec in recipe.models.items():
+        if spec.generator == "hf" and spec.path is not None and _looks_local(spec.path) and not Path(spec.path).exists():
+            raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
+                              "give an existing directory or a Hugging Face id like 'org/name'")
+
+
+def _looks_local(path: str) -> bool:
+    return path.startswith((".", "/", "~")) or path.count("/") != 1
+
+
+def build_source(recipe: Recipe, name: str) -> Any:
+    """Build a listed source; factories are pydantic-validated, so bad parameters fail here, early."""
+    from harness.registry import sources
+
+    try:
+        return sources.build(recipe.source_type(name), **recipe.source_kwargs(name))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+        hint = "remove it or check its spelling" if err["type"] == "unexpected_keyword_argument" else err["msg"]
+        raise RecipeError(f"{name}.{field}: {hint} (got {err.get('input')!r})") from None
+    except (ValueError, TypeError) as exc:  # a factory's own check (a missing file, a bad rubric)
+        raise RecipeError(f"{name}: {exc}") from None
+
+
+__all__ = ["Recipe", "RecipeError", "ModelSpec", "load_recipe", "apply_overrides"]

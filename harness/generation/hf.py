@@ -1,0 +1,120 @@
+"""The `hf` generator: any causal LM that transformers can load, from a hub id or a local path.
+
+Prompts are rendered with the tokenizer's chat template, sorted by length so each batch pads little,
+left-padded (decoder-only models continue from the right edge), and sampled with a seed derived from
+the batch's content, so the same prompts give the same completions whatever else is in the run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from harness.generation import GenerationParams, producer_id
+from harness.hashing import seed_from, stable_hash
+from harness.registry import generator
+from harness.types import Completion, Prompt
+
+
+def render_prompt(tokenizer: Any, prompt: Prompt) -> str:
+    messages = [m.model_dump() for m in prompt.messages]
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    return "\n".join(m["content"] for m in messages) + "\n"
+
+
+@dataclass
+class HFGenerator:
+    path: str
+    batch_size: int = 64
+    device: str = "auto"
+    dtype: str = "auto"
+    progress: bool = True
+    revision: str | None = None
+    _model: Any = field(default=None, repr=False)
+    _tokenizer: Any = field(default=None, repr=False)
+
+    @property
+    def spec_id(self) -> str:
+        return f"hf-{stable_hash(self.path, self.revision)}"
+
+    def load(self) -> tuple[Any, Any]:
+        if self._model is None:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # per-model "Loading weights" bars drown the stage log
+
+            device = self.device
+            if device == "auto":
+                device = "cuda" if torch.cuda.is_available() else "cpu"
+            dtype = self.dtype
+            if dtype == "auto":
+                dtype = torch.bfloat16 if device == "cuda" else torch.float32
+            else:
+                dtype = getattr(torch, dtype)
+            tokenizer = AutoTokenizer.from_pretrained(self.path, revision=self.revision)
+            tokenizer.padding_side = "left"
+            if tokenizer.pad_token is None:
+                tokenizer.pad_token = tokenizer.eos_token
+            model = AutoModelForCausalLM.from_pretrained(self.path, revision=self.revision, dtype=dtype)
+            self._model, self._tokenizer = model.to(device).eval(), tokenizer
+        return self._model, self._tokenizer
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.load()[1]
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        import torch
+        from tqdm.auto import tqdm
+
+        model, tokenizer = self.load()
+        texts = [render_prompt(tokenizer, p) for p in prompts]
+        encoded = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+        order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
+        producer = producer_id(self.spec_id, params)
+        results: list[list[Completion]] = [[] for _ in prompts]
+        n_batches = math.ceil(len(order) / self.batch_size)
+        bar = tqdm(total=len(prompts), desc=f"generate {self.path[-40:]}", unit="prompt",
+                   disable=not self.progress or None, leave=False)
+        for b in range(n_batches):
+            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
+            batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt")
+            batch = {k: v.to(model.device) for k, v in batch.items()}
+            torch.manual_seed(seed_from(params.seed, [prompts[i].id for i in idx]))
+            with torch.inference_mode():
+                out = model.generate(
+                    **batch,
+                    do_sample=not params.greedy,
+                    temperature=params.temperature if not params.greedy else None,
+                    top_p=params.top_p if not params.greedy else None,
+                    top_k=0 if not params.greedy else None,
+                    max_new_tokens=params.max_new_tokens,
+                    num_return_sequences=params.n,
+                    pad_token_id=tokenizer.pad_token_id,
+                    eos_token_id=tokenizer.eos_token_id,
+                )
+            new_tokens = out[:, batch["input_ids"].shape[1]:]
+            decoded = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+            for row, text in enumerate(decoded):
+                i = idx[row // params.n]
+                sample = row % params.n
+                ids = new_tokens[row].tolist()
+                n_new = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+                results[i].append(Completion(
+                    prompt_id=prompts[i].id, text=text.strip(), producer=producer, sample=sample,
+                    prompt_tokens=len(encoded[i]), completion_tokens=n_new))
+            bar.update(len(idx))
+        bar.close()
+        return results
+
+
+@generator("hf")
+def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
+       progress: bool = True, revision: str | None = None) -> HFGenerator:
+    """A transformers causal LM from a Hugging Face id or a local directory."""
+    return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype,
+                       progress=progress, revision=revision)

@@ -1,0 +1,104 @@
+"""Offline batched generation with vLLM (optional extra `vllm`, GPU only).
+
+vLLM is imported only when this backend is built, so registering it costs nothing; without the extra the
+error names it. The engine is created on the first `generate`, so building a recipe loads no weights.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, Sequence
+
+from harness.generation import GenerationParams, producer_id
+from harness.hashing import seed_from, stable_hash
+from harness.registry import generator
+from harness.types import Completion, Failure, Prompt
+
+INSTALL_HINT = "pip install 'feedback-harness[vllm]' (needs a CUDA GPU)"
+
+
+class MissingExtraError(ImportError):
+    pass
+
+
+class VLLMGenerator:
+    def __init__(self, model: str, engine_args: dict[str, Any]):
+        self.model = model
+        self.engine_args = engine_args
+        # Tensor parallelism and memory settings change where the model runs, not what it says.
+        identity = {k: v for k, v in engine_args.items() if k in ("dtype", "max_model_len", "seed")}
+        self.spec_id = f"vllm-{stable_hash('vllm', model, identity)}"
+        self._llm: Any = None
+
+    def _engine(self) -> Any:
+        if self._llm is None:
+            from vllm import LLM
+
+            self._llm = LLM(model=self.model, **self.engine_args)
+        return self._llm
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        from vllm import SamplingParams
+
+        llm = self._engine()
+        tokenizer = llm.get_tokenizer()
+        texts = [
+            tokenizer.apply_chat_template(
+                [m.model_dump() for m in p.messages], tokenize=False, add_generation_prompt=True
+            )
+            for p in prompts
+        ]
+        sampling = SamplingParams(
+            n=params.n,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_new_tokens,
+            seed=seed_from(params.seed) if not params.greedy else None,
+        )
+        producer = producer_id(self.spec_id, params)
+        results = llm.generate(texts, sampling)
+        return [
+            [
+                Completion(
+                    prompt_id=prompt.id,
+                    text=output.text,
+                    producer=producer,
+                    sample=i,
+                    prompt_tokens=len(result.prompt_token_ids or ()),
+                    completion_tokens=len(output.token_ids),
+                )
+                for i, output in enumerate(result.outputs)
+            ]
+            for prompt, result in zip(prompts, results)
+        ]
+
+    def generate_detailed(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> list[list[Completion | Failure]]:
+        """Same shape as the remote backends'; a local engine either answers or raises, so no Failures."""
+        return [list(row) for row in self.generate(prompts, params)]
+
+
+@generator("vllm")
+def vllm_generator(
+    model: str,
+    tensor_parallel_size: int = 1,
+    dtype: str = "auto",
+    gpu_memory_utilization: float = 0.9,
+    max_model_len: int | None = None,
+    seed: int = 0,
+) -> VLLMGenerator:
+    """vLLM offline engine (`LLM.generate`); tensor_parallel_size comes from the recipe."""
+    if importlib.util.find_spec("vllm") is None:
+        raise MissingExtraError(f"vllm generator {model!r}: the optional extra `vllm` is not installed; {INSTALL_HINT}")
+    if tensor_parallel_size < 1:
+        raise ValueError(f"vllm generator {model!r}: tensor_parallel_size must be >= 1 (got {tensor_parallel_size})")
+    engine_args: dict[str, Any] = {
+        "tensor_parallel_size": tensor_parallel_size,
+        "dtype": dtype,
+        "gpu_memory_utilization": gpu_memory_utilization,
+        "seed": seed,
+    }
+    if max_model_len is not None:
+        engine_args["max_model_len"] = max_model_len
+    return VLLMGenerator(model, engine_args)

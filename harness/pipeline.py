@@ -1,0 +1,304 @@
+"""The loop: models -> SFT -> feedback per source -> DPO per source -> evaluation -> run record.
+
+Every step is a stage in the content-addressed store (harness/store.py), keyed by its resolved config
+and the keys of the stages it reads, so a rerun skips finished work and a crash loses only the stage
+in flight. The pipeline holds no training or judging logic of its own: it wires registered plug-ins.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+
+from harness import judge_quality, report
+from harness.config import Recipe, build_source
+from harness.export import export_trl_parquet
+from harness.feedback import SourceContext, SourceOutput
+from harness.generation import GenerationParams, Generator
+from harness.hashing import stable_hash
+from harness.records import git_revision, hardware, new_run_id, package_versions, read_jsonl, write_jsonl, \
+    write_run_files
+from harness.registry import benchmarks, generators
+from harness.store import StageResult, StageStore, write_json_atomic
+from harness.types import Completion, PreferencePair, Prompt
+
+
+@dataclass
+class ModelRef:
+    """A model the run can load: where it lives and the stage key that produced it (or its path)."""
+
+    name: str
+    path: str
+    key: str
+    generator: str = "hf"
+    generator_params: dict[str, Any] = field(default_factory=dict)
+
+
+class Pipeline:
+    def __init__(self, recipe: Recipe, results: str | Path = "results", log: Callable[[str], None] = print):
+        self.recipe = recipe
+        self.results = Path(results)
+        self.store = StageStore(self.results / "store")
+        self.log = log
+        self.stages: dict[str, StageResult] = {}
+        self.models: dict[str, ModelRef] = {}
+        self._generators: dict[str, Generator] = {}
+        self.benchmark = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+
+    # --- stage plumbing ---------------------------------------------------------------------------
+
+    def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
+              build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
+        result = self.store.run(stage, config, list(inputs), build)
+        self.stages[label] = result
+        how = "reused" if result.reused else f"done in {result.seconds:.1f}s"
+        self.log(f"[{label}] {how}")
+        return result
+
+    def generator(self, name: str) -> Generator:
+        if name not in self._generators:
+            ref = self.models[name]
+            accepts = generators.get(ref.generator).parameters
+            params = dict(ref.generator_params)
+            # Local backends take a `path`, API backends a `model` name; both come from ModelSpec.path.
+            params["path" if "path" in accepts else "model"] = ref.path
+            if "progress" in accepts:
+                params.setdefault("progress", False)
+            if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results
+                params.setdefault("cache_path", str(self.results / "cache" / "remote.sqlite"))
+            self._generators[name] = generators.build(ref.generator, **params)
+        return self._generators[name]
+
+    def ledgers(self) -> dict[str, dict[str, Any]]:
+        """Cumulative call ledgers of the remote generators loaded so far (calls, tokens, cost, failures)."""
+        return {name: g.ledger.snapshot().model_dump() for name, g in self._generators.items()
+                if hasattr(g, "ledger")}
+
+    def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
+                    label: str | None = None) -> list[list[Completion]]:
+        ref = self.models[model]
+        config = {"model": ref.key, "params": params, "prompts": stable_hash([p.id for p in prompts])}
+
+        def build(out: Path) -> dict[str, Any]:
+            done = self.generator(model).generate(prompts, params)
+            n = write_jsonl(out / "completions.jsonl", (c for cs in done for c in cs))
+            return {"completions": n}
+
+        result = self.stage(label or f"generate {model}", "generate", config, [ref.key], build)
+        by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
+        for c in read_jsonl(result.path / "completions.jsonl", Completion):
+            by_prompt[c.prompt_id].append(c)
+        return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def resolve_models(self) -> None:
+        from harness import zoo
+
+        for name, spec in self.recipe.models.items():
+            if spec.path is not None:
+                self.models[name] = ModelRef(name, spec.path, stable_hash(spec), spec.generator, spec.generator_params)
+            elif spec.sandbox is not None:
+                path, key = zoo.pretrained(self, name, spec)
+                self.models[name] = ModelRef(name, path, key, spec.generator, spec.generator_params)
+        for name, spec in self.recipe.models.items():
+            if spec.base is not None:
+                self.models[name] = self.finetune(name, self.models[spec.base], spec.sft)
+
+    def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
+        """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""
+        from harness.train import sft as train_sft
+        from judges.prompt_spec import load_judge_prompt
+
+        config = {"sft": cfg, "benchmark": self.recipe.benchmark, "seed": self.recipe.seed}
+        examples = self.judging_examples(base, cfg) if cfg.judging_examples else []
+
+        def build(out: Path) -> dict[str, Any]:
+            conversations = self.benchmark.demonstrations(cfg.demonstrations)
+            if examples:
+                judge_prompt = load_judge_prompt(cfg.judge_prompt)
+                conversations += [
+                    [{"role": "user", "content": judge_prompt.render(p, r)},
+                     {"role": "assistant", "content": judge_prompt.answer(s)}]
+                    for p, r, s in examples
+                ]
+            spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
+            result = train_sft(base.path, base.path, conversations, spec, out / "model")
+            return {"examples": len(conversations), **result.metrics}
+
+        samples = self.stages.get(f"judging samples {base.name}")
+        result = self.stage(f"sft {name}", "sft", config, [base.key, *([samples.key] if samples else [])], build)
+        return ModelRef(name, str(result.path / "model"), result.key, base.generator, base.generator_params)
+
+    def judging_examples(self, base: ModelRef, cfg: Any) -> list[tuple[str, str, int]]:
+        """EFT data: the benchmark's stock examples plus, where it has a gold grader, the base model's own
+        samples on `sft`-split prompts graded by it, so the judge learns on the outputs it will judge."""
+        n_own = round(cfg.judging_examples * cfg.judging_policy_share) if self.benchmark_has_gold() else 0
+        examples = [tuple(e) for e in self.benchmark.judging_examples(cfg.judging_examples - n_own)]
+        if n_own:
+            params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
+            prompts = self.benchmark.prompts("sft", -(-n_own // params.n))
+            samples = self.completions(base.name, prompts, params, f"judging samples {base.name}")
+            own = [(p.text, c.text, round(self.benchmark.grade(p, c.text))) for p, cs in zip(prompts, samples)
+                   for c in cs]
+            examples += own[:n_own]
+        return examples
+
+    def sft(self) -> None:
+        self.models["M1"] = self.finetune("M1", self.models[self.recipe.policy], self.recipe.sft)
+
+    def context(self, policy: str = "M1") -> SourceContext:
+        return SourceContext(
+            policy=policy, candidate_params=self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.seed}),
+            seed=self.recipe.seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
+            candidates_fn=lambda model, prompts, params: self.completions(model, prompts, params,
+                                                                          f"candidates {model}"),
+        )
+
+    def feedback(self, name: str, prompts: Sequence[Prompt], ctx: SourceContext, label: str) -> StageResult:
+        src = build_source(self.recipe, name)
+        config = {"source": self.recipe.source_type(name), "params": self.recipe.source_kwargs(name),
+                  "candidates": ctx.candidate_params, "prompts": stable_hash([p.id for p in prompts])}
+        # Upstream = the recipe's models and the policy; other sources' M2s are not inputs of this source.
+        inputs = [m.key for n, m in self.models.items() if n in self.recipe.models] + [self.models[ctx.policy].key]
+
+        def build(out: Path) -> dict[str, Any]:
+            before = self.ledgers()
+            result: SourceOutput = src.build(prompts, ctx)
+            ledger = ledger_delta(before, self.ledgers())
+            write_jsonl(out / "preferences.jsonl", result.pairs)
+            write_jsonl(out / "judgments.jsonl", result.judgments)
+            export_trl_parquet(out / "preferences.parquet", result.pairs)
+            by_id = {p.id: p for p in prompts}
+            stats = {**result.stats(), **report.pair_accuracy(result.pairs, by_id, ctx.gold)}
+            return {**stats, "ledger": ledger} if ledger else stats
+
+        return self.stage(f"feedback {label}", "feedback", config, inputs, build)
+
+    def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
+        from harness.train import dpo as train_dpo
+
+        m1 = self.models[start]
+        spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.seed})
+
+        def build(out: Path) -> dict[str, Any]:
+            pairs = read_jsonl(pairs_stage.path / "preferences.jsonl", PreferencePair)
+            result = train_dpo(m1.path, [p.to_trl() for p in pairs], spec, out / "model")
+            return {"pairs": len(pairs), **result.metrics}
+
+        result = self.stage(f"dpo {label}", "dpo", {"dpo": spec}, [m1.key, pairs_stage.key], build)
+        self.models[label] = ModelRef(label, str(result.path / "model"), result.key, m1.generator, m1.generator_params)
+
+    def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float]]:
+        ev = self.recipe.evaluation
+        params = GenerationParams(n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens,
+                                  seed=self.recipe.seed + 1)
+        completions = self.completions(model, prompts, params, f"evaluate {model}")
+        return {p.id: [float(self.benchmark.grade(p, c.text)) for c in cs]
+                for p, cs in zip(prompts, completions, strict=True)}
+
+    # --- the whole loop -------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        recipe, started = self.recipe, time.perf_counter()
+        self.resolve_models()
+        self.sft()
+        feedback_prompts = self.benchmark.prompts("feedback", recipe.feedback.prompts)
+        source_stats: dict[str, dict[str, Any]] = {}
+        for name in recipe.sources:
+            source_stats[name] = self.iterate(name, feedback_prompts)
+        eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
+        rows = [*(n for n in recipe.models), "M1", *(m for m in self.models if m.startswith(("M2-", "M3-", "M4-")))]
+        scores = {row: self.evaluate(row, eval_prompts) for row in rows}
+        metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
+        if self.benchmark_has_gold():
+            metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
+        record = self.run_record(time.perf_counter() - started)
+        run_dir = self.results / "runs" / recipe.name / record["run_id"]
+        write_json_atomic(run_dir / "scores.json", scores)
+        write_run_files(run_dir, record, metrics)
+        self.log(f"run record: {run_dir / 'run.json'}")
+        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+
+    def iterate(self, name: str, prompts: Sequence[Prompt]) -> dict[str, Any]:
+        """Rounds of feedback + DPO: round r judges and trains from the previous round's model
+        (M1 -> M2 -> M3 ..., as in Self-Rewarding LMs). A source with no pairs stops, honestly."""
+        rounds = getattr(build_source(self.recipe, name), "rounds", 1)
+        stats: dict[str, Any] = {}
+        policy = "M1"
+        for r in range(1, rounds + 1):
+            label = f"M{r + 1}-{name}"
+            stage = self.feedback(name, prompts, self.context(policy), label if r > 1 else name)
+            round_stats = {**stage.summary, "feedback_seconds": round(stage.seconds, 2)}
+            if not stage.summary["pairs"]:
+                self.log(f"[dpo {label}] skipped: the source produced no pairs (dropped: {stage.summary['dropped']})")
+                stats = stats or round_stats
+                break
+            self.dpo(name, stage, policy, label)
+            round_stats["dpo_seconds"] = round(self.stages[f"dpo {label}"].seconds, 2)
+            stats = round_stats if r == 1 else {**stats, f"round{r}": round_stats}
+            policy = label
+        return stats
+
+    def benchmark_has_gold(self) -> bool:
+        return callable(getattr(self.benchmark, "grade", None))
+
+    def premise_models(self) -> tuple[str, str] | None:
+        for name in self.recipe.sources:
+            src = build_source(self.recipe, name)
+            if hasattr(src, "strong") and hasattr(src, "weak"):
+                return src.strong, src.weak
+        return None
+
+    def run_record(self, seconds: float) -> dict[str, Any]:
+        recipe_hash = stable_hash(self.recipe)
+        return {
+            "run_id": new_run_id(recipe_hash),
+            "recipe": self.recipe.model_dump(mode="json"),
+            "recipe_hash": recipe_hash,
+            "seed": self.recipe.seed,
+            "versions": package_versions(),
+            "git_revision": git_revision(Path(__file__).parent),
+            "hardware": hardware(),
+            "seconds": round(seconds, 2),
+            "stages": {label: s.record() for label, s in self.stages.items()},
+            "models": {name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
+        }
+
+
+def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What one stage spent per remote model: counters as differences, latency percentiles as they stand."""
+    spent = {}
+    for name, now in after.items():
+        was = before.get(name, {})
+        delta = {k: (v - was.get(k, 0) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                     and not k.startswith("latency") else v) for k, v in now.items()}
+        for k in ("failures", "attempt_errors"):
+            if isinstance(now.get(k), dict):
+                delta[k] = {r: n - was.get(k, {}).get(r, 0) for r, n in now[k].items() if n - was.get(k, {}).get(r, 0)}
+        if delta.get("items"):
+            spent[name] = delta
+    return spent
+
+
+class _LazyGenerators(dict):
+    """Generators are loaded on first use: a source that never asks for a model never loads it."""
+
+    def __init__(self, pipeline: Pipeline):
+        super().__init__()
+        self._pipeline = pipeline
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._pipeline.models
+
+    def __getitem__(self, name: str) -> Generator:
+        return self._pipeline.generator(name)
+
+    def __iter__(self):
+        return iter(self._pipeline.models)
+
+
+__all__ = ["Pipeline", "ModelRef", "export_trl_parquet"]

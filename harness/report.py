@@ -1,0 +1,102 @@
+"""From per-prompt oracle scores to leaderboard rows: score ± SE, win rate vs the baseline, paired CI.
+
+Scores are per (prompt, sample); a model's per-prompt score is the mean over its samples, so the
+standard error and the paired bootstrap both resample prompts, the unit the claim is about.
+"""
+
+from __future__ import annotations
+
+import re
+from statistics import fmean
+from typing import Any, Callable, Mapping, Sequence
+
+from harness.evaluate import mean_se, paired_bootstrap, win_rate
+from harness.types import PreferencePair, Prompt
+
+Scores = Mapping[str, Sequence[float]]  # prompt id -> oracle score of each sample
+DERIVED = re.compile(r"^M[2-9]-")  # M2-<source>, M3-<source>: models trained by the run
+
+
+def per_prompt(scores: Scores, ids: Sequence[str]) -> list[float]:
+    return [fmean(scores[i]) for i in ids]
+
+
+def preferences(model: Scores, baseline: Scores, ids: Sequence[str]) -> list[float]:
+    """alpaca_eval convention per prompt: 2 = model better, 1 = baseline better, 1.5 = draw; averaged
+    over sample pairs (sample k of the model against sample k of the baseline)."""
+    prefs = []
+    for i in ids:
+        votes = [2.0 if m > b else 1.0 if m < b else 1.5 for m, b in zip(model[i], baseline[i], strict=True)]
+        prefs.append(fmean(votes))
+    return prefs
+
+
+def premise(strong: Scores, weak: Scores, ids: Sequence[str]) -> dict[str, float]:
+    """How often the stronger base model's answer outscores the weaker one's, per sample pair."""
+    outcomes = [(s > w) - (s < w) for i in ids for s, w in zip(strong[i], weak[i], strict=True)]
+    n = len(outcomes)
+    return {"strong_wins": outcomes.count(1) / n, "weak_wins": outcomes.count(-1) / n, "ties": outcomes.count(0) / n,
+            "n": n}
+
+
+def pair_accuracy(pairs: Sequence[PreferencePair], prompts: Mapping[str, Prompt],
+                  gold: Callable[[Prompt, str], float | None]) -> dict[str, Any]:
+    """Share of a source's pairs whose chosen answer the gold oracle also prefers (ties separate)."""
+    if not pairs or gold(next(iter(prompts.values())), "") is None:
+        return {}
+    agree = tie = 0
+    for p in pairs:
+        # Sources that write their own prompts (ALMoST's PG) pair on prompts outside the given set.
+        prompt = prompts.get(p.prompt_id) or Prompt(id=p.prompt_id, messages=p.prompt)
+        c, r = gold(prompt, p.chosen[-1].content), gold(prompt, p.rejected[-1].content)
+        agree += c > r
+        tie += c == r
+    n = len(pairs)
+    return {"gold_pair_accuracy": agree / n, "gold_pair_ties": tie / n}
+
+
+def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mapping[str, Mapping[str, Any]],
+                  premise_models: tuple[str, str] | None) -> dict[str, Any]:
+    ev = recipe.evaluation
+    baseline = ev.baseline
+    ids = sorted(scores[baseline])
+    base_pp = per_prompt(scores[baseline], ids)
+    rows = []
+    for model, s in scores.items():
+        pp = per_prompt(s, ids)
+        est = mean_se(pp)
+        if DERIVED.match(model):
+            stage, _, source = model.partition("-")
+        else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
+            spec = recipe.models.get(model)
+            stage, source = ("M1" if model == "M1" else "SFT" if spec is not None and spec.base else "M0"), ""
+        row: dict[str, Any] = {
+            "model": model,
+            "stage": stage,
+            "source": source,
+            "score": est.value, "score_se": est.stderr, "n_prompts": len(ids),
+            "samples": len(next(iter(s.values()))),
+        }
+        if model != baseline:
+            wr = win_rate(preferences(s, scores[baseline], ids))
+            diff = paired_bootstrap(pp, base_pp, n_boot=ev.bootstrap, seed=recipe.seed)
+            row.update(win_rate=wr.win_rate, win_rate_se=wr.standard_error, discrete_win_rate=wr.discrete_win_rate,
+                       diff=diff.mean_diff, diff_ci_low=diff.ci_low, diff_ci_high=diff.ci_high,
+                       p_sign=diff.p_sign, significant=diff.significant)
+        if row["source"]:
+            stats = source_stats[row["source"]]
+            stats = stats.get(f"round{int(stage[1:]) - 1}", stats)  # M3 trained on round 2's pairs
+            row.update(pairs=stats["pairs"], dropped=stats["dropped"], judge_failure_rate=stats["judge_failure_rate"],
+                       gold_pair_accuracy=stats.get("gold_pair_accuracy"),
+                       feedback_seconds=stats.get("feedback_seconds"), dpo_seconds=stats.get("dpo_seconds"))
+        rows.append(row)
+    for name in recipe.sources:
+        if f"M2-{name}" not in scores:  # the source gave no pairs, so no M2 was trained
+            stats = source_stats[name]
+            rows.append({"model": f"M2-{name}", "stage": "M2", "source": name, "score": None, "pairs": 0,
+                         "dropped": stats["dropped"], "judge_failure_rate": stats["judge_failure_rate"]})
+    metrics: dict[str, Any] = {"recipe": recipe.name, "baseline": baseline, "rows": rows, "sources": dict(source_stats)}
+    if premise_models is not None:
+        strong, weak = premise_models
+        metrics["premise"] = {"strong": strong, "weak": weak, **premise(scores[strong], scores[weak], ids)}
+    return metrics

@@ -1,0 +1,43 @@
+"""Direct preference optimisation from a saved policy.
+
+The reference model is a frozen copy of the start model: TRL loads a second copy from `model_path`, or, with LoRA,
+uses the same weights with the adapter switched off (no second copy needed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from harness.train.pairs import preference_dataset
+from harness.train.result import TrainResult, train_and_save
+from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.spec import TrainSpec
+from harness.types import PreferencePair
+
+
+def dpo(
+    model_path: str | Path,
+    pairs: Sequence[Mapping[str, Any] | PreferencePair],
+    spec: TrainSpec,
+    out_dir: str | Path,
+    tokenizer_path: str | Path | None = None,
+) -> TrainResult:
+    """DPO on conversational prompt/chosen/rejected pairs; the tokenizer defaults to the one saved with the model.
+
+    TRL loads policy and reference from the path, so `trl.model_init_kwargs` (e.g. a dtype) applies to both.
+    """
+    from transformers import AutoTokenizer
+    from trl import DPOTrainer
+
+    configure_torch_threads()
+    config = spec.to_trl_config("dpo", out_dir)
+    with progress_bars(not config.disable_tqdm):
+        trainer = DPOTrainer(
+            model=str(model_path),
+            args=config,
+            train_dataset=preference_dataset(pairs),
+            processing_class=AutoTokenizer.from_pretrained(tokenizer_path or model_path),
+            peft_config=spec.peft_config("CAUSAL_LM"),
+        )
+        return train_and_save(trainer, out_dir)

@@ -1,0 +1,52 @@
+"""How every stage ends: train, save a model directory later stages load like any checkpoint, describe the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from transformers import Trainer
+
+ADAPTER_SUBDIR = "adapter"
+
+
+class TrainResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path = Field(description="directory with the final model and tokenizer (save_pretrained layout)")
+    metrics: dict[str, float] = Field(description="end-of-training metrics: train_loss, train_runtime, ...")
+    log_history: list[dict[str, Any]] = Field(description="the trainer's periodic logs, one dict per logging step")
+    adapter_path: Path | None = Field(None, description="the LoRA adapter alone, when the stage trained one")
+
+
+def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
+    """Run `trainer`, save the final model + tokenizer into `out_dir` and return what happened.
+
+    A LoRA adapter is merged into its base before saving, so every stage's output loads with a plain
+    `AutoModelFor*.from_pretrained(out_dir)` (generators and judges need not know about peft); the adapter alone
+    is kept in `out_dir/adapter`. When the trainer counted input tokens, metrics add `train_tokens` and
+    `train_tokens_per_second`.
+    """
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # with the progress bar off, Trainer would print every log to stdout
+    output = trainer.train()
+    out_dir = Path(out_dir)
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    adapter_path = None
+    if hasattr(model, "merge_and_unload"):
+        adapter_path = out_dir / ADAPTER_SUBDIR
+        trainer.save_model(str(adapter_path))
+        model = model.merge_and_unload()
+    if trainer.is_world_process_zero():
+        model.save_pretrained(out_dir)
+        trainer.processing_class.save_pretrained(out_dir)
+    metrics = {name: float(value) for name, value in output.metrics.items()}
+    if trainer.state.num_input_tokens_seen:
+        metrics["train_tokens"] = float(trainer.state.num_input_tokens_seen)
+        metrics["train_tokens_per_second"] = metrics["train_tokens"] / max(metrics["train_runtime"], 1e-9)
+    history = [dict(entry) for entry in trainer.state.log_history]
+    return TrainResult(path=out_dir, metrics=metrics, log_history=history, adapter_path=adapter_path)

@@ -1,0 +1,88 @@
+"""LLM-as-judge: a teacher model scores the policy's candidates; the same best-vs-worst selection as
+self_reward, so the only difference between the two rows is who judges."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Literal, Sequence
+
+from pydantic import Field, validate_call
+
+from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.registry import judges, source
+from harness.types import Completion, Failure, Judgment, Preference, Prompt, Score
+from judges.scored_candidates import ScoredCandidatesSource
+from judges.selection import best_vs_worst
+
+WIN = {"a": (1.0, 0.0), "b": (0.0, 1.0), "tie": (0.5, 0.5)}
+
+
+def copeland_scores(prompt: Prompt, candidates: Sequence[Completion], verdicts: Sequence[Judgment],
+                    judge: str) -> list[Judgment]:
+    """Each candidate's share of won comparisons (ties half) over its non-failed comparisons.
+    A candidate with no usable comparison gets a Failure, so it cannot be chosen or rejected."""
+    won = [0.0] * len(candidates)
+    played = [0] * len(candidates)
+    for (i, j), v in zip(combinations(range(len(candidates)), 2), verdicts, strict=True):
+        if isinstance(v.verdict, Preference):
+            wi, wj = WIN[v.verdict.winner]
+            won[i] += wi
+            won[j] += wj
+            played[i] += 1
+            played[j] += 1
+    return [Judgment(judge=judge, prompt_id=prompt.id, candidates=(f"{c.producer}#{c.sample}",),
+                     verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"))
+            for c, w, n in zip(candidates, won, played)]
+
+
+@dataclass
+class PairwiseCandidatesSource:
+    name: str
+    teacher: str
+    judge_prompt: str
+    both_orders: bool
+
+    def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
+        candidates = ctx.candidates(ctx.policy, prompts)
+        judge = judges.build("pairwise", generator=ctx.generator(self.teacher), prompt=self.judge_prompt,
+                             both_orders=self.both_orders, seed=ctx.seed)
+        jobs = [(p, cs[i], cs[j]) for p, cs in zip(prompts, candidates) for i, j in combinations(range(len(cs)), 2)]
+        verdicts = judge.compare(jobs)
+        out = SourceOutput(pairs=[], judgments=verdicts, dropped=Counter(), n_prompts=len(prompts),
+                           n_candidates=sum(map(len, candidates)))
+        cursor = 0
+        for prompt, cands in zip(prompts, candidates):
+            n_pairs = len(cands) * (len(cands) - 1) // 2
+            scores = copeland_scores(prompt, cands, verdicts[cursor : cursor + n_pairs], judge.name)
+            cursor += n_pairs
+            pair, reason = best_vs_worst(prompt, cands, scores, self.name)
+            if pair is None:
+                out.dropped[reason] += 1
+            else:
+                out.pairs.append(pair)
+        return out
+
+
+@source("llm_judge")
+@validate_call(config={"extra": "forbid"})
+def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise",
+              judge_prompt: str | None = None, judge_samples: int | None = Field(None, ge=1),
+              both_orders: bool = True) -> FeedbackSource:
+    """A teacher model (any registered generator) judges the policy's candidates; best vs worst."""
+    from judges.prompt_spec import load_judge_prompt
+
+    prompt = judge_prompt or ("sandbox_score" if mode == "pointwise" else "pairwise_abc")
+    spec = load_judge_prompt(prompt)
+    wanted = "score" if mode == "pointwise" else "pairwise"
+    if spec.kind != wanted:
+        raise ValueError(f"judge_prompt {prompt!r} is a {spec.kind} prompt; mode {mode!r} needs kind: {wanted}")
+    if mode == "pairwise":
+        return PairwiseCandidatesSource(name="llm_judge", teacher=teacher, judge_prompt=prompt, both_orders=both_orders)
+    return ScoredCandidatesSource(
+        name="llm_judge",
+        make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(teacher), prompt=prompt,
+                                            samples=judge_samples, seed=ctx.seed),
+        models=(teacher,),
+    )

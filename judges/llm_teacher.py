@@ -1,0 +1,73 @@
+"""LLM-as-teacher: the teacher writes the chosen response, the policy's own sample is rejected.
+
+With `judge_prompt` set, a pair is kept only when the teacher (as judge) scores its own answer above
+the policy's — the "only when a judge prefers the teacher's" option.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from pydantic import Field, validate_call
+
+from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.registry import judges, source
+from harness.types import PreferencePair, Prompt, Score, assistant
+
+
+@dataclass
+class LLMTeacher:
+    teacher: str
+    judge_prompt: str | None
+    temperature: float | None
+    name: str = "llm_teacher"
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return (self.teacher,)
+
+    def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
+        update = {"n": 1} if self.temperature is None else {"n": 1, "temperature": self.temperature}
+        written = ctx.candidates(self.teacher, prompts, ctx.candidate_params.model_copy(update=update))
+        # Sample 0 of the policy's candidates: the same cached stage self_reward and llm_judge read.
+        own = [cs[0] for cs in ctx.candidates(ctx.policy, prompts)]
+        out = SourceOutput(pairs=[], dropped=Counter(), n_prompts=len(prompts), n_candidates=2 * len(prompts))
+        verdicts = [None] * len(prompts)
+        if self.judge_prompt is not None:
+            judge = judges.build("prompted", generator=ctx.generator(self.teacher), prompt=self.judge_prompt,
+                                 seed=ctx.seed)
+            items = [(p, c) for p, (t,), o in zip(prompts, written, own) for c in (t, o)]
+            out.judgments = judge.score(items)
+            verdicts = [(out.judgments[2 * k].verdict, out.judgments[2 * k + 1].verdict) for k in range(len(prompts))]
+        for prompt, (t,), o, v in zip(prompts, written, own, verdicts, strict=True):
+            if t.text == o.text:
+                out.dropped["identical_text"] += 1
+                continue
+            scores = (None, None)
+            if v is not None:
+                if not all(isinstance(x, Score) for x in v):
+                    out.dropped["judge_failure"] += 1
+                    continue
+                if v[0].value <= v[1].value:
+                    out.dropped["judge_prefers_policy" if v[0].value < v[1].value else "tie"] += 1
+                    continue
+                scores = (v[0].value, v[1].value)
+            out.pairs.append(PreferencePair(
+                prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(t.text), rejected=assistant(o.text),
+                source=self.name, chosen_by=f"{t.producer}#0", rejected_by=f"{o.producer}#{o.sample}",
+                chosen_score=scores[0], rejected_score=scores[1], judge=f"teacher:{self.teacher}"))
+        return out
+
+
+@source("llm_teacher")
+@validate_call(config={"extra": "forbid"})
+def llm_teacher(teacher: str, judge_prompt: str | None = None,
+                temperature: float | None = Field(None, ge=0.0)) -> FeedbackSource:
+    """Teacher's answer chosen, the policy's own rejected (optionally only when a judge prefers the teacher's)."""
+    if judge_prompt is not None:
+        from judges.prompt_spec import load_judge_prompt
+
+        load_judge_prompt(judge_prompt)
+    return LLMTeacher(teacher=teacher, judge_prompt=judge_prompt, temperature=temperature)

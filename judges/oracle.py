@@ -1,0 +1,31 @@
+"""The gold oracle as a judge: the benchmark's own grader, the ceiling every other judge is held to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from harness.feedback import Judge
+from harness.registry import judge
+from harness.types import Completion, Judgment, Prompt, Score
+
+
+@dataclass
+class OracleJudge:
+    benchmark: Any
+    name: str = "oracle"
+
+    def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
+        return [
+            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=float(self.benchmark.grade(p, c.text))),
+                     candidates=(f"{c.producer}#{c.sample}",))
+            for p, c in items
+        ]
+
+
+@judge("oracle")
+def oracle(benchmark: Any) -> Judge:
+    """Ground truth: the benchmark's gold grader (the sandbox has one; real benchmarks do not)."""
+    if not callable(getattr(benchmark, "grade", None)):
+        raise ValueError("judge 'oracle' needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
+    return OracleJudge(benchmark)

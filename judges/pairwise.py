@@ -1,0 +1,74 @@
+"""Pairwise LLM judging in both orders: a verdict that flips with the order is a tie, never a win."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from harness.generation import GenerationParams, Generator
+from harness.hashing import seed_from, stable_hash
+from harness.registry import judge
+from harness.types import Completion, Failure, Judgment, Preference, Prompt
+from judges.prompt_spec import JudgePrompt, load_judge_prompt
+
+SWAP = {"a": "b", "b": "a", "tie": "tie"}
+
+
+def combine_orders(first: Preference | Failure, swapped: Preference | Failure) -> Preference | Failure:
+    """`swapped` judged (b, a); map it back and agree, or call it a tie. A failure in either order fails."""
+    if isinstance(first, Failure):
+        return first
+    if isinstance(swapped, Failure):
+        return swapped
+    back = SWAP[swapped.winner]
+    if first.winner == back:
+        return Preference(winner=first.winner, prob=first.prob, consistent=True)
+    return Preference(winner="tie", prob=0.5, consistent=False)
+
+
+@dataclass
+class PairwiseJudge:
+    generator: Generator
+    prompt: JudgePrompt
+    both_orders: bool = True
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"pairwise:{self.prompt.name}:{self.generator.spec_id}:{stable_hash(self.prompt, length=6)}"
+
+    def _ask(self, jobs: list[tuple[Prompt, Completion, Completion]]) -> list[Preference | Failure]:
+        g = self.prompt.generation
+        params = GenerationParams(n=1, temperature=g.temperature, top_p=g.top_p, max_new_tokens=g.max_new_tokens,
+                                  seed=self.seed)
+        prompts = [Prompt.from_text(f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
+                                    self.prompt.render_pair(p.text, a.text, b.text)) for p, a, b in jobs]
+        detailed = getattr(self.generator, "generate_detailed", None)
+        outs = (detailed or self.generator.generate)(prompts, params)
+        return [o[0] if isinstance(o[0], Failure) else self.prompt.parser.parse(o[0].text) if o else
+                Failure(reason="no_output") for o in outs]
+
+    def compare(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
+        """One Judgment per (prompt, a, b): Preference with winner in {a, b, tie}, or a Failure."""
+        if self.both_orders:
+            verdicts = self._ask(list(items))
+            swapped = self._ask([(p, b, a) for p, a, b in items])
+            final = [combine_orders(v, s) for v, s in zip(verdicts, swapped)]
+        else:
+            # One order, chosen from the item's content so a rerun asks the same question.
+            flips = [seed_from(p.id, a.text, b.text) % 2 == 1 for p, a, b in items]
+            asked = self._ask([(p, b, a) if f else (p, a, b) for (p, a, b), f in zip(items, flips)])
+            final = [v if isinstance(v, Failure) or not f else Preference(winner=SWAP[v.winner], prob=1 - v.prob)
+                     for v, f in zip(asked, flips)]
+        return [Judgment(judge=self.name, prompt_id=p.id, verdict=v,
+                         candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"))
+                for (p, a, b), v in zip(items, final)]
+
+
+@judge("pairwise")
+def pairwise(generator: Generator, prompt: str = "pairwise_abc", both_orders: bool = True, seed: int = 0) -> PairwiseJudge:
+    """An LLM compares two answers (both orders by default; disagreement is a tie)."""
+    spec = load_judge_prompt(prompt)
+    if spec.kind != "pairwise":
+        raise ValueError(f"judge prompt {prompt!r} is a {spec.kind} prompt; pairwise judging needs kind: pairwise")
+    return PairwiseJudge(generator=generator, prompt=spec, both_orders=both_orders, seed=seed)

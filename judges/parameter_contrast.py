@@ -1,0 +1,52 @@
+"""Parameter contrast (pcon): the stronger model's response is chosen, the weaker one's rejected.
+
+No judge is asked. Where the benchmark has a gold grader, the source reports how often the premise
+held (chosen outscored rejected) — a finding about the models, not an assumption.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from pydantic import validate_call
+
+from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.registry import source
+from harness.types import PreferencePair, Prompt, assistant
+
+
+@dataclass
+class ParameterContrast:
+    strong: str
+    weak: str
+    name: str = "parameter_contrast"
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return (self.strong, self.weak)
+
+    def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
+        one = ctx.candidate_params.model_copy(update={"n": 1})
+        strong = ctx.candidates(self.strong, prompts, one)
+        weak = ctx.candidates(self.weak, prompts, one)
+        out = SourceOutput(pairs=[], dropped=Counter(), n_prompts=len(prompts), n_candidates=2 * len(prompts))
+        for prompt, (s,), (w,) in zip(prompts, strong, weak, strict=True):
+            if s.text == w.text:
+                out.dropped["identical_text"] += 1
+                continue
+            out.pairs.append(PreferencePair(
+                prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(s.text), rejected=assistant(w.text),
+                source=self.name, chosen_by=f"{s.producer}#0", rejected_by=f"{w.producer}#0",
+                judge=f"contrast:{self.strong}>{self.weak}"))
+        return out
+
+
+@source("parameter_contrast")
+@validate_call(config={"extra": "forbid"})
+def parameter_contrast(strong: str, weak: str) -> FeedbackSource:
+    """Strong model's answer chosen, weak model's rejected (model names from the recipe's `models`)."""
+    if strong == weak:
+        raise ValueError("strong and weak must be different models")
+    return ParameterContrast(strong=strong, weak=weak)

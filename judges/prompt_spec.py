@@ -1,0 +1,109 @@
+"""Judge prompts are data: one folder per prompt, `template.txt` plus `judge.yaml` (parser, generation)."""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from harness.types import Failure, Preference, Score
+
+PROMPTS_DIR = Path(__file__).parent / "prompts"
+PLACEHOLDERS = {"score": {"prompt", "response"}, "pairwise": {"prompt", "response_a", "response_b"}}
+
+
+class ScoreParser(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    regex: str = Field(description="first capture group is the score")
+    min: float
+    max: float
+
+    def parse(self, raw: str) -> Score | Failure:
+        match = re.search(self.regex, raw)
+        if match is None:
+            return Failure(reason="unparseable", raw=raw)
+        try:
+            value = float(match.group(1))
+        except (IndexError, ValueError):
+            return Failure(reason="unparseable", raw=raw)
+        if not self.min <= value <= self.max:
+            return Failure(reason="out_of_range", raw=raw)
+        return Score(value=value, rationale=raw)
+
+
+class LabelParser(BaseModel):
+    """Pairwise verdicts: the first capture group is a label, mapped to a, b or tie (e.g. MT-bench [[A]])."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    regex: str
+    labels: dict[str, Literal["a", "b", "tie"]]
+
+    def parse(self, raw: str) -> Preference | Failure:
+        match = re.search(self.regex, raw)
+        if match is None or match.group(1) not in self.labels:
+            return Failure(reason="unparseable", raw=raw)
+        winner = self.labels[match.group(1)]
+        return Preference(winner=winner, prob={"a": 1.0, "b": 0.0, "tie": 0.5}[winner])
+
+
+class JudgeGeneration(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+
+
+class JudgePrompt(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    description: str = ""
+    kind: Literal["score", "pairwise"] = "score"
+    template: str
+    parser: ScoreParser | LabelParser
+    target: str = Field("{score}", description="answer format of a judging (EFT) training example")
+    generation: JudgeGeneration = JudgeGeneration()
+    samples: int = Field(1, ge=1, description="judge samples per candidate; parsed scores are averaged")
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> "JudgePrompt":
+        used = {f for _, f, _, _ in string.Formatter().parse(self.template) if f}
+        wanted = PLACEHOLDERS[self.kind]
+        missing, unknown = wanted - used, used - wanted
+        if missing or unknown:
+            raise ValueError(f"template placeholders: missing {sorted(missing)}, unknown {sorted(unknown)}; "
+                             f"a {self.kind} template uses exactly {', '.join('{' + w + '}' for w in sorted(wanted))}")
+        if isinstance(self.parser, LabelParser) != (self.kind == "pairwise"):
+            raise ValueError(f"parser: a {self.kind} prompt needs a "
+                             f"{'regex + labels' if self.kind == 'pairwise' else 'regex + min + max'} parser")
+        re.compile(self.parser.regex)
+        return self
+
+    def render(self, prompt: str, response: str) -> str:
+        return self.template.format(prompt=prompt, response=response)
+
+    def render_pair(self, prompt: str, response_a: str, response_b: str) -> str:
+        return self.template.format(prompt=prompt, response_a=response_a, response_b=response_b)
+
+    def answer(self, score: int) -> str:
+        return self.target.format(score=score)
+
+
+@lru_cache(maxsize=None)
+def load_judge_prompt(name: str) -> JudgePrompt:
+    folder = Path(name) if Path(name).is_dir() else PROMPTS_DIR / name
+    if not (folder / "judge.yaml").exists():
+        known = sorted(p.name for p in PROMPTS_DIR.iterdir() if (p / "judge.yaml").exists())
+        raise ValueError(f"judge prompt {name!r} not found; known: {', '.join(known)} (or a folder path)")
+    config = yaml.safe_load((folder / "judge.yaml").read_text(encoding="utf-8")) or {}
+    template = (folder / "template.txt").read_text(encoding="utf-8").rstrip("\n")
+    try:
+        return JudgePrompt(name=folder.name, template=template, **config)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ValueError(f"{folder}/judge.yaml: {field}: {err['msg']}") from None

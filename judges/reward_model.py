@@ -1,0 +1,62 @@
+"""A trained reward model as a judge: the scalar head's output is the score (higher is better).
+
+So an RM trained on one source's pairs can judge for another, and its ranking can be held to the oracle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from harness.hashing import stable_hash
+from harness.registry import judge
+from harness.types import Completion, Judgment, Prompt, Score
+
+
+@dataclass
+class RewardModelJudge:
+    path: str
+    batch_size: int = 64
+    _loaded: Any = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return f"reward_model:{stable_hash(self.path)}"
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._loaded is None:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(self.path)
+            tokenizer.padding_side = "right"  # the head reads the last non-pad token
+            if tokenizer.pad_token is None:
+                tokenizer.pad_token = tokenizer.eos_token
+            model = AutoModelForSequenceClassification.from_pretrained(self.path).eval()
+            self._loaded = (model, tokenizer)
+        return self._loaded
+
+    def rewards(self, conversations: Sequence[list[dict[str, str]]]) -> list[float]:
+        import torch
+
+        model, tokenizer = self._load()
+        texts = [tokenizer.apply_chat_template(c, tokenize=False) if tokenizer.chat_template else
+                 "\n".join(m["content"] for m in c) for c in conversations]
+        values: list[float] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = tokenizer(texts[start : start + self.batch_size], add_special_tokens=False, padding=True,
+                              truncation=True, return_tensors="pt")
+            with torch.inference_mode():
+                values += model(**batch).logits[:, 0].float().tolist()
+        return values
+
+    def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
+        convs = [[*(m.model_dump() for m in p.messages), {"role": "assistant", "content": c.text}] for p, c in items]
+        return [Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=v),
+                         candidates=(f"{c.producer}#{c.sample}",))
+                for (p, c), v in zip(items, self.rewards(convs))]
+
+
+@judge("reward_model")
+def reward_model(path: str, batch_size: int = 64) -> RewardModelJudge:
+    """Scores (prompt, response) with a sequence-classification reward model saved at `path`."""
+    return RewardModelJudge(path=path, batch_size=batch_size)

@@ -1,0 +1,39 @@
+"""The shared shape of judge-driven sources: the policy samples N candidates, a judge scores each,
+best vs worst becomes a pair. self_reward, llm_judge and the oracle ceiling differ only in the judge."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from harness.feedback import Judge, SourceContext, SourceOutput
+from harness.types import Prompt
+from judges.selection import best_vs_worst
+
+JudgeFactory = Callable[[SourceContext], Judge]
+
+
+@dataclass
+class ScoredCandidatesSource:
+    name: str
+    make_judge: JudgeFactory
+    models: tuple[str, ...] = field(default=())  # recipe models the source reads besides the policy
+    rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3)
+
+    def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
+        candidates = ctx.candidates(ctx.policy, prompts)
+        judge = self.make_judge(ctx)
+        items = [(p, c) for p, cs in zip(prompts, candidates, strict=True) for c in cs]
+        judgments = judge.score(items)
+        out = SourceOutput(pairs=[], judgments=judgments, dropped=Counter(), n_prompts=len(prompts),
+                           n_candidates=len(items))
+        cursor = 0
+        for prompt, cands in zip(prompts, candidates):
+            pair, reason = best_vs_worst(prompt, cands, judgments[cursor : cursor + len(cands)], self.name)
+            cursor += len(cands)
+            if pair is None:
+                out.dropped[reason] += 1
+            else:
+                out.pairs.append(pair)
+        return out

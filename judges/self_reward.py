@@ -1,0 +1,25 @@
+"""Self-reward (Yuan et al., 2024): the policy judges its own candidates with an LLM-as-a-judge prompt."""
+
+from __future__ import annotations
+
+from pydantic import Field, validate_call
+
+from harness.feedback import FeedbackSource
+from harness.registry import judges, source
+from judges.scored_candidates import ScoredCandidatesSource
+
+
+@source("self_reward")
+@validate_call(config={"extra": "forbid"})
+def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None = Field(None, ge=1),
+                rounds: int = Field(1, ge=1, le=5)) -> FeedbackSource:
+    """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped."""
+    from judges.prompt_spec import load_judge_prompt
+
+    load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
+    return ScoredCandidatesSource(
+        name="self_reward",
+        make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(ctx.policy), prompt=judge_prompt,
+                                            samples=judge_samples, seed=ctx.seed),
+        rounds=rounds,
+    )
