@@ -12,7 +12,7 @@ EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
-  harness leaderboard --recipe sandbox --format md,csv
+  harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list"""
 
 

@@ -95,6 +95,16 @@ class JudgeQualityStage(Strict):
     reward_train: TrainSpec = Field(default_factory=lambda: TrainSpec(learning_rate=1e-3, num_train_epochs=2))
 
 
+class RMSPStage(Strict):
+    """ALMoST's reward-model-guided self-play: an RM trained on `source`'s pairs picks the best of
+    `samples` policy answers per prompt; the picks are an SFT set, and SFT(M0, picks) is a row of its own."""
+
+    source: str = Field(description="the source whose pairs train the reward model (ALMoST: almost_rubric)")
+    prompts: int = Field(200, gt=0, description="prompts from the benchmark's 'sft' split")
+    samples: int = Field(4, ge=2, description="policy samples per prompt the reward model chooses from")
+    train: TrainSpec = Field(default_factory=TrainSpec)
+
+
 class Recipe(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     seed: int = 0
@@ -108,6 +118,7 @@ class Recipe(Strict):
     dpo: TrainSpec = Field(default_factory=TrainSpec)
     evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
+    rmsp: RMSPStage | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -161,8 +172,10 @@ def _first_error(exc: ValidationError) -> str:
         msg = "unknown key; remove it or check its spelling (see `harness validate --help`)"
     elif err["type"] == "missing":
         msg = "required field is missing; add it"
-    return f"{where}: {msg} (got {err.get('input')!r})" if err["type"] not in ("missing", "extra_forbidden") \
-        else f"{where}: {msg}"
+    got = repr(err.get("input"))
+    if err["type"] in ("missing", "extra_forbidden") or not err["loc"] or len(got) > 80:
+        return f"{where}: {msg}"
+    return f"{where}: {msg} (got {got})"
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:

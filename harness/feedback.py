@@ -60,7 +60,9 @@ class SourceOutput:
     def stats(self) -> dict[str, Any]:
         calls = len(self.judgments)
         failures = sum(j.failed for j in self.judgments)
-        return {
+        both_orders = [j.verdict.consistent for j in self.judgments if getattr(j.verdict, "consistent", None) is not None]
+        extra = {"position_consistency": sum(both_orders) / len(both_orders)} if both_orders else {}
+        return {**extra,
             "prompts": self.n_prompts,
             "candidates": self.n_candidates,
             "pairs": len(self.pairs),

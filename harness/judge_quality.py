@@ -43,7 +43,8 @@ def judged_by(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
     return found
 
 
-def reward_model_judge(pipe: "Pipeline", source: str) -> tuple[str, Any] | None:
+def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
+    """An RM trained from M1's backbone on `source`'s round-1 pairs (a stage; None if it has no pairs)."""
     from harness.train import reward_model
 
     stage = pipe.stages.get(f"feedback {source}")
@@ -56,7 +57,13 @@ def reward_model_judge(pipe: "Pipeline", source: str) -> tuple[str, Any] | None:
         pairs = read_jsonl(stage.path / "preferences.jsonl", PreferencePair)
         return reward_model(m1.path, [p.to_trl() for p in pairs], spec, out / "model").metrics
 
-    result = pipe.stage(f"reward model {source}", "reward", {"reward": spec}, [m1.key, stage.key], build)
+    return pipe.stage(f"reward model {source}", "reward", {"reward": spec}, [m1.key, stage.key], build)
+
+
+def reward_model_judge(pipe: "Pipeline", source: str) -> tuple[str, Any] | None:
+    result = reward_model_stage(pipe, source)
+    if result is None:
+        return None
     return result.key, lambda: judges.build("reward_model", path=str(result.path / "model"))
 
 

@@ -70,21 +70,25 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         f"## {metrics['recipe']} — run {record['run_id']}",
         "",
         f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | pairs | "
-        "dropped (reason: n) | judge failures | pair acc. vs oracle |",
-        "|---|---|---|---|---|---|---|---|",
+        "dropped (reason: n) | judge failures | pair acc. vs oracle | feedback + DPO time |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
         if r["score"] is None:
             lines.append(f"| {r['model']} | not trained: no pairs | — | — | 0 | {_dropped(r)} | "
-                         f"{100 * r['judge_failure_rate']:.1f}% | — |")
+                         f"{100 * r['judge_failure_rate']:.1f}% | — | — |")
             continue
         win = "baseline" if r["model"] == base else f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}"
         diff = "—" if r["model"] == base else (
             f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{' *' if r['significant'] else ''}")
         fail = "—" if r.get("judge_failure_rate") is None else f"{100 * r['judge_failure_rate']:.1f}%"
         acc = "—" if r.get("gold_pair_accuracy") is None else f"{100 * r['gold_pair_accuracy']:.0f}%"
+        secs = "—" if r.get("feedback_seconds") is None else \
+            f"{r['feedback_seconds']:.0f}s + {r.get('dpo_seconds') or 0:.0f}s"
         lines.append(f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | "
-                     f"{r.get('pairs', '—')} | {_dropped(r)} | {fail} | {acc} |")
+                     f"{r.get('pairs', '—')} | {_dropped(r)} | {fail} | {acc} | {secs} |")
+    lines += judge_quality_markdown(metrics.get("judge_quality") or {})
+    lines += ledger_lines(metrics.get("sources") or {})
     first = metrics["rows"][0]
     lines += ["", f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
               f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
@@ -92,6 +96,34 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         lines.append(premise_line(metrics))
     lines.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}.")
     return "\n".join(lines) + "\n"
+
+
+def judge_quality_markdown(quality: dict[str, dict[str, Any]]) -> list[str]:
+    """The second table: each judge's ranking of the same candidates against the oracle's."""
+    if not quality:
+        return []
+    cols = ["pairwise_accuracy", "top1_accuracy", "exact_match", "spearman", "kendall", "failure_rate"]
+    lines = ["", "**Judge quality against the oracle** (same M1 candidates; per-prompt means, ties in the "
+             "reference excluded, judge ties half credit)", "",
+             "| judge | pairwise acc. | top-1 | exact match | Spearman ρ | Kendall τ | failures | prompts |",
+             "|---|---|---|---|---|---|---|---|"]
+    for judge, q in quality.items():
+        cells = [_fmt(q.get(c), ".3f") for c in cols]
+        lines.append(f"| {judge} | {' | '.join(cells)} | {q.get('n_prompts', '—')} |")
+    return lines
+
+
+def ledger_lines(sources: dict[str, dict[str, Any]]) -> list[str]:
+    """What remote teachers cost each source: calls, retries, failures, tokens, dollars."""
+    lines = []
+    for source, stats in sources.items():
+        for model, led in (stats.get("ledger") or {}).items():
+            failed = sum((led.get("failures") or {}).values())
+            lines.append(f"- `{source}` via `{model}`: {led.get('items', 0)} items, {led.get('calls', 0)} calls, "
+                         f"{led.get('retries', 0)} retries, {failed} failed, {led.get('cached_hits', 0)} cached, "
+                         f"{led.get('prompt_tokens', 0) + led.get('completion_tokens', 0)} tokens, "
+                         f"${led.get('cost_usd', 0.0):.4f}")
+    return ["", "**Remote calls**", "", *lines] if lines else []
 
 
 def csv_text(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:

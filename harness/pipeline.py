@@ -210,8 +210,11 @@ class Pipeline:
         source_stats: dict[str, dict[str, Any]] = {}
         for name in recipe.sources:
             source_stats[name] = self.iterate(name, feedback_prompts)
+        if recipe.rmsp is not None:
+            self.rmsp()
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
-        rows = [*(n for n in recipe.models), "M1", *(m for m in self.models if m.startswith(("M2-", "M3-", "M4-")))]
+        rows = [*(n for n in recipe.models), "M1",
+                *(m for m in self.models if m.startswith(("RMSP-", "M2-", "M3-", "M4-")))]
         scores = {row: self.evaluate(row, eval_prompts) for row in rows}
         metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
         if self.benchmark_has_gold():
@@ -242,6 +245,33 @@ class Pipeline:
             stats = round_stats if r == 1 else {**stats, f"round{r}": round_stats}
             policy = label
         return stats
+
+    def rmsp(self) -> None:
+        """ALMoST's RMSP: the base policy samples, the RM trained on the source's pairs keeps the best,
+        and SFT on those picks gives the row RMSP-<source>."""
+        from harness.train import sft as train_sft
+        from judges.almost.rmsp import RewardModelScorer, rm_guided_self_play
+
+        cfg = self.recipe.rmsp
+        rm = judge_quality.reward_model_stage(self, cfg.source)
+        if rm is None:  # the source was left out (--set sources=[...]) or gave no pairs
+            self.log(f"[rmsp {cfg.source}] skipped: no pairs from {cfg.source!r} in this run to train a reward model")
+            return
+        base = self.models[self.recipe.policy]
+        prompts = self.benchmark.prompts("sft", cfg.prompts)
+        params = self.recipe.feedback.candidates.model_copy(update={"n": cfg.samples, "seed": self.recipe.seed})
+        spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
+
+        def build(out: Path) -> dict[str, Any]:
+            picks = rm_guided_self_play(self.generator(base.name), RewardModelScorer(str(rm.path / "model")),
+                                        prompts, cfg.samples, params=params)
+            write_json_atomic(out / "demonstrations.json", picks)
+            result = train_sft(base.path, base.path, picks, spec, out / "model")
+            return {"demonstrations": len(picks), **result.metrics}
+
+        result = self.stage(f"rmsp {cfg.source}", "rmsp", {"rmsp": cfg, "params": params}, [base.key, rm.key], build)
+        name = f"RMSP-{cfg.source}"
+        self.models[name] = ModelRef(name, str(result.path / "model"), result.key, base.generator, base.generator_params)
 
     def benchmark_has_gold(self) -> bool:
         return callable(getattr(self.benchmark, "grade", None))

@@ -67,6 +67,8 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
         est = mean_se(pp)
         if DERIVED.match(model):
             stage, _, source = model.partition("-")
+        elif model.startswith("RMSP-"):  # SFT on reward-model-guided self-play picks (ALMoST)
+            stage, source = "RMSP", ""
         else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
             spec = recipe.models.get(model)
             stage, source = ("M1" if model == "M1" else "SFT" if spec is not None and spec.base else "M0"), ""

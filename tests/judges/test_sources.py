@@ -91,6 +91,7 @@ def test_pairwise_judge_with_position_bias_yields_ties_not_pairs():
     assert out.pairs == [] and dict(out.dropped) == {"tie": 1}
     assert {j.verdict.winner for j in out.judgments} == {"tie"}
     assert all(j.verdict.consistent is False for j in out.judgments)
+    assert out.stats()["position_consistency"] == 0.0
     assert len(always_first.calls) == 12  # 6 candidate pairs, both orders
 
 

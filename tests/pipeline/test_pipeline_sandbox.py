@@ -13,7 +13,10 @@ import pytest
 
 from harness import leaderboard
 from harness.config import load_recipe
+from harness.feedback import SourceOutput
 from harness.pipeline import Pipeline
+from harness.registry import source
+from harness.types import PreferencePair, assistant
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
@@ -21,7 +24,7 @@ TINY = [
     "models.m.sandbox.steps=4", "sft.demonstrations=16", "sft.judging_examples=16",
     "models.teacher.sft.demonstrations=24", "models.teacher.sft.judging_examples=24", "feedback.prompts=8",
     "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200",
-    "judge_quality.reward_models=[llm_teacher]", "self_reward.rounds=2",
+    "judge_quality.reward_models=[llm_teacher]", "rmsp.prompts=8",
 ]
 
 
@@ -62,6 +65,7 @@ def test_rows_cover_zoo_m1_each_source_and_the_third_round(runs):
     assert models[:5] == ["xs", "s", "m", "teacher", "M1"]
     for source in ("parameter_contrast", "almost_rubric", "self_reward", "llm_judge", "llm_teacher", "oracle"):
         assert f"M2-{source}" in models
+    assert "RMSP-almost_rubric" in models
     m1 = next(r for r in first["metrics"]["rows"] if r["model"] == "M1")
     assert "win_rate" not in m1  # the baseline is not compared with itself
     assert "premise" in first["metrics"] and first["metrics"]["premise"]["strong"] == "s"
@@ -101,3 +105,42 @@ def test_leaderboard_is_written_from_the_run_record(runs):
     md = paths[0].read_text()
     assert "| M1 |" in md and "M2-oracle" in md and "Parameter-contrast premise" in md
     assert paths[1].read_text().count("\n") == len(first["metrics"]["rows"]) + 1
+
+
+class FirstVsSecond:
+    """A source registered by this test (the public plug-in API): the policy's first sample is chosen
+    over its second. It needs no judge, so rounds can be checked on models that cannot judge yet."""
+
+    name = "first_vs_second"
+
+    def __init__(self, rounds: int):
+        self.rounds = rounds
+
+    def build(self, prompts, ctx):
+        candidates = ctx.candidates(ctx.policy, prompts)
+        pairs = [PreferencePair(prompt_id=p.id, prompt=p.messages, chosen=assistant(cs[0].text),
+                                rejected=assistant(cs[1].text), source=self.name, chosen_by=cs[0].producer,
+                                rejected_by=cs[1].producer)
+                 for p, cs in zip(prompts, candidates) if cs[0].text != cs[1].text]
+        return SourceOutput(pairs=pairs, n_prompts=len(prompts), n_candidates=2 * len(prompts))
+
+
+@source("first_vs_second")
+def first_vs_second(rounds: int = 1) -> FirstVsSecond:
+    """Test source: sample 0 chosen over sample 1."""
+    return FirstVsSecond(rounds)
+
+
+def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
+    results = runs[0]
+    recipe = load_recipe(ROOT / "recipes" / "sandbox.yaml",
+                         [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2"])
+    out = Pipeline(recipe, results, log=lambda _: None).run()
+    stages, models = out["record"]["stages"], out["record"]["models"]
+    assert [r["model"] for r in out["metrics"]["rows"]][-2:] == ["M2-first_vs_second", "M3-first_vs_second"]
+    assert stages["pretrain s"]["reused"] and stages["sft M1"]["reused"]  # the zoo and M1 came from the cache
+    round2 = json.loads((Path(stages["feedback M3-first_vs_second"]["path"]) / "_stage.json").read_text())
+    assert models["M2-first_vs_second"]["key"] in round2["inputs"]  # round 2 reads M2, not M1
+    assert "candidates M2-first_vs_second" in stages  # ... and samples M2's candidates
+    dpo3 = json.loads((Path(stages["dpo M3-first_vs_second"]["path"]) / "_stage.json").read_text())
+    assert models["M2-first_vs_second"]["key"] in dpo3["inputs"]  # M3 = DPO(M2, round-2 pairs)
