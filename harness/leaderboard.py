@@ -94,7 +94,10 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
               f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
-    lines.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}.")
+    stages = record.get("stages", {})
+    reused = sum(1 for st in stages.values() if st.get("reused"))
+    lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
+                 f"git {record['git_revision'][:12]}.")
     return "\n".join(lines) + "\n"
 
 
