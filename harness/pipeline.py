@@ -53,7 +53,7 @@ class Pipeline:
     def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
               build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
         result = self.store.run(stage, config, list(inputs), build)
-        self.stages[label] = result
+        self.stages.setdefault(label, result)  # a stage read again later in the run keeps its first record
         how = "reused" if result.reused else f"done in {result.seconds:.1f}s"
         self.log(f"[{label}] {how}")
         return result
@@ -160,7 +160,10 @@ class Pipeline:
 
     def feedback(self, name: str, prompts: Sequence[Prompt], ctx: SourceContext, label: str) -> StageResult:
         src = build_source(self.recipe, name)
-        config = {"source": self.recipe.source_type(name), "params": self.recipe.source_kwargs(name),
+        # How many rounds follow is not part of what one round computes: round 1 of a 2-round run is the
+        # same stage as a 1-round run.
+        params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
+        config = {"source": self.recipe.source_type(name), "params": params,
                   "candidates": ctx.candidate_params, "prompts": stable_hash([p.id for p in prompts])}
         # Upstream = the recipe's models and the policy; other sources' M2s are not inputs of this source.
         inputs = [m.key for n, m in self.models.items() if n in self.recipe.models] + [self.models[ctx.policy].key]
