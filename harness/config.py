@@ -8,6 +8,7 @@ set `type:` to run a registered source under another name (`self_reward_n8: {typ
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -167,7 +168,7 @@ class Recipe(Strict):
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown key; remove it or check its spelling (see `harness validate --help`)"
     elif err["type"] == "missing":
@@ -263,14 +264,61 @@ def check_references(recipe: Recipe, where: str) -> None:
                                       f"({', '.join(recipe.models)}); add it or fix the name")
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
+    _check_benchmark_params(recipe, where)
+    _check_judge_prompts(recipe, where)
+    _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
         if spec.generator == "hf" and spec.path is not None and _looks_local(spec.path) and not Path(spec.path).exists():
             raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
                               "give an existing directory or a Hugging Face id like 'org/name'")
 
 
+def _check_benchmark_params(recipe: Recipe, where: str) -> None:
+    # Loaders read nothing at construction, so building one here only checks its parameters.
+    from harness.registry import benchmarks
+
+    try:
+        benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+    except ValidationError as exc:
+        raise RecipeError(f"{where}: benchmark.params.{_first_error(exc)}") from None
+    except TypeError as exc:
+        raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
+
+
+def _check_judge_prompts(recipe: Recipe, where: str) -> None:
+    from judges.prompt_spec import load_judge_prompt
+
+    stages = [("sft", recipe.sft)] + [(f"models.{n}.sft", m.sft) for n, m in recipe.models.items() if m.sft]
+    for field, stage in stages:
+        try:
+            load_judge_prompt(stage.judge_prompt)
+        except ValueError as exc:
+            raise RecipeError(f"{where}: {field}.judge_prompt: {exc}") from None
+
+
+def _check_named_rows(recipe: Recipe, where: str) -> None:
+    """Sources named outside `sources` may be left out of a run (`--set sources=[oracle]`) and are then
+    skipped, so a misspelt one would be skipped silently: each must at least be a source this recipe knows."""
+    from harness.registry import sources
+
+    named = [("judge_quality.reward_models", n) for n in recipe.judge_quality.reward_models]
+    if recipe.rmsp is not None:
+        named.append(("rmsp.source", recipe.rmsp.source))
+    for field, name in named:
+        if recipe.source_type(name) not in sources:
+            raise RecipeError(f"{where}: {field}: {name!r} is not a registered source or a source block of this "
+                              f"recipe; use one of {', '.join(recipe.sources)} or fix the spelling")
+    baseline = recipe.evaluation.baseline
+    round_of = re.fullmatch(r"M\d+-(.+)", baseline)
+    rows = {*recipe.models, "M1", *([f"RMSP-{recipe.rmsp.source}"] if recipe.rmsp else [])}
+    if baseline not in rows and not (round_of and round_of[1] in recipe.sources):
+        raise RecipeError(f"{where}: evaluation.baseline: {baseline!r} is not a row of this run; use M1, a name in "
+                          f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source")
+
+
 def _looks_local(path: str) -> bool:
-    return path.startswith((".", "/", "~")) or path.count("/") != 1
+    """A hub id is `name` or `org/name`; anything rooted or deeper is a directory that must exist."""
+    return path.startswith((".", "/", "~")) or path.count("/") > 1
 
 
 def build_source(recipe: Recipe, name: str) -> Any:

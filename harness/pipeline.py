@@ -80,7 +80,7 @@ class Pipeline:
     def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
                     label: str | None = None) -> list[list[Completion]]:
         ref = self.models[model]
-        config = {"model": ref.key, "params": params, "prompts": stable_hash([p.id for p in prompts])}
+        config = {"model": ref.key, "params": params, "prompts": prompt_set_key(prompts)}
 
         def build(out: Path) -> dict[str, Any]:
             done = self.generator(model).generate(prompts, params)
@@ -164,7 +164,7 @@ class Pipeline:
         # same stage as a 1-round run.
         params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
         config = {"source": self.recipe.source_type(name), "params": params,
-                  "candidates": ctx.candidate_params, "prompts": stable_hash([p.id for p in prompts])}
+                  "candidates": ctx.candidate_params, "prompts": prompt_set_key(prompts)}
         # Upstream = the recipe's models and the policy; other sources' M2s are not inputs of this source.
         inputs = [m.key for n, m in self.models.items() if n in self.recipe.models] + [self.models[ctx.policy].key]
 
@@ -195,13 +195,18 @@ class Pipeline:
         result = self.stage(f"dpo {label}", "dpo", {"dpo": spec}, [m1.key, pairs_stage.key], build)
         self.models[label] = ModelRef(label, str(result.path / "model"), result.key, m1.generator, m1.generator_params)
 
-    def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float]]:
+    def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float | None]]:
+        """Gold score of sample k of each prompt, at index k; None where the sample failed (a remote call that
+        never succeeded), so sample k is always compared with the baseline's sample k and a failure is no score."""
         ev = self.recipe.evaluation
         params = GenerationParams(n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens,
                                   seed=self.recipe.seed + 1)
         completions = self.completions(model, prompts, params, f"evaluate {model}")
-        return {p.id: [float(self.benchmark.grade(p, c.text)) for c in cs]
-                for p, cs in zip(prompts, completions, strict=True)}
+        scores: dict[str, list[float | None]] = {}
+        for p, cs in zip(prompts, completions, strict=True):
+            by_sample = {c.sample: float(self.benchmark.grade(p, c.text)) for c in cs}
+            scores[p.id] = [by_sample.get(k) for k in range(ev.samples)]
+        return scores
 
     # --- the whole loop -------------------------------------------------------------------------
 
@@ -300,6 +305,11 @@ class Pipeline:
             "stages": {label: s.record() for label, s in self.stages.items()},
             "models": {name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
         }
+
+
+def prompt_set_key(prompts: Sequence[Prompt]) -> str:
+    """Ids and content: a prompt file edited under the same ids must not reuse old completions."""
+    return stable_hash([(p.id, p.messages) for p in prompts])
 
 
 def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -13,27 +13,37 @@ from typing import Any, Callable, Mapping, Sequence
 from harness.evaluate import mean_se, paired_bootstrap, win_rate
 from harness.types import PreferencePair, Prompt
 
-Scores = Mapping[str, Sequence[float]]  # prompt id -> oracle score of each sample
+Scores = Mapping[str, Sequence[float | None]]  # prompt id -> oracle score of sample k (None: the sample failed)
 DERIVED = re.compile(r"^M[2-9]-")  # M2-<source>, M3-<source>: models trained by the run
 
 
-def per_prompt(scores: Scores, ids: Sequence[str]) -> list[float]:
-    return [fmean(scores[i]) for i in ids]
-
-
-def preferences(model: Scores, baseline: Scores, ids: Sequence[str]) -> list[float]:
-    """alpaca_eval convention per prompt: 2 = model better, 1 = baseline better, 1.5 = draw; averaged
-    over sample pairs (sample k of the model against sample k of the baseline)."""
-    prefs = []
+def per_prompt(scores: Scores, ids: Sequence[str]) -> list[float | None]:
+    """Mean over a prompt's scored samples; None for a prompt none of whose samples succeeded."""
+    means = []
     for i in ids:
-        votes = [2.0 if m > b else 1.0 if m < b else 1.5 for m, b in zip(model[i], baseline[i], strict=True)]
-        prefs.append(fmean(votes))
+        present = [v for v in scores[i] if v is not None]
+        means.append(fmean(present) if present else None)
+    return means
+
+
+def _pairs(a: Sequence[float | None], b: Sequence[float | None]) -> list[tuple[float, float]]:
+    return [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+
+
+def preferences(model: Scores, baseline: Scores, ids: Sequence[str]) -> list[float | None]:
+    """alpaca_eval convention per prompt: 2 = model better, 1 = baseline better, 1.5 = draw; averaged
+    over sample pairs (sample k of the model against sample k of the baseline, both present).
+    None (a failure, excluded from the win rate) where no sample pair of the prompt is complete."""
+    prefs: list[float | None] = []
+    for i in ids:
+        votes = [2.0 if m > b else 1.0 if m < b else 1.5 for m, b in _pairs(model[i], baseline[i])]
+        prefs.append(fmean(votes) if votes else None)
     return prefs
 
 
 def premise(strong: Scores, weak: Scores, ids: Sequence[str]) -> dict[str, float]:
     """How often the stronger base model's answer outscores the weaker one's, per sample pair."""
-    outcomes = [(s > w) - (s < w) for i in ids for s, w in zip(strong[i], weak[i], strict=True)]
+    outcomes = [(s > w) - (s < w) for i in ids for s, w in _pairs(strong[i], weak[i])]
     n = len(outcomes)
     return {"strong_wins": outcomes.count(1) / n, "weak_wins": outcomes.count(-1) / n, "ties": outcomes.count(0) / n,
             "n": n}
@@ -64,7 +74,7 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
     rows = []
     for model, s in scores.items():
         pp = per_prompt(s, ids)
-        est = mean_se(pp)
+        est = mean_se([v for v in pp if v is not None])
         if DERIVED.match(model):
             stage, _, source = model.partition("-")
         elif model.startswith("RMSP-"):  # SFT on reward-model-guided self-play picks (ALMoST)
@@ -76,8 +86,9 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
             "model": model,
             "stage": stage,
             "source": source,
-            "score": est.value, "score_se": est.stderr, "n_prompts": len(ids),
+            "score": est.value, "score_se": est.stderr, "n_prompts": est.n,
             "samples": len(next(iter(s.values()))),
+            "failed_samples": sum(v is None for i in ids for v in s[i]),
         }
         if model != baseline:
             wr = win_rate(preferences(s, scores[baseline], ids))

@@ -61,3 +61,9 @@ def test_console_script_exits_non_zero():
     out = subprocess.run([sys.executable, "-m", "harness.cli", "validate", "recipes/nope.yaml"], cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode == 2 and "recipe file not found" in out.stderr
+
+
+@pytest.mark.parametrize("path", ["gpt2", "Qwen/Qwen2-0.5B-Instruct"])
+def test_hub_ids_are_not_checked_on_disk(tmp_path, path):
+    edited = _variant(tmp_path, lambda d: d["models"].update(xs={"path": path}))
+    assert load_recipe(edited).models["xs"].path == path
