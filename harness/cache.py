@@ -57,11 +57,15 @@ class CallCache:
 
     def put_many(self, items: list[tuple[str, Any, bool]]) -> None:
         now = time.time()
+        rows = [(self.namespace, k, int(ok), json.dumps(v), now) for k, v, ok in items]
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
+            # A failure never overwrites a success another process cached for the same key meanwhile.
             self._conn.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?)",
-                [(self.namespace, k, int(ok), json.dumps(v), now) for k, v, ok in items],
+                "INSERT INTO entries VALUES (?,?,?,?,?) ON CONFLICT(namespace, key) DO UPDATE SET "
+                "ok=excluded.ok, value=excluded.value, created=excluded.created "
+                "WHERE excluded.ok = 1 OR entries.ok = 0",
+                rows,
             )
 
     def counts(self) -> dict[str, int]:

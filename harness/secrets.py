@@ -1,8 +1,9 @@
 """Keeps API keys out of everything a run writes.
 
 Keys are read only from environment variables that a recipe names (`api_key_env`). Each name read is remembered,
-and `scrub` replaces the current value of every remembered variable (and anything shaped like an OpenAI or Google
-key) with `***`. Error details pass through `scrub` before they reach a cache, a ledger, a run record or a log.
+and so is each value read (a client keeps sending the key it was built with after the variable changes), and `scrub`
+replaces those values, the current value of every remembered variable and anything shaped like an OpenAI or Google
+key with `***`. Error details pass through `scrub` before they reach a cache, a ledger, a run record or a log.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _KEY_SHAPES = re.compile(
 )
 
 _secret_env_names: set[str] = set()
+_secret_values_read: set[str] = set()
 
 
 class MissingSecretError(RuntimeError):
@@ -45,11 +47,12 @@ def api_key_from_env(env_name: str, owner: str) -> str:
             f"{owner}: environment variable {env_name} (api_key_env) is not set; export it, "
             f"or set api_key_env to the variable that holds the key"
         )
+    _secret_values_read.add(value)
     return value
 
 
 def scrub(text: str) -> str:
-    values = {os.environ.get(name, "").strip() for name in _secret_env_names}
+    values = {os.environ.get(name, "").strip() for name in _secret_env_names} | _secret_values_read
     for value in sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True):
         text = text.replace(value, REDACTED)
     return _KEY_SHAPES.sub(REDACTED, text)

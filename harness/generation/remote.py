@@ -254,7 +254,7 @@ class TokenBucket:
     """Refills at `per_minute`/60 a second and holds one second's worth, so bursts stay short.
 
     A take larger than the bucket waits for a full bucket and leaves it negative (the debt delays later takes);
-    `settle` corrects an estimate once the real amount is known.
+    `settle` corrects an estimate once the real amount is known. One bucket serves all of a backend's calls.
     """
 
     def __init__(self, per_minute: float):
@@ -262,7 +262,16 @@ class TokenBucket:
         self.capacity = max(1.0, self.rate)
         self.level = self.capacity
         self.updated = time.monotonic()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()  # FIFO: waiters are served in arrival order
+
+    def _lock_for_running_loop(self) -> asyncio.Lock:
+        # The bucket outlives each `call`, which runs in its own event loop (asyncio.run), and an asyncio.Lock
+        # serves only the loop it first waited in; the level, not the lock, is what carries over.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._lock = loop, asyncio.Lock()
+        return self._lock
 
     def _refill(self) -> None:
         now = time.monotonic()
@@ -270,7 +279,7 @@ class TokenBucket:
         self.updated = now
 
     async def take(self, amount: float) -> None:
-        async with self._lock:
+        async with self._lock_for_running_loop():
             needed = min(amount, self.capacity)
             self._refill()
             while self.level < needed:
@@ -281,6 +290,16 @@ class TokenBucket:
     def settle(self, estimated: float, actual: float) -> None:
         self._refill()
         self.level = min(self.capacity, self.level + estimated - actual)
+
+
+@dataclass
+class BudgetSpent:
+    """What one backend object has spent over all its calls: the budget caps this, not each call's share."""
+
+    requests: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    exhausted: bool = False
 
 
 @dataclass
@@ -296,24 +315,25 @@ class BudgetGuard:
     usually below the estimate). Once refused, it stays exhausted: the run stops cleanly rather than trickling.
     """
 
-    def __init__(self, budget: Budget, price: Price | None):
+    def __init__(self, budget: Budget, price: Price | None, spent: BudgetSpent):
         self.budget = budget
         self.price = price
-        self.requests = 0
-        self.tokens = 0
-        self.cost_usd = 0.0
+        self.spent = spent
         self._in_flight: list[_Reservation] = []
-        self.exhausted = False
         self._settled = asyncio.Condition()
 
+    @property
+    def exhausted(self) -> bool:
+        return self.spent.exhausted
+
     def _fits(self, r: _Reservation) -> bool:
-        b = self.budget
+        b, spent = self.budget, self.spent
         flying_tokens = sum(x.tokens for x in self._in_flight)
         flying_cost = sum(x.cost_usd for x in self._in_flight)
         return (
-            (b.max_requests is None or self.requests + len(self._in_flight) + 1 <= b.max_requests)
-            and (b.max_tokens is None or self.tokens + flying_tokens + r.tokens <= b.max_tokens)
-            and (b.max_cost_usd is None or self.cost_usd + flying_cost + r.cost_usd <= b.max_cost_usd)
+            (b.max_requests is None or spent.requests + len(self._in_flight) + 1 <= b.max_requests)
+            and (b.max_tokens is None or spent.tokens + flying_tokens + r.tokens <= b.max_tokens)
+            and (b.max_cost_usd is None or spent.cost_usd + flying_cost + r.cost_usd <= b.max_cost_usd)
         )
 
     async def admit(self, request: RemoteRequest) -> _Reservation | None:
@@ -325,7 +345,7 @@ class BudgetGuard:
                     self._in_flight.append(reservation)
                     return reservation
                 if not self._in_flight:
-                    self.exhausted = True
+                    self.spent.exhausted = True
                     break
                 await self._settled.wait()
             return None
@@ -334,9 +354,9 @@ class BudgetGuard:
         cost = self.price.cost(prompt_tokens, completion_tokens) if self.price else 0.0
         async with self._settled:
             self._in_flight.remove(reservation)
-            self.requests += 1
-            self.tokens += prompt_tokens + completion_tokens
-            self.cost_usd += cost
+            self.spent.requests += 1
+            self.spent.tokens += prompt_tokens + completion_tokens
+            self.spent.cost_usd += cost
             self._settled.notify_all()
         return cost
 
@@ -350,7 +370,7 @@ def request_key(spec_id: str, request: RemoteRequest) -> str:
 
 @dataclass
 class _RunLimits:
-    """Per-run state: asyncio primitives must be made inside the loop that uses them."""
+    """What one run waits on; the buckets and the budget's spending are the backend's, shared by its runs."""
 
     slots: asyncio.Semaphore
     requests: TokenBucket | None
@@ -376,6 +396,10 @@ class RemoteExecutor:
         self.ledger = ledger
         # Unseeded on purpose: jitter exists to desynchronise clients, and timing never changes an output.
         self._jitter = random.Random()
+        # Rates and budgets bind the backend object, so they outlive each run (a pipeline calls once per stage).
+        self._request_bucket = TokenBucket(settings.rpm) if settings.rpm else None
+        self._token_bucket = TokenBucket(settings.tpm) if settings.tpm else None
+        self._spent = BudgetSpent()
 
     async def run(self, requests: Sequence[RemoteRequest]) -> list[RemoteReply | Failure]:
         keys = [request_key(self.spec_id, r) for r in requests]
@@ -390,9 +414,9 @@ class RemoteExecutor:
             s = self.settings
             limits = _RunLimits(
                 slots=asyncio.Semaphore(s.concurrency),
-                requests=TokenBucket(s.rpm) if s.rpm else None,
-                tokens=TokenBucket(s.tpm) if s.tpm else None,
-                budget=BudgetGuard(s.budget, self.price),
+                requests=self._request_bucket,
+                tokens=self._token_bucket,
+                budget=BudgetGuard(s.budget, self.price, self._spent),
             )
             # A TaskGroup cancels the other calls if one raises something unexpected (a bug, not a CallError),
             # and it ends before the transport closes.

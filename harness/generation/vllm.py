@@ -56,7 +56,9 @@ class VLLMGenerator:
             seed=seed_from(params.seed) if not params.greedy else None,
         )
         producer = producer_id(self.spec_id, params)
-        results = llm.generate(texts, sampling)
+        # Token ids, not text: the chat template already placed BOS, and vLLM would add a second one to text.
+        token_prompts = [{"prompt_token_ids": tokenizer(t, add_special_tokens=False)["input_ids"]} for t in texts]
+        results = llm.generate(token_prompts, sampling)
         return [
             [
                 Completion(

@@ -30,3 +30,12 @@ def test_two_processes_share_one_file(tmp_path):
     cache = CallCache(path, "ns")
     assert cache.counts()["ok"] == 400
     assert cache.get_many([f"1-{i}" for i in range(200)]) == {f"1-{i}": i for i in range(200)}
+
+
+def test_a_late_failure_never_replaces_a_success(tmp_path):
+    first, second = CallCache(tmp_path / "c.sqlite", "ns"), CallCache(tmp_path / "c.sqlite", "ns")
+    first.put("k", {"score": 3})
+    second.put("k", {"error": "timeout"}, ok=False)  # the other process's attempt failed afterwards
+    assert first.get("k") == {"score": 3}
+    second.put("k", {"score": 4})  # a success still replaces a success, and a failure
+    assert first.get("k") == {"score": 4}

@@ -215,6 +215,28 @@ def test_request_budget_stops_cleanly_and_keeps_what_was_done(make_backend: Make
     assert set(fake_llm.texts_called()) == {p.text for p, row in zip(items, rows) if isinstance(row[0], Failure)}
 
 
+def test_a_request_budget_caps_the_backend_across_calls(make_backend: MakeBackend, fake_llm: FakeLLMServer):
+    # A pipeline calls one backend object once per stage; the cap is the object's, not each call's.
+    capped = make_backend("openai", budget={"max_requests": 4})
+
+    first = capped.generate_detailed(prompts("budget-calls-a", 3), GREEDY)
+    second = capped.generate_detailed(prompts("budget-calls-b", 3), GREEDY)
+
+    outcomes = [row[0] for row in first + second]
+    assert len(fake_llm.received) == 4 and sum(isinstance(o, Completion) for o in outcomes) == 4
+    assert [o.reason for o in outcomes if isinstance(o, Failure)] == ["budget_exhausted"] * 2
+    assert capped.ledger.snapshot().calls == 4
+
+
+def test_requests_per_minute_limit_holds_across_calls(make_backend: MakeBackend, fake_llm: FakeLLMServer):
+    # 120 a minute is 2 a second with a burst of 2: six one-item calls in a row need at least 2 s.
+    generator = make_backend("openai", rpm=120)
+    for i in range(6):
+        generator.generate(prompts(f"rpm-calls-{i}", 1), GREEDY)
+    times = sorted(e.at for e in fake_llm.received)
+    assert len(times) == 6 and times[-1] - times[0] >= 1.9
+
+
 def test_dollar_budget_uses_the_price_table(make_backend: MakeBackend, fake_llm: FakeLLMServer):
     price = {"input_usd_per_mtok": 10_000.0, "output_usd_per_mtok": 20_000.0}  # cents per token, to see it
     generator = make_backend(

@@ -90,3 +90,18 @@ def test_a_grep_over_everything_a_run_writes_finds_no_key(
     for key in (api_key, api_key[::-1]):
         leaks = [str(p) for p in written if key.encode() in p.read_bytes()]
         assert leaks == []
+
+
+def test_a_key_stays_scrubbed_after_its_variable_changes(
+    make_backend: MakeBackend, fake_llm: FakeLLMServer, api_key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    fake_llm.api_key = "fk-the-server-wants-another-key"  # so the 401 body echoes the key the client sends
+    generator = make_backend("openai")
+    monkeypatch.setenv("FAKE_LLM_API_KEY", "fk-rotated-" + api_key[::-1])  # the client keeps the key it was built with
+
+    [[failure]] = generator.generate_detailed([Prompt.from_text("rotated", "after rotation")], GenerationParams())
+    generator.close()
+
+    assert isinstance(failure, Failure) and failure.reason == "auth" and "***" in failure.raw
+    assert api_key not in failure.raw
+    assert all(api_key.encode() not in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
