@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.sft import Conversation
 from harness.train.spec import TrainSpec
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
     from trl import SFTConfig, SFTTrainer
 
-Conversation = Sequence[dict[str, str]]
 Documents = Sequence[str] | Sequence[Conversation] | Sequence[Sequence[int]]
 
 

@@ -36,6 +36,7 @@ SchedulerName = Literal[
     "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt",
     "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy",
 ]  # fmt: skip
+SCHEDULERS_WITHOUT_WARMUP = frozenset({"constant", "reduce_lr_on_plateau", "greedy"})
 
 
 @cache
@@ -104,6 +105,17 @@ class TrainSpec(BaseModel):
     )
 
     @model_validator(mode="after")
+    def _warmup_has_an_effect(self) -> "TrainSpec":
+        # transformers builds these schedules without num_warmup_steps, so a warm-up would be dropped silently
+        if self.warmup_ratio > 0 and self.lr_scheduler_type in SCHEDULERS_WITHOUT_WARMUP:
+            fix = "constant_with_warmup" if self.lr_scheduler_type == "constant" else "another lr_scheduler_type"
+            raise ValueError(
+                f"warmup_ratio={self.warmup_ratio} has no effect with lr_scheduler_type={self.lr_scheduler_type!r}: "
+                f"use {fix} or set warmup_ratio to 0"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _weights_match_losses(self) -> "TrainSpec":
         if self.loss_weights is not None and len(self.loss_weights) != len(self.loss_type):
             raise ValueError(
@@ -160,6 +172,10 @@ class TrainSpec(BaseModel):
         if stage == "dpo":
             arguments.update(beta=self.beta, loss_type=list(self.loss_type), loss_weights=self.loss_weights)
         arguments.update(self.trl)
+        if "gradient_checkpointing" in self.trl and "activation_checkpointing" not in self.trl:
+            # transformers 5.23 reads this deprecated alias only while activation_checkpointing is unset, and the
+            # CPU runtime sets it: without the rename the recipe's choice would be dropped silently
+            arguments["activation_checkpointing"] = arguments.pop("gradient_checkpointing")
         arguments.update(stage_arguments)
         return getattr(trl, config_class)(**arguments)
 

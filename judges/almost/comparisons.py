@@ -48,9 +48,13 @@ def rubric_ranks(rubric: Rubric, configurations: Collection[str]) -> dict[str, i
 
 def compare(prompt: Prompt, responses: Sequence[Response], ranks: dict[str, int], source: str,
             length_rule: bool = True) -> tuple[list[PreferencePair], Counter[str]]:
-    """One prompt's pairs (best rank first) and what was removed on the way; see the module doc for units."""
+    """One prompt's pairs (best rank first) and what was removed on the way; see the module doc for units.
+
+    `ranks` lists configurations in rubric order (as `rubric_ranks` returns them): tied ones are walked in it.
+    """
     dropped: Counter[str] = Counter(f"bad_response:{r.bad}" for r in responses if r.bad is not None)
-    usable = {r.config: r for r in responses if r.bad is None}
+    position = {name: i for i, name in enumerate(ranks)}
+    usable = {r.config: r for r in sorted(responses, key=lambda r: position[r.config]) if r.bad is None}
     walk = select_pairs([RankedResponse(name, ranks[name], r.text) for name, r in usable.items()], length_rule)
     dropped.update({SKIP_KEYS[rule]: n for rule, n in walk.skipped.items()})
     pairs = [

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from statistics import fmean, pstdev
 from typing import Sequence
 
-SKIP_RULES = ("already_chosen", "rank_used", "too_short", "equal_rank")
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,12 @@ def test_a_prompt_without_a_pair_is_counted_once():
     pairs, dropped = compare(PROMPT, [response("a", 60), response("b", 60), response("c", 60, "dont_know")], ranks, "s")
     assert pairs == []
     assert dropped == {"bad_response:dont_know": 1, "pairing:equal_rank": 1, "no_pair": 1}
+
+
+def test_tied_configurations_are_walked_in_rubric_order_not_configuration_order():
+    # rubric [[big, mid], small], configurations listed mid first; all 60 long, so the first tied response walked
+    # takes rank 0 against small: the rubric names big first, so big is chosen.
+    ranks = rubric_ranks([["big", "mid"], "small"], ["mid", "big", "small"])
+    pairs, dropped = compare(PROMPT, [response("mid", 60), response("big", 60), response("small", 60)], ranks, "s")
+    assert [p.judge for p in pairs] == ["rubric:big>small"]
+    assert dropped == {"pairing:equal_rank": 1, "pairing:rank_used": 1}

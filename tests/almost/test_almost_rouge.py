@@ -2,6 +2,7 @@
 
 import pytest
 
+from judges.almost.prompt_generation import rejection_reason
 from judges.almost.rouge import lcs_length, rouge_l_f, tokens
 
 
@@ -30,3 +31,12 @@ def test_symmetric_and_zero_without_overlap():
     assert f(a, b) == f(b, a) == pytest.approx(4 / 6)  # LCS "what is the of", 4 of 6 each side
     assert f("alpha beta", "gamma delta") == 0.0
     assert f("", "anything") == 0.0
+
+
+def test_exactly_half_is_exactly_half_so_the_dedup_threshold_holds():
+    # LCS 6 of 11 and 13 words: P = 6/11, R = 6/13, F = 12/24 = 0.5 exactly. 2PR/(P+R) in floats gives
+    # 0.4999999999999999, which would let a near duplicate at ALMoST's 0.5 threshold through.
+    shared = "w1 w2 w3 w4 w5 w6"
+    candidate, reference = f"{shared} a1 a2 a3 a4 a5", f"{shared} b1 b2 b3 b4 b5 b6 b7"
+    assert f(candidate, reference) == 0.5
+    assert rejection_reason(candidate + ".", [tokens(reference)]) == "overlap"

@@ -60,3 +60,25 @@ def test_lora_spec_becomes_a_peft_config():
     config = TrainSpec(lora=LoraSpec(r=4, alpha=8, target_modules=["q_proj", "v_proj"])).peft_config("CAUSAL_LM")
     assert (config.r, config.lora_alpha, sorted(config.target_modules)) == (4, 8, ["q_proj", "v_proj"])
     assert TrainSpec().peft_config("CAUSAL_LM") is None
+
+
+def test_constant_schedule_would_drop_the_warmup_so_the_spec_refuses_it():
+    import torch
+    from transformers import get_scheduler
+
+    # what transformers does: "constant" ignores num_warmup_steps, "constant_with_warmup" starts from 0
+    def first_lr(name: str) -> float:
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        return get_scheduler(name, optimizer, num_warmup_steps=4, num_training_steps=10).get_last_lr()[0]
+
+    assert (first_lr("constant"), first_lr("constant_with_warmup")) == (1.0, 0.0)
+    with pytest.raises(ValidationError, match="warmup_ratio=0.1 has no effect with lr_scheduler_type='constant'"):
+        TrainSpec(warmup_ratio=0.1, lr_scheduler_type="constant")
+    assert TrainSpec(warmup_ratio=0.1, lr_scheduler_type="constant_with_warmup").warmup_ratio == 0.1
+
+
+def test_a_trl_gradient_checkpointing_extra_survives_the_cpu_runtime(tmp_path):
+    config = TrainSpec(trl={"gradient_checkpointing": True}).to_trl_config("sft", tmp_path)
+    assert config.gradient_checkpointing is True and config.activation_checkpointing is True
+    if not cuda_available():  # the runtime default still holds when the recipe says nothing
+        assert TrainSpec().to_trl_config("sft", tmp_path).gradient_checkpointing is False
