@@ -79,6 +79,8 @@ def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise"
     if spec.kind != wanted:
         raise ValueError(f"judge_prompt {prompt!r} is a {spec.kind} prompt; mode {mode!r} needs kind: {wanted}")
     if mode == "pairwise":
+        if judge_samples is not None:  # a verdict per order is the pairwise judge's only sampling
+            raise ValueError("judge_samples: applies to mode pointwise only; remove it or set mode: pointwise")
         return PairwiseCandidatesSource(name="llm_judge", teacher=teacher, judge_prompt=prompt, both_orders=both_orders)
     return ScoredCandidatesSource(
         name="llm_judge",

@@ -6,10 +6,10 @@ import re
 import string
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from harness.types import Failure, Preference, Score
 
@@ -51,6 +51,12 @@ class LabelParser(BaseModel):
         return Preference(winner=winner, prob={"a": 1.0, "b": 0.0, "tie": 0.5}[winner])
 
 
+def _parser_kind(value: Any) -> str:
+    # Chosen by shape, so a bad label parser is reported as one, not as a score parser missing min/max.
+    labelled = isinstance(value, LabelParser) or (isinstance(value, dict) and "labels" in value)
+    return "LabelParser" if labelled else "ScoreParser"
+
+
 class JudgeGeneration(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     temperature: float = 0.0
@@ -64,7 +70,8 @@ class JudgePrompt(BaseModel):
     description: str = ""
     kind: Literal["score", "pairwise"] = "score"
     template: str
-    parser: ScoreParser | LabelParser
+    parser: Annotated[Annotated[ScoreParser, Tag("ScoreParser")] | Annotated[LabelParser, Tag("LabelParser")],
+                      Discriminator(_parser_kind)]
     target: str = Field("{score}", description="answer format of a judging (EFT) training example")
     generation: JudgeGeneration = JudgeGeneration()
     samples: int = Field(1, ge=1, description="judge samples per candidate; parsed scores are averaged")
@@ -80,7 +87,15 @@ class JudgePrompt(BaseModel):
         if isinstance(self.parser, LabelParser) != (self.kind == "pairwise"):
             raise ValueError(f"parser: a {self.kind} prompt needs a "
                              f"{'regex + labels' if self.kind == 'pairwise' else 'regex + min + max'} parser")
-        re.compile(self.parser.regex)
+        try:
+            groups = re.compile(self.parser.regex).groups
+        except re.error as exc:
+            raise ValueError(f"parser.regex: not a valid regular expression ({exc}); fix {self.parser.regex!r}") from None
+        if groups != 1:  # the verdict is group 1: without it nothing ever parses, with more the wrong one might
+            raise ValueError(f"parser.regex: has {groups} capture groups; capture exactly the verdict, "
+                             f"use (?:...) for other groups")
+        if isinstance(self.parser, ScoreParser) and self.parser.min > self.parser.max:
+            raise ValueError(f"parser: min {self.parser.min} is above max {self.parser.max}; swap them")
         return self
 
     def render(self, prompt: str, response: str) -> str:
@@ -99,11 +114,21 @@ def load_judge_prompt(name: str) -> JudgePrompt:
     if not (folder / "judge.yaml").exists():
         known = sorted(p.name for p in PROMPTS_DIR.iterdir() if (p / "judge.yaml").exists())
         raise ValueError(f"judge prompt {name!r} not found; known: {', '.join(known)} (or a folder path)")
-    config = yaml.safe_load((folder / "judge.yaml").read_text(encoding="utf-8")) or {}
+    try:
+        config = yaml.safe_load((folder / "judge.yaml").read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ValueError(f"{folder}/judge.yaml{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{folder}/judge.yaml: must be a mapping of fields (kind, parser, generation, ...)")
+    if not (folder / "template.txt").exists():
+        raise ValueError(f"{folder}/template.txt: not found; write the judge's prompt there with its placeholders")
     template = (folder / "template.txt").read_text(encoding="utf-8").rstrip("\n")
     try:
         return JudgePrompt(name=folder.name, template=template, **config)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise ValueError(f"{folder}/judge.yaml: {field}: {err['msg']}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{folder}/judge.yaml: {field + ': ' if field else ''}{msg}") from None

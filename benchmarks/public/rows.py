@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,25 @@ class RowError(ValueError):
         super().__init__(f"{path}:{line}: {field}: {problem}; {fix}")
 
 
-def open_text(path: Path) -> IO[str]:
+def open_bytes(path: Path) -> IO[bytes]:
+    # Bytes, decoded per line by `decode`, so a non-UTF-8 byte is reported with its line, not as a traceback.
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def decode(raw: bytes, path: Path, first_line: int = 1) -> str:
     # utf-8-sig: TruthfulQA ships with a BOM that would otherwise end up in the first column's name.
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig", newline="")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = first_line + raw.count(b"\n", 0, exc.start)
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise RowError(path, line, "encoding", f"byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8",
+                       "re-save the file as UTF-8") from None
+
+
+def read_text(path: Path) -> str:
+    with open_bytes(path) as fh:
+        return decode(fh.read(), path)
 
 
 @dataclass(frozen=True)
@@ -82,8 +97,9 @@ class Row:
 
 
 def jsonl_rows(path: Path) -> Iterator[Row]:
-    with open_text(path) as fh:
-        for number, line in enumerate(fh, 1):
+    with open_bytes(path) as fh:
+        for number, raw in enumerate(fh, 1):
+            line = decode(raw, path, number)
             if not line.strip():
                 continue
             try:
@@ -95,8 +111,7 @@ def jsonl_rows(path: Path) -> Iterator[Row]:
 
 def json_array_rows(path: Path) -> Iterator[Row]:
     """Elements of a top-level JSON array, each with the line its object starts on."""
-    with open_text(path) as fh:
-        text = fh.read()
+    text = read_text(path)
     decoder = json.JSONDecoder()
     pos = _skip_space(text, 0)
     if not text.startswith("[", pos):
@@ -125,7 +140,7 @@ def _skip_space(text: str, pos: int) -> int:
 
 
 def csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[Row]:
-    with open_text(path) as fh:
+    with io.StringIO(read_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
