@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from harness.generation import GenerationParams
 from harness.train.spec import TrainSpec
+from harness.yamlfile import read_yaml_mapping
 
 
 class RecipeError(ValueError):
@@ -215,12 +216,18 @@ def merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+RECIPE_IS_A_MAPPING = "a recipe is a YAML mapping of fields; see recipes/sandbox.yaml"
+
+
 def extend(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """`extends: other.yaml` (relative to this file): this recipe is that one plus what it changes."""
     base_path = path.parent / str(data.pop("extends"))
     if not base_path.exists():
         raise RecipeError(f"{path}: extends: {base_path} not found; give a recipe path relative to this file")
-    base = yaml.safe_load(base_path.read_text(encoding="utf-8"))
+    try:
+        base = read_yaml_mapping(base_path, RECIPE_IS_A_MAPPING)
+    except ValueError as exc:
+        raise RecipeError(str(exc)) from None
     if "extends" in base:
         base = extend(base_path, base)
     return merge(base, data)
@@ -231,13 +238,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     if not path.exists():
         raise RecipeError(f"{path}: recipe file not found; give a path such as recipes/sandbox.yaml")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise RecipeError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise RecipeError(f"{path}: a recipe is a YAML mapping of fields; see recipes/sandbox.yaml")
+        data = read_yaml_mapping(path, RECIPE_IS_A_MAPPING)
+    except ValueError as exc:
+        raise RecipeError(str(exc)) from None
     if "extends" in data:
         data = extend(path, data)
     data = apply_overrides(data, overrides or [])

@@ -221,8 +221,8 @@ class Pipeline:
         if recipe.rmsp is not None:
             self.rmsp()
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
-        rows = [*(n for n in recipe.models), "M1",
-                *(m for m in self.models if m.startswith(("RMSP-", "M2-", "M3-", "M4-")))]
+        # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
+        rows = [*recipe.models, "M1", *(m for m in self.models if m not in recipe.models and m != "M1")]
         scores = {row: self.evaluate(row, eval_prompts) for row in rows}
         metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
         if self.benchmark_has_gold():

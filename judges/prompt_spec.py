@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from harness.types import Failure, Preference, Score
+from harness.yamlfile import read_yaml_mapping
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 PLACEHOLDERS = {"score": {"prompt", "response"}, "pairwise": {"prompt", "response_a", "response_b"}}
@@ -114,14 +114,8 @@ def load_judge_prompt(name: str) -> JudgePrompt:
     if not (folder / "judge.yaml").exists():
         known = sorted(p.name for p in PROMPTS_DIR.iterdir() if (p / "judge.yaml").exists())
         raise ValueError(f"judge prompt {name!r} not found; known: {', '.join(known)} (or a folder path)")
-    try:
-        config = yaml.safe_load((folder / "judge.yaml").read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise ValueError(f"{folder}/judge.yaml{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"{folder}/judge.yaml: must be a mapping of fields (kind, parser, generation, ...)")
+    config = read_yaml_mapping(folder / "judge.yaml", "must be a mapping of fields (kind, parser, generation, ...)",
+                               empty_is_mapping=True)
     if not (folder / "template.txt").exists():
         raise ValueError(f"{folder}/template.txt: not found; write the judge's prompt there with its placeholders")
     template = (folder / "template.txt").read_text(encoding="utf-8").rstrip("\n")
