@@ -44,7 +44,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     result = run_job_file(args.job)
     if is_main_process():
-            print(f"trained {result.path} (train_loss {result.metrics.get('train_loss', float('nan')):.4f})", flush=True)
+        loss = result.metrics.get("train_loss", float("nan"))
+        print(f"trained {result.path} (train_loss {loss:.4f})", flush=True)
     return 0
 
 
@@ -92,8 +93,9 @@ def parser() -> argparse.ArgumentParser:
     tr = sub.add_parser(
         "train", help="run one training job from a job file (sft, dpo or reward)",
         description="Run one training job: the stage kind, model, tokenizer, data file, TrainSpec and output folder "
-                    "in a JSON job file. A recipe with a `launch:` block runs each training stage as `accelerate launch "
-                    "... -m harness.cli train JOB` on N processes; without one the same job runs inside `harness run`.")
+                    "in a JSON job file. A recipe with a `launch:` block runs each training stage as "
+                    "`accelerate launch ... -m harness.cli train JOB` on N processes; without one the same job runs "
+                    "inside `harness run`.")
     tr.add_argument("job", help="job JSON (harness.train.launch.TrainJob)")
     tr.set_defaults(func=cmd_train)
 

@@ -65,7 +65,7 @@ class Pipeline:
         return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log)
 
     def train_key(self) -> dict[str, Any]:
-        """What a training stage's key adds for the launch (nothing without one, so in-process stages keep their keys)."""
+        """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
         return self.recipe.launch.stage_key() if self.recipe.launch is not None else {}
 
     def generator(self, name: str) -> Generator:

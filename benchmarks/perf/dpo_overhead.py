@@ -111,8 +111,8 @@ def main() -> int:
     median = statistics.median(ratios)
     print(f"DPO, sandbox {args.size} model, {args.pairs} pairs x {args.epochs:g} epochs, batch {args.batch}, "
           f"{threads} torch thread(s), {args.repeats} interleaved pairs")
-    print(f"  harness: median {statistics.median(h for h, _ in timings):.2f} s  ({', '.join(f'{h:.2f}' for h, _ in timings)})")
-    print(f"  bare TRL: median {statistics.median(b for _, b in timings):.2f} s  ({', '.join(f'{b:.2f}' for _, b in timings)})")
+    for name, times in (("harness", [h for h, _ in timings]), ("bare TRL", [b for _, b in timings])):
+        print(f"  {name}: median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  harness / bare: median {median:.3f} (goal <= {GOAL}) {'ok' if median <= GOAL else 'MISSED'}")
     return 1 if args.strict and median > GOAL else 0

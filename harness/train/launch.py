@@ -168,7 +168,8 @@ def train(kind: JobKind, model_path: str | Path, data: Sequence[Mapping[str, Any
     job_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-job-", dir=out_dir.parent))
     try:
         job = TrainJob(
-            kind=kind, model_path=str(model_path), tokenizer_path=None if tokenizer_path is None else str(tokenizer_path),
+            kind=kind, model_path=str(model_path),
+            tokenizer_path=None if tokenizer_path is None else str(tokenizer_path),
             data=job_dir / "data.jsonl", spec=spec, out_dir=out_dir, result=job_dir / "result.json",
         )  # fmt: skip
         with open(job.data, "w", encoding="utf-8") as fh:

@@ -65,7 +65,7 @@ class LoraSpec(BaseModel):
         description="QLoRA: load the frozen base through bitsandbytes (CUDA only); 4bit = NF4 with double quantisation",
     )
     compute_dtype: Literal["bfloat16", "float16", "float32"] = Field(
-        "bfloat16", description="QLoRA: dtype the quantised layers compute in, and the dtype the rest of the model loads in"
+        "bfloat16", description="QLoRA: dtype the quantised layers compute in; the rest of the model loads in it too"
     )
 
     def quantization_config(self) -> "BitsAndBytesConfig | None":
