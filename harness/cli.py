@@ -13,7 +13,8 @@ EPILOG = """examples:
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
-  harness judges list"""
+  harness judges list
+  harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -35,6 +36,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe, args.set)
     print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
           f"sources: {', '.join(recipe.sources)}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from harness.train.launch import is_main_process, run_job_file
+
+    result = run_job_file(args.job)
+    if is_main_process():
+        loss = result.metrics.get("train_loss", float("nan"))
+        print(f"trained {result.path} (train_loss {loss:.4f})", flush=True)
     return 0
 
 
@@ -78,6 +89,15 @@ def parser() -> argparse.ArgumentParser:
 
     recipe_command("run", "run a recipe end to end; finished stages are reused", cmd_run)
     recipe_command("validate", "check a recipe (fields, names, model paths) without running it", cmd_validate)
+
+    tr = sub.add_parser(
+        "train", help="run one training job from a job file (sft, dpo or reward)",
+        description="Run one training job: the stage kind, model, tokenizer, data file, TrainSpec and output folder "
+                    "in a JSON job file. A recipe with a `launch:` block runs each training stage as "
+                    "`accelerate launch ... -m harness.cli train JOB` on N processes; without one the same job runs "
+                    "inside `harness run`.")
+    tr.add_argument("job", help="job JSON (harness.train.launch.TrainJob)")
+    tr.set_defaults(func=cmd_train)
 
     lb = sub.add_parser("leaderboard", help="write leaderboards from run records",
                         description="Write leaderboards from the run record of a recipe's latest finished run.")

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from harness.generation import GenerationParams
+from harness.train.launch import LaunchSpec
 from harness.train.spec import TrainSpec
 from harness.yamlfile import read_yaml_mapping
 
@@ -121,6 +122,8 @@ class Recipe(Strict):
     evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
     rmsp: RMSPStage | None = None
+    launch: LaunchSpec | None = Field(
+        None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`")
 
     @model_validator(mode="before")
     @classmethod

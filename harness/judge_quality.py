@@ -45,8 +45,6 @@ def judged_by(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
 
 def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
     """An RM trained from M1's backbone on `source`'s round-1 pairs (a stage; None if it has no pairs)."""
-    from harness.train import reward_model
-
     stage = pipe.stages.get(f"feedback {source}")
     if stage is None or not stage.summary.get("pairs"):
         return None
@@ -55,9 +53,10 @@ def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
 
     def build(out: Path) -> dict[str, Any]:
         pairs = read_jsonl(stage.path / "preferences.jsonl", PreferencePair)
-        return reward_model(m1.path, [p.to_trl() for p in pairs], spec, out / "model").metrics
+        return pipe.train("reward", m1.path, [p.to_trl() for p in pairs], spec, out / "model").metrics
 
-    return pipe.stage(f"reward model {source}", "reward", {"reward": spec}, [m1.key, stage.key], build)
+    config = {"reward": spec, **pipe.train_key()}
+    return pipe.stage(f"reward model {source}", "reward", config, [m1.key, stage.key], build)
 
 
 def reward_model_judge(pipe: "Pipeline", source: str) -> tuple[str, Any] | None:

@@ -58,6 +58,16 @@ class Pipeline:
         self.log(f"[{label}] {how}")
         return result
 
+    def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
+        """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
+        from harness.train.launch import train
+
+        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log)
+
+    def train_key(self) -> dict[str, Any]:
+        """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
+        return self.recipe.launch.stage_key() if self.recipe.launch is not None else {}
+
     def generator(self, name: str) -> Generator:
         if name not in self._generators:
             ref = self.models[name]
@@ -110,10 +120,9 @@ class Pipeline:
 
     def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
         """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""
-        from harness.train import sft as train_sft
         from judges.prompt_spec import load_judge_prompt
 
-        config = {"sft": cfg, "benchmark": self.recipe.benchmark, "seed": self.recipe.seed}
+        config = {"sft": cfg, "benchmark": self.recipe.benchmark, "seed": self.recipe.seed, **self.train_key()}
         examples = self.judging_examples(base, cfg) if cfg.judging_examples else []
 
         def build(out: Path) -> dict[str, Any]:
@@ -126,7 +135,7 @@ class Pipeline:
                     for p, r, s in examples
                 ]
             spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
-            result = train_sft(base.path, base.path, conversations, spec, out / "model")
+            result = self.train("sft", base.path, conversations, spec, out / "model")
             return {"examples": len(conversations), **result.metrics}
 
         samples = self.stages.get(f"judging samples {base.name}")
@@ -182,17 +191,15 @@ class Pipeline:
         return self.stage(f"feedback {label}", "feedback", config, inputs, build)
 
     def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
-        from harness.train import dpo as train_dpo
-
         m1 = self.models[start]
         spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.seed})
 
         def build(out: Path) -> dict[str, Any]:
             pairs = read_jsonl(pairs_stage.path / "preferences.jsonl", PreferencePair)
-            result = train_dpo(m1.path, [p.to_trl() for p in pairs], spec, out / "model")
+            result = self.train("dpo", m1.path, [p.to_trl() for p in pairs], spec, out / "model")
             return {"pairs": len(pairs), **result.metrics}
 
-        result = self.stage(f"dpo {label}", "dpo", {"dpo": spec}, [m1.key, pairs_stage.key], build)
+        result = self.stage(f"dpo {label}", "dpo", {"dpo": spec, **self.train_key()}, [m1.key, pairs_stage.key], build)
         self.models[label] = ModelRef(label, str(result.path / "model"), result.key, m1.generator, m1.generator_params)
 
     def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float | None]]:
@@ -257,7 +264,6 @@ class Pipeline:
     def rmsp(self) -> None:
         """ALMoST's RMSP: the base policy samples, the RM trained on the source's pairs keeps the best,
         and SFT on those picks gives the row RMSP-<source>."""
-        from harness.train import sft as train_sft
         from judges.almost.rmsp import RewardModelScorer, rm_guided_self_play
 
         cfg = self.recipe.rmsp
@@ -274,10 +280,11 @@ class Pipeline:
             picks = rm_guided_self_play(self.generator(base.name), RewardModelScorer(str(rm.path / "model")),
                                         prompts, cfg.samples, params=params)
             write_json_atomic(out / "demonstrations.json", picks)
-            result = train_sft(base.path, base.path, picks, spec, out / "model")
+            result = self.train("sft", base.path, picks, spec, out / "model")
             return {"demonstrations": len(picks), **result.metrics}
 
-        result = self.stage(f"rmsp {cfg.source}", "rmsp", {"rmsp": cfg, "params": params}, [base.key, rm.key], build)
+        config = {"rmsp": cfg, "params": params, **self.train_key()}
+        result = self.stage(f"rmsp {cfg.source}", "rmsp", config, [base.key, rm.key], build)
         name = f"RMSP-{cfg.source}"
         self.models[name] = ModelRef(name, str(result.path / "model"), result.key, base.generator, base.generator_params)
 

@@ -7,13 +7,39 @@ uses the same weights with the adapter switched off (no second copy needed).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from harness.train.pairs import preference_dataset
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, progress_bars
 from harness.train.spec import TrainSpec
 from harness.types import PreferencePair
+
+if TYPE_CHECKING:
+    from trl import DPOTrainer
+
+
+def dpo_trainer(
+    model_path: str | Path,
+    pairs: Sequence[Mapping[str, Any] | PreferencePair],
+    spec: TrainSpec,
+    out_dir: str | Path,
+    tokenizer_path: str | Path | None = None,
+) -> "DPOTrainer":
+    """The DPOTrainer `dpo` runs, built as TRL builds it: `trainer.ref_model` is None with a LoRA adapter."""
+    from transformers import AutoTokenizer
+    from trl import DPOTrainer
+
+    configure_torch_threads()
+    config = spec.to_trl_config("dpo", out_dir)
+    with progress_bars(not config.disable_tqdm):
+        return DPOTrainer(
+            model=str(model_path),
+            args=config,
+            train_dataset=preference_dataset(pairs),
+            processing_class=AutoTokenizer.from_pretrained(tokenizer_path or model_path),
+            peft_config=spec.peft_config("CAUSAL_LM"),
+        )
 
 
 def dpo(
@@ -27,17 +53,6 @@ def dpo(
 
     TRL loads policy and reference from the path, so `trl.model_init_kwargs` (e.g. a dtype) applies to both.
     """
-    from transformers import AutoTokenizer
-    from trl import DPOTrainer
-
-    configure_torch_threads()
-    config = spec.to_trl_config("dpo", out_dir)
-    with progress_bars(not config.disable_tqdm):
-        trainer = DPOTrainer(
-            model=str(model_path),
-            args=config,
-            train_dataset=preference_dataset(pairs),
-            processing_class=AutoTokenizer.from_pretrained(tokenizer_path or model_path),
-            peft_config=spec.peft_config("CAUSAL_LM"),
-        )
+    trainer = dpo_trainer(model_path, pairs, spec, out_dir, tokenizer_path)
+    with progress_bars(not trainer.args.disable_tqdm):
         return train_and_save(trainer, out_dir)

@@ -27,8 +27,8 @@ def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
 
     A LoRA adapter is merged into its base before saving, so every stage's output loads with a plain
     `AutoModelFor*.from_pretrained(out_dir)` (generators and judges need not know about peft); the adapter alone
-    is kept in `out_dir/adapter`. When the trainer counted input tokens, metrics add `train_tokens` and
-    `train_tokens_per_second`.
+    is kept in `out_dir/adapter`. Under `accelerate launch` every rank calls this and only rank 0 writes. When the
+    trainer counted input tokens, metrics add `train_tokens` and `train_tokens_per_second`.
     """
     from transformers.trainer_callback import PrinterCallback
 
@@ -39,14 +39,34 @@ def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
     adapter_path = None
     if hasattr(model, "merge_and_unload"):
         adapter_path = out_dir / ADAPTER_SUBDIR
-        trainer.save_model(str(adapter_path))
-        model = model.merge_and_unload()
-    if trainer.is_world_process_zero():
-        model.save_pretrained(out_dir)
-        trainer.processing_class.save_pretrained(out_dir)
+        trainer.save_model(str(adapter_path))  # every rank calls it: under FSDP / ZeRO-3 saving gathers shards
+        if trainer.is_world_process_zero():
+            model = merged(model, adapter_path)
+            model.save_pretrained(out_dir)
+            trainer.processing_class.save_pretrained(out_dir)
+    else:
+        # Trainer.save_model gathers sharded weights (FSDP full state dict, ZeRO-3 16-bit) and writes from rank 0 only
+        trainer.save_model(str(out_dir))
+        if trainer.is_world_process_zero():
+            (out_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle of the config: the stage records it
     metrics = {name: float(value) for name, value in output.metrics.items()}
     if trainer.state.num_input_tokens_seen:
         metrics["train_tokens"] = float(trainer.state.num_input_tokens_seen)
         metrics["train_tokens_per_second"] = metrics["train_tokens"] / max(metrics["train_runtime"], 1e-9)
     history = [dict(entry) for entry in trainer.state.log_history]
     return TrainResult(path=out_dir, metrics=metrics, log_history=history, adapter_path=adapter_path)
+
+
+def merged(model: Any, adapter_path: Path) -> Any:
+    """The adapter folded into its base. A quantised (QLoRA) base is reloaded unquantised in its compute dtype first:
+    folding an update into 4-bit weights rounds most of it away and saves a model only bitsandbytes on CUDA loads.
+    (That branch runs only where bitsandbytes does, on CUDA: not exercised by the CPU test suite.)"""
+    base = model.get_base_model()
+    if not (getattr(base, "is_loaded_in_4bit", False) or getattr(base, "is_loaded_in_8bit", False)):
+        return model.merge_and_unload()
+    from peft import PeftModel
+
+    quantization = base.config.quantization_config
+    dtype = getattr(quantization, "bnb_4bit_compute_dtype", None) or base.dtype
+    fresh = type(base).from_pretrained(model.peft_config["default"].base_model_name_or_path, dtype=dtype)
+    return PeftModel.from_pretrained(fresh, str(adapter_path)).merge_and_unload()

@@ -18,6 +18,18 @@ def cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
+def require_quantization_backend(mode: str) -> None:
+    """QLoRA's bitsandbytes kernels need CUDA: say so in one line before TRL fails deep inside model loading."""
+    import importlib.util
+
+    if not cuda_available():
+        raise ValueError(f"lora.quantization: {mode} needs a CUDA GPU and this machine has none; "
+                         "set lora.quantization to null to train plain LoRA here")
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise ValueError(f"lora.quantization: {mode} needs bitsandbytes; `pip install bitsandbytes` "
+                         "or set lora.quantization to null")
+
+
 def runtime_arguments() -> dict[str, Any]:
     """TRL config arguments for this machine; TrainSpec fields and `trl` extras override them."""
     arguments: dict[str, Any] = {

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from harness.train.runtime import runtime_arguments
+from harness.train.runtime import require_quantization_backend, runtime_arguments
 
 if TYPE_CHECKING:
     from peft import LoraConfig
-    from transformers import TrainingArguments
+    from transformers import BitsAndBytesConfig, TrainingArguments
 
 Stage = Literal["sft", "dpo", "reward"]
 
@@ -60,6 +60,27 @@ class LoraSpec(BaseModel):
         "all-linear",
         description="module names to adapt, e.g. [q_proj, v_proj]; 'all-linear': every linear layer but the LM head",
     )
+    quantization: Literal["4bit", "8bit"] | None = Field(
+        None,
+        description="QLoRA: load the frozen base through bitsandbytes (CUDA only); 4bit = NF4 with double quantisation",
+    )
+    compute_dtype: Literal["bfloat16", "float16", "float32"] = Field(
+        "bfloat16", description="QLoRA: dtype the quantised layers compute in; the rest of the model loads in it too"
+    )
+
+    def quantization_config(self) -> "BitsAndBytesConfig | None":
+        """The QLoRA recipe (Dettmers et al. 2023): NF4 weights, quantised quantisation constants, bf16 compute."""
+        if self.quantization is None:
+            return None
+        import torch
+        from transformers import BitsAndBytesConfig
+
+        if self.quantization == "8bit":
+            return BitsAndBytesConfig(load_in_8bit=True)
+        return BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=getattr(torch, self.compute_dtype),
+        )  # fmt: skip
 
     def to_peft(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> "LoraConfig":
         from peft import LoraConfig
@@ -124,6 +145,13 @@ class TrainSpec(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _one_quantization(self) -> "TrainSpec":
+        if self.lora is not None and self.lora.quantization and "quantization_config" in self.model_init_extras():
+            raise ValueError("trl.model_init_kwargs.quantization_config and lora.quantization both quantise the model: "
+                             "keep lora.quantization and remove the other")
+        return self
+
     @field_validator("trl")
     @classmethod
     def _known_trl_fields(cls, extras: dict[str, Any]) -> dict[str, Any]:
@@ -172,12 +200,27 @@ class TrainSpec(BaseModel):
         if stage == "dpo":
             arguments.update(beta=self.beta, loss_type=list(self.loss_type), loss_weights=self.loss_weights)
         arguments.update(self.trl)
+        if self.lora is not None and self.lora.quantization is not None:
+            require_quantization_backend(self.lora.quantization)  # at run time: a CPU laptop may still validate
+            arguments["model_init_kwargs"] = self.model_init_kwargs()
         if "gradient_checkpointing" in self.trl and "activation_checkpointing" not in self.trl:
             # transformers 5.23 reads this deprecated alias only while activation_checkpointing is unset, and the
             # CPU runtime sets it: without the rename the recipe's choice would be dropped silently
             arguments["activation_checkpointing"] = arguments.pop("gradient_checkpointing")
         arguments.update(stage_arguments)
         return getattr(trl, config_class)(**arguments)
+
+    def model_init_extras(self) -> dict[str, Any]:
+        extras = self.trl.get("model_init_kwargs") or {}
+        return dict(extras) if isinstance(extras, dict) else {}
+
+    def model_init_kwargs(self) -> dict[str, Any] | None:
+        """`from_pretrained` arguments TRL loads the model with: the recipe's `trl.model_init_kwargs`, plus QLoRA's
+        quantisation config (and the compute dtype for the unquantised rest) when `lora.quantization` is set."""
+        extras = self.model_init_extras()
+        if self.lora is None or self.lora.quantization is None:
+            return extras or None
+        return {"dtype": self.lora.compute_dtype, **extras, "quantization_config": self.lora.quantization_config()}
 
     def peft_config(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> "LoraConfig | None":
         return self.lora.to_peft(task_type) if self.lora is not None else None
