@@ -117,6 +117,12 @@ class RMSPStage(Strict):
     train: TrainSpec = Field(default_factory=TrainSpec)
 
 
+class SmokeHints(Strict):
+    families: dict[str, Literal["qwen2", "llama", "phi"]] = Field(
+        default_factory=dict, description="model name -> architecture family, for `--smoke` when neither a local "
+        "config.json nor the hub id says it")
+
+
 class Recipe(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     seed: int = 0
@@ -131,6 +137,7 @@ class Recipe(Strict):
     evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
     rmsp: RMSPStage | None = None
+    smoke: SmokeHints = Field(default_factory=SmokeHints)
 
     @model_validator(mode="before")
     @classmethod
@@ -162,6 +169,9 @@ class Recipe(Strict):
                 raise ValueError(f"models.{name}.base: {spec.base!r} must name a path or sandbox model in `models`")
             if name == "M1" or name.startswith(("M2-", "M3-")):
                 raise ValueError(f"models.{name}: names M1, M2-*, M3-* are the run's own stages; rename it")
+        for name in self.smoke.families:
+            if name not in self.models:
+                raise ValueError(f"smoke.families.{name}: not a name in models ({', '.join(self.models)})")
         if len(set(self.sources)) != len(self.sources):
             raise ValueError("a source is listed twice in `sources`")
         return self

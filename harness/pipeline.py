@@ -148,7 +148,12 @@ class Pipeline:
         return examples
 
     def sft(self) -> None:
-        self.models["M1"] = self.finetune("M1", self.models[self.recipe.policy], self.recipe.sft)
+        policy, cfg = self.models[self.recipe.policy], self.recipe.sft
+        if cfg.demonstrations == 0 and cfg.judging_examples == 0:  # an instruction-tuned policy needs none
+            self.log(f"[sft M1] skipped: sft has no demonstrations or judging examples, so M1 is {policy.name}")
+            self.models["M1"] = ModelRef("M1", policy.path, policy.key, policy.generator, policy.generator_params)
+            return
+        self.models["M1"] = self.finetune("M1", policy, cfg)
 
     def context(self, policy: str = "M1") -> SourceContext:
         return SourceContext(
