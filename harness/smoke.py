@@ -146,10 +146,17 @@ def _cap_source(source: str, params: dict[str, Any], notes: list[str]) -> None:
         if isinstance(config, dict) and config.get("shots", 0) > 1:
             notes.append(f"{where}.configurations.{name}.shots: {config['shots']} -> 1")
             config["shots"] = 1
-    if "min_length" in params and params["min_length"] > 1:
-        # random tiny models write a few bytes; a length floor would drop every answer and test nothing
-        notes.append(f"{where}.min_length: {params['min_length']} -> 1")
+    # Random tiny models write a few bytes; a length floor would drop every answer (and PG prompt) and leave
+    # the stages after it untested.
+    if "configurations" in params and params.get("min_length", 0) != 1:
+        notes.append(f"{where}.min_length: {params.get('min_length', 'default')} -> 1")
         params["min_length"] = 1
+    if "configurations" in params and params.get("bad_filters") != []:
+        notes.append(f"{where}.bad_filters: {params.get('bad_filters', 'default')} -> [] (random bytes fail them all)")
+        params["bad_filters"] = []
+    if isinstance(pg, dict) and pg.get("min_length") != 1:
+        notes.append(f"{where}.prompt_generation.min_length: {pg.get('min_length', 'default')} -> 1")
+        pg["min_length"] = 1
 
 
 # --- building ---------------------------------------------------------------------------------------------
