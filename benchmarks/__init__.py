@@ -5,3 +5,4 @@ Importing this package registers the built-in benchmarks (see harness.registry.b
 
 from benchmarks import sandbox  # noqa: E402,F401
 from benchmarks import public  # noqa: E402,F401
+from benchmarks import prompt_sets  # noqa: E402,F401

@@ -12,6 +12,7 @@ EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
+  harness run recipes/pcon_qwen2.yaml --smoke            # any recipe, shrunk to run on CPU in minutes
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
@@ -24,7 +25,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness.secrets import scrub
 
     recipe = load_recipe(args.recipe, args.set)
-    Pipeline(recipe, args.results, log=lambda line: print(scrub(line), flush=True)).run()
+    log = lambda line: print(scrub(line), flush=True)  # noqa: E731
+    if args.smoke:
+        from harness.smoke import smoke_session
+
+        with smoke_session(recipe, args.results, log) as recipe:
+            Pipeline(recipe, args.results, log=log).run()
+    else:
+        Pipeline(recipe, args.results, log=log).run()
     for path in leaderboard.write(Path(args.results), recipe.name, ["md", "csv"]):
         print(f"leaderboard: {path}")
     print()
@@ -34,6 +42,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe, args.set)
+    if args.smoke:
+        from harness.smoke import validate_smoke
+
+        for note in validate_smoke(recipe):
+            print(f"[smoke] {note}")
     print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
           f"sources: {', '.join(recipe.sources)}")
     return 0
@@ -84,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a recipe field (YAML value), e.g. --set feedback.prompts=100")
         p.add_argument("--results", default="results", help="results folder (default: results)")
+        p.add_argument("--smoke", action="store_true",
+                       help="check the recipe on CPU in minutes: tiny random models of the same families, API "
+                            "models served locally, capped sizes, results under <name>-smoke")
         p.set_defaults(func=func)
         return p
 

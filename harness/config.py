@@ -80,6 +80,14 @@ class FeedbackStage(Strict):
         default_factory=lambda: GenerationParams(n=4, temperature=0.7, max_new_tokens=48))
 
 
+class EvaluationJudge(Strict):
+    """Judged evaluation, for benchmarks without a gold grader: sample k of each model against sample k of the
+    baseline, asked in both orders (a verdict that flips with the order is a tie)."""
+
+    model: str = Field(description="name in `models` that judges (an API model or a local one); it is not a row")
+    prompt: str = Field("pairwise_abc", description="pairwise judge prompt: a folder in judges/prompts/")
+
+
 class EvaluationStage(Strict):
     prompts: int = Field(300, gt=0, description="held-out prompts from the benchmark's 'eval' split")
     samples: int = Field(4, gt=0, description="sampled answers per prompt (scores are averaged per prompt)")
@@ -87,6 +95,8 @@ class EvaluationStage(Strict):
     max_new_tokens: int = Field(48, gt=0)
     bootstrap: int = Field(2000, ge=100)
     baseline: str = Field("M1", description="row every model is compared with")
+    judge: EvaluationJudge | None = Field(
+        None, description="pairwise judge for win rates vs the baseline; required when the benchmark has no grader")
 
 
 ModelSpec.model_rebuild()
@@ -108,6 +118,12 @@ class RMSPStage(Strict):
     train: TrainSpec = Field(default_factory=TrainSpec)
 
 
+class SmokeHints(Strict):
+    families: dict[str, Literal["qwen2", "llama", "phi"]] = Field(
+        default_factory=dict, description="model name -> architecture family, for `--smoke` when neither a local "
+        "config.json nor the hub id says it")
+
+
 class Recipe(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     seed: int = 0
@@ -124,6 +140,7 @@ class Recipe(Strict):
     rmsp: RMSPStage | None = None
     launch: LaunchSpec | None = Field(
         None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`")
+    smoke: SmokeHints = Field(default_factory=SmokeHints)
 
     @model_validator(mode="before")
     @classmethod
@@ -155,6 +172,9 @@ class Recipe(Strict):
                 raise ValueError(f"models.{name}.base: {spec.base!r} must name a path or sandbox model in `models`")
             if name == "M1" or name.startswith(("M2-", "M3-")):
                 raise ValueError(f"models.{name}: names M1, M2-*, M3-* are the run's own stages; rename it")
+        for name in self.smoke.families:
+            if name not in self.models:
+                raise ValueError(f"smoke.families.{name}: not a name in models ({', '.join(self.models)})")
         if len(set(self.sources)) != len(self.sources):
             raise ValueError("a source is listed twice in `sources`")
         return self
@@ -271,6 +291,7 @@ def check_references(recipe: Recipe, where: str) -> None:
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)
+    _check_evaluation_judge(recipe, where)
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
@@ -289,6 +310,30 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: benchmark.params.{_first_error(exc)}") from None
     except TypeError as exc:
         raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
+
+
+def _check_evaluation_judge(recipe: Recipe, where: str) -> None:
+    from harness.registry import benchmarks
+    from judges.prompt_spec import load_judge_prompt
+
+    judge = recipe.evaluation.judge
+    if judge is None:
+        bench = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+        if not callable(getattr(bench, "grade", None)):
+            raise RecipeError(f"{where}: evaluation.judge: benchmark {recipe.benchmark.name!r} has no gold grader, so "
+                              "evaluation needs a judge; add evaluation: {judge: {model: <name in models>, "
+                              "prompt: pairwise_abc}}")
+        return
+    if judge.model not in recipe.models:
+        raise RecipeError(f"{where}: evaluation.judge.model: {judge.model!r} is not in models "
+                          f"({', '.join(recipe.models)}); add it or fix the name")
+    try:
+        spec = load_judge_prompt(judge.prompt)
+    except ValueError as exc:
+        raise RecipeError(f"{where}: evaluation.judge.prompt: {exc}") from None
+    if spec.kind != "pairwise":
+        raise RecipeError(f"{where}: evaluation.judge.prompt: {judge.prompt!r} is a {spec.kind} prompt; "
+                          "use a pairwise one such as pairwise_abc")
 
 
 def _check_judge_prompts(recipe: Recipe, where: str) -> None:

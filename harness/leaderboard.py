@@ -18,6 +18,7 @@ from harness.records import load_runs
 from harness.store import write_text_atomic
 
 COLUMNS = ["model", "stage", "source", "score", "score_se", "win_rate", "win_rate_se", "discrete_win_rate",
+           "lc_win_rate", "lc_win_rate_se",
            "diff", "diff_ci_low", "diff_ci_high", "significant", "pairs", "judge_failure_rate",
            "gold_pair_accuracy", "n_prompts", "samples", "run_id"]
 VIEWS = ("model", "source")
@@ -63,7 +64,18 @@ def _dropped(row: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted((row.get("dropped") or {}).items())) or "—"
 
 
+def is_judged(metrics: dict[str, Any]) -> bool:
+    """Rows judged pairwise against the baseline (no gold grader): win rates, no scores."""
+    return metrics.get("evaluation") == "judge"
+
+
+def _not_trained(row: dict[str, Any], base: str) -> bool:
+    return row.get("score") is None and "win_rate" not in row and row["model"] != base
+
+
 def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
+    if is_judged(run["metrics"]):
+        return judged_markdown(run, by, metric)
     metrics, record = run["metrics"], run["run"]
     base = metrics["baseline"]
     lines = [
@@ -94,6 +106,47 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
               f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
+    stages = record.get("stages", {})
+    reused = sum(1 for st in stages.values() if st.get("reused"))
+    lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
+                 f"git {record['git_revision'][:12]}.")
+    return "\n".join(lines) + "\n"
+
+
+def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
+    metrics, record = run["metrics"], run["run"]
+    base, judge = metrics["baseline"], metrics["judge"]
+    lines = [
+        f"## {metrics['recipe']} — run {record['run_id']}",
+        "",
+        f"| model | score | win rate vs {base} ± SE | LC win rate ± SE | position consistency | pairs | "
+        "dropped (reason: n) | judge failures | feedback + DPO time |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in select_rows(run, by, metric):
+        if _not_trained(r, base):
+            lines.append(f"| {r['model']} | — | not trained: no pairs | — | — | 0 | {_dropped(r)} | "
+                         f"{100 * r['judge_failure_rate']:.1f}% | — |")
+            continue
+        if r["model"] == base:
+            win = lc = consistency = "baseline"
+        else:
+            win = f"{_fmt(r.get('win_rate'), '.1f')} ± {_fmt(r.get('win_rate_se'), '.1f')}"
+            lc = f"{_fmt(r.get('lc_win_rate'), '.1f')} ± {_fmt(r.get('lc_win_rate_se'), '.1f')}"
+            consistency = _fmt(_pct(r.get("position_consistency")), ".0f") + "%"
+        fail = "—" if r.get("judge_failure_rate") is None else f"{100 * r['judge_failure_rate']:.1f}%"
+        secs = "—" if r.get("feedback_seconds") is None else \
+            f"{r['feedback_seconds']:.0f}s + {r.get('dpo_seconds') or 0:.0f}s"
+        lines.append(f"| {r['model']} | — | {win} | {lc} | {consistency} | {r.get('pairs', '—')} | {_dropped(r)} | "
+                     f"{fail} | {secs} |")
+    lines += ledger_lines(metrics.get("sources") or {})
+    first = metrics["rows"][0]
+    lines += ["", f"No gold grader: `{judge['model']}` (prompt `{judge['prompt']}`) judged sample k of each model "
+              f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
+              f"{first['samples']} samples per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
+              "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader)."]
+    if metrics.get("lc_error"):
+        lines.append(f"LC fit failed: {metrics['lc_error']}")
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))
     lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
@@ -232,9 +285,19 @@ def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Proven
     trained = (ev, f"dpo {model}") if source else (ev,)
     cells = [_cell(_e(model), model, prov(f"{where}.model"), ""), _cell(_e(r["stage"]), r["stage"], None, ""),
              _cell(_e(source) or "—", source, None, "")]
-    if r.get("score") is None:
+    if _not_trained(r, base):
         cells.append(_cell('<span class="muted">not trained: no pairs</span>', None, prov(f"{where}.score", fb)))
         cells += [_cell("—"), _cell("—")]
+    elif r.get("score") is None:  # judged rows: win rate and LC win rate, no score
+        cells.append(_cell("—"))
+        if model == base:
+            cells += [_cell("baseline", None, None, "muted"), _cell("—")]
+        else:
+            judged = (f"judge {model} vs {base}",)
+            cells.append(_cell(f"{_fmt(r.get('win_rate'), '.1f')} ± {_fmt(r.get('win_rate_se'), '.1f')}",
+                               r.get("win_rate"), prov(f"{where}.win_rate", *judged)))
+            cells.append(_cell(f"LC {_fmt(r.get('lc_win_rate'), '.1f')} ± {_fmt(r.get('lc_win_rate_se'), '.1f')}",
+                               r.get("lc_win_rate"), prov(f"{where}.lc_win_rate", *judged)))
     else:
         cells.append(_cell(f"{r['score']:.2f} ± {r['score_se']:.2f}", r["score"], prov(f"{where}.score", *trained)))
         if model == base:
@@ -322,6 +385,12 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
     notes = [f"Scores: gold oracle 0–5, mean of {first.get('samples')} sampled answers per prompt over "
              f"{first.get('n_prompts')} held-out prompts. * : paired bootstrap 95% CI excludes 0. "
              "Hover a number for its provenance."]
+    if is_judged(metrics):
+        headers[3], headers[5] = "score (no gold grader)", "LC win rate ± SE"
+        notes[0] = (f"No gold grader: {metrics['judge']['model']} judged sample k of each model against sample k of "
+                    f"{base} in both orders (disagreement = tie), {first.get('samples')} samples per prompt over "
+                    f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
+                    "Hover a number for its provenance.")
     if premise_line(metrics):
         notes.append(premise_line(metrics))
     notes.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "

@@ -157,7 +157,12 @@ class Pipeline:
         return examples
 
     def sft(self) -> None:
-        self.models["M1"] = self.finetune("M1", self.models[self.recipe.policy], self.recipe.sft)
+        policy, cfg = self.models[self.recipe.policy], self.recipe.sft
+        if cfg.demonstrations == 0 and cfg.judging_examples == 0:  # an instruction-tuned policy needs none
+            self.log(f"[sft M1] skipped: sft has no demonstrations or judging examples, so M1 is {policy.name}")
+            self.models["M1"] = ModelRef("M1", policy.path, policy.key, policy.generator, policy.generator_params)
+            return
+        self.models["M1"] = self.finetune("M1", policy, cfg)
 
     def context(self, policy: str = "M1") -> SourceContext:
         return SourceContext(
@@ -206,14 +211,20 @@ class Pipeline:
         """Gold score of sample k of each prompt, at index k; None where the sample failed (a remote call that
         never succeeded), so sample k is always compared with the baseline's sample k and a failure is no score."""
         ev = self.recipe.evaluation
-        params = GenerationParams(n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens,
-                                  seed=self.recipe.seed + 1)
-        completions = self.completions(model, prompts, params, f"evaluate {model}")
+        completions = self.eval_completions(model, prompts)
         scores: dict[str, list[float | None]] = {}
         for p, cs in zip(prompts, completions, strict=True):
             by_sample = {c.sample: float(self.benchmark.grade(p, c.text)) for c in cs}
             scores[p.id] = [by_sample.get(k) for k in range(ev.samples)]
         return scores
+
+    def eval_params(self) -> GenerationParams:
+        ev = self.recipe.evaluation
+        return GenerationParams(n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens,
+                                seed=self.recipe.seed + 1)
+
+    def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]:
+        return self.completions(model, prompts, self.eval_params(), f"evaluate {model}")
 
     # --- the whole loop -------------------------------------------------------------------------
 
@@ -230,13 +241,21 @@ class Pipeline:
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
         rows = [*recipe.models, "M1", *(m for m in self.models if m not in recipe.models and m != "M1")]
-        scores = {row: self.evaluate(row, eval_prompts) for row in rows}
-        metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
+        if recipe.evaluation.judge is None:
+            scores = {row: self.evaluate(row, eval_prompts) for row in rows}
+            metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
+            evaluation_file = "scores.json"
+        else:  # no gold grader: pairwise win rates vs the baseline from the judge (harness/judged_eval.py)
+            from harness.judged_eval import judged_evaluation
+
+            judged = judged_evaluation(self, rows, eval_prompts)
+            metrics = report.build_judged_metrics(recipe, judged, source_stats)
+            scores, evaluation_file = judged.model_dump(mode="json"), "judged.json"
         if self.benchmark_has_gold():
             metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)
         run_dir = self.results / "runs" / recipe.name / record["run_id"]
-        write_json_atomic(run_dir / "scores.json", scores)
+        write_json_atomic(run_dir / evaluation_file, scores)
         write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": metrics, "record": record}

@@ -75,17 +75,8 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
     for model, s in scores.items():
         pp = per_prompt(s, ids)
         est = mean_se([v for v in pp if v is not None])
-        if DERIVED.match(model):
-            stage, _, source = model.partition("-")
-        elif model.startswith("RMSP-"):  # SFT on reward-model-guided self-play picks (ALMoST)
-            stage, source = "RMSP", ""
-        else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
-            spec = recipe.models.get(model)
-            stage, source = ("M1" if model == "M1" else "SFT" if spec is not None and spec.base else "M0"), ""
         row: dict[str, Any] = {
-            "model": model,
-            "stage": stage,
-            "source": source,
+            **row_identity(recipe, model),
             "score": est.value, "score_se": est.stderr, "n_prompts": est.n,
             "samples": len(next(iter(s.values()))),
             "failed_samples": sum(v is None for i in ids for v in s[i]),
@@ -96,20 +87,89 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
             row.update(win_rate=wr.win_rate, win_rate_se=wr.standard_error, discrete_win_rate=wr.discrete_win_rate,
                        diff=diff.mean_diff, diff_ci_low=diff.ci_low, diff_ci_high=diff.ci_high,
                        p_sign=diff.p_sign, significant=diff.significant)
-        if row["source"]:
-            stats = source_stats[row["source"]]
-            stats = stats.get(f"round{int(stage[1:]) - 1}", stats)  # M3 trained on round 2's pairs
-            row.update(pairs=stats["pairs"], dropped=stats["dropped"], judge_failure_rate=stats["judge_failure_rate"],
-                       gold_pair_accuracy=stats.get("gold_pair_accuracy"),
-                       feedback_seconds=stats.get("feedback_seconds"), dpo_seconds=stats.get("dpo_seconds"))
+        add_source_fields(row, source_stats)
         rows.append(row)
-    for name in recipe.sources:
-        if f"M2-{name}" not in scores:  # the source gave no pairs, so no M2 was trained
-            stats = source_stats[name]
-            rows.append({"model": f"M2-{name}", "stage": "M2", "source": name, "score": None, "pairs": 0,
-                         "dropped": stats["dropped"], "judge_failure_rate": stats["judge_failure_rate"]})
+    rows += untrained_rows(recipe, scores, source_stats)
     metrics: dict[str, Any] = {"recipe": recipe.name, "baseline": baseline, "rows": rows, "sources": dict(source_stats)}
     if premise_models is not None:
         strong, weak = premise_models
         metrics["premise"] = {"strong": strong, "weak": weak, **premise(scores[strong], scores[weak], ids)}
     return metrics
+
+
+def row_identity(recipe: Any, model: str) -> dict[str, str]:
+    """model, stage (M0, SFT, M1, M2.., RMSP) and source of a leaderboard row."""
+    if DERIVED.match(model):
+        stage, _, source = model.partition("-")
+    elif model.startswith("RMSP-"):  # SFT on reward-model-guided self-play picks (ALMoST)
+        stage, source = "RMSP", ""
+    else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
+        spec = recipe.models.get(model)
+        stage, source = ("M1" if model == "M1" else "SFT" if spec is not None and spec.base else "M0"), ""
+    return {"model": model, "stage": stage, "source": source}
+
+
+def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[str, Any]]) -> None:
+    if row["source"]:
+        stats = source_stats[row["source"]]
+        stats = stats.get(f"round{int(row['stage'][1:]) - 1}", stats)  # M3 trained on round 2's pairs
+        row.update(pairs=stats["pairs"], dropped=stats["dropped"], judge_failure_rate=stats["judge_failure_rate"],
+                   gold_pair_accuracy=stats.get("gold_pair_accuracy"),
+                   feedback_seconds=stats.get("feedback_seconds"), dpo_seconds=stats.get("dpo_seconds"))
+
+
+def untrained_rows(recipe: Any, evaluated: Mapping[str, Any],
+                   source_stats: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A row per listed source that gave no pairs, so no M2 was trained: shown, never silently missing."""
+    return [{"model": f"M2-{name}", "stage": "M2", "source": name, "score": None, "pairs": 0,
+             "dropped": source_stats[name]["dropped"], "judge_failure_rate": source_stats[name]["judge_failure_rate"]}
+            for name in recipe.sources if f"M2-{name}" not in evaluated]
+
+
+def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Rows from a judged evaluation (harness/judged_eval.py): win rate ± SE over prompts (a prompt's preference
+    is the mean over its sample pairs) and the offline LC win rate, all models' difficulty fitted jointly.
+    There is no gold score: `score` is None and `evaluation` says the rows are judged."""
+    from harness.evaluate.lc import HeadToHead, length_controlled_win_rates
+
+    ids = sorted(next(r for r in judged.rows.values() if r is not None).preferences) if any(
+        r is not None for r in judged.rows.values()) else []
+    heads = {}
+    for model, jr in judged.rows.items():
+        if jr is None:
+            continue
+        prefs = [_mean_present(jr.preferences[i]) for i in ids]
+        lengths = [jr.lengths.get(i, (0.0, 0.0)) for i in ids]
+        heads[model] = HeadToHead(tuple(ids), tuple(prefs), tuple(round(m) for m, _ in lengths),
+                                  tuple(round(b) for _, b in lengths))
+    try:
+        lc = length_controlled_win_rates(heads) if heads else {}
+        lc_error = None
+    except (RuntimeError, ValueError) as exc:  # a fit that cannot converge is reported, not a crash
+        lc, lc_error = {}, str(exc)
+    rows = []
+    for model, jr in judged.rows.items():
+        row: dict[str, Any] = {**row_identity(recipe, model), "score": None, "score_se": None,
+                               "n_prompts": len(ids), "samples": judged.samples}
+        if jr is not None:
+            wr = win_rate(heads[model].preferences)
+            fit = lc.get(model)
+            row.update(win_rate=wr.win_rate, win_rate_se=wr.standard_error, discrete_win_rate=wr.discrete_win_rate,
+                       n_judged=wr.n_total, eval_failures=wr.n_failures,
+                       lc_win_rate=fit.lc_win_rate if fit else None, lc_win_rate_se=fit.standard_error if fit else None,
+                       eval_judge_calls=jr.judge_calls, eval_judge_failures=jr.judge_failures,
+                       position_consistency=jr.position_consistency)
+        add_source_fields(row, source_stats)
+        rows.append(row)
+    rows += untrained_rows(recipe, judged.rows, source_stats)
+    metrics: dict[str, Any] = {"recipe": recipe.name, "baseline": judged.baseline, "rows": rows,
+                               "sources": dict(source_stats), "evaluation": "judge",
+                               "judge": {"model": judged.judge, "prompt": judged.prompt}}
+    if lc_error:
+        metrics["lc_error"] = lc_error
+    return metrics
+
+
+def _mean_present(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return fmean(present) if present else None
