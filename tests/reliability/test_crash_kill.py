@@ -73,20 +73,27 @@ def stage_files(store: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    ref_dir, crash_dir = tmp_path_factory.mktemp("reference"), tmp_path_factory.mktemp("crashed")
-    done = attempt(ref_dir / "results", ref_dir / "events.jsonl", None)
+    # Both runs use the same results path (the reference is moved aside once done): judges and producers are
+    # named by hashes of model paths, so only then can every file be compared byte for byte.
+    base = tmp_path_factory.mktemp("crash")
+    results = base / "results"
+    done = attempt(results, base / "ref-events.jsonl", None)
     assert done.returncode == 0, done.stderr[-3000:]
-    reference = read_events(ref_dir / "events.jsonl")
+    results.rename(base / "reference")
+    reference = read_events(base / "ref-events.jsonl")
     points = choose_kill_points(reference)
     for kind, ident in points:
-        killed = attempt(crash_dir / "results", crash_dir / "events.jsonl", f"{kind}@{ident}")
+        killed = attempt(results, base / "events.jsonl", f"{kind}@{ident}")
         assert killed.returncode == -signal.SIGKILL, (kind, ident, killed.returncode, killed.stderr[-3000:])
-    finished = attempt(crash_dir / "results", crash_dir / "events.jsonl", None)
+    finished = attempt(results, base / "events.jsonl", None)
     assert finished.returncode == 0, finished.stderr[-3000:]
-    return {"ref": ref_dir, "crash": crash_dir, "points": points, "reference": reference,
-            "crashed": read_events(crash_dir / "events.jsonl"),
-            "ref_run": Path(json.loads(done.stdout.splitlines()[-1])["run_dir"]),
-            "crash_run": Path(json.loads(finished.stdout.splitlines()[-1])["run_dir"])}
+
+    def run_dir(out: subprocess.CompletedProcess, root: Path) -> Path:
+        return root / Path(json.loads(out.stdout.splitlines()[-1])["run_dir"]).relative_to(results)
+
+    return {"ref": base / "reference", "crash": results, "points": points, "reference": reference,
+            "crashed": read_events(base / "events.jsonl"),
+            "ref_run": run_dir(done, base / "reference"), "crash_run": run_dir(finished, results)}
 
 
 def test_ten_kills_cover_every_kind_of_crash_point(runs):
@@ -107,7 +114,7 @@ def test_metrics_equal_an_uninterrupted_run(runs):
 
 
 def test_every_stage_file_and_model_byte_equals_the_reference(runs):
-    ref, crashed = stage_files(runs["ref"] / "results" / "store"), stage_files(runs["crash"] / "results" / "store")
+    ref, crashed = stage_files(runs["ref"] / "store"), stage_files(runs["crash"] / "store")
     assert sorted(crashed) == sorted(ref)
     assert any(name.endswith("model.safetensors") for name in ref) and any(n.startswith("dpo/") for n in ref)
     for name, path in ref.items():
@@ -118,7 +125,7 @@ def test_every_stage_file_and_model_byte_equals_the_reference(runs):
 
 
 def test_no_duplicate_missing_or_half_written_records(runs):
-    store = runs["crash"] / "results" / "store"
+    store = runs["crash"] / "store"
     n_files = 0
     for path in store.glob("*/*/*.jsonl"):
         lines = path.read_text().splitlines()
@@ -127,19 +134,19 @@ def test_no_duplicate_missing_or_half_written_records(runs):
             ids = [(r["prompt_id"], r["sample"]) for r in rows]
             per_prompt = Counter(pid for pid, _ in ids)
             assert len(set(ids)) == len(ids) and len(set(per_prompt.values())) == 1, path
-        ref = runs["ref"] / "results" / "store" / path.relative_to(store)
+        ref = runs["ref"] / "store" / path.relative_to(store)
         assert len(lines) == len(ref.read_text().splitlines()), path
         n_files += 1
     assert n_files >= 8
     batches = {}
     for name in ("ref", "crash"):
-        with sqlite3.connect(runs[name] / "results" / "cache" / "generation.sqlite") as db:
+        with sqlite3.connect(runs[name] / "cache" / "generation.sqlite") as db:
             batches[name] = db.execute("SELECT COUNT(*), SUM(ok) FROM entries").fetchone()
     assert batches["crash"] == batches["ref"]  # one row per batch, each complete: none lost, none twice
 
 
 def test_no_leftover_temp_or_partial_state(runs):
-    store = runs["crash"] / "results" / "store"
+    store = runs["crash"] / "store"
     leftovers = [p for p in store.rglob("*") if ".tmp" in p.name or p.name.endswith(".partial")
                  or p.name.startswith("checkpoint-")]
     assert leftovers == []
