@@ -79,6 +79,8 @@ class Pipeline:
                 params.setdefault("progress", False)
             if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results
                 params.setdefault("cache_path", str(self.results / "cache" / "remote.sqlite"))
+            if "batch_cache" in accepts:  # local generation keeps finished batches: a crash loses only the one in flight
+                params.setdefault("batch_cache", str(self.results / "cache" / "generation.sqlite"))
             self._generators[name] = generators.build(ref.generator, **params)
         return self._generators[name]
 

@@ -1,23 +1,44 @@
 """The content-addressed stage store: every stage's output is a folder keyed by its config and inputs.
 
-A stage writes into a temporary folder and renames it into place when complete, so a folder that
-exists is finished (rename is atomic on one filesystem) and a crash leaves only a temp folder that
-the next run deletes. Rerunning a stage with the same key reuses the folder.
+A stage writes into a temporary folder and renames it into place when complete, with its `_stage.json`
+marker written last, so a folder that exists is finished (rename is atomic on one filesystem) and a crash
+leaves only a temp folder that the next run deletes. Rerunning a stage with the same key reuses the folder.
+
+Work finer than a stage survives a crash in the stage's *partial* folder (`<key>.partial`, see `partial_dir`):
+e.g. training checkpoints, which a rerun resumes from. It is deleted once the stage is finished. One process
+builds a given stage at a time (an advisory lock, released by the kernel when the process dies); a second
+process waits for it and then reuses its output.
 """
 
 from __future__ import annotations
 
+import contextvars
+import fcntl
 import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from harness.hashing import stable_hash
 
 DONE = "_stage.json"
+LOCKS = ".locks"
+
+# The partial folder of the stage being built in this context (innermost first), for code deep inside a build
+# (a trainer) that can resume from it; set only while a build runs, so library use outside a stage sees None.
+_PARTIAL: contextvars.ContextVar[Path | None] = contextvars.ContextVar("stage_partial", default=None)
+
+
+def partial_dir() -> Path | None:
+    """The running stage's crash-surviving folder (created on demand), or None outside a stage build."""
+    path = _PARTIAL.get()
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
@@ -53,26 +74,61 @@ class StageStore:
         key = self.key(stage, config, inputs)
         final = self.path(stage, key)
         if (final / DONE).exists():
-            meta = json.loads((final / DONE).read_text())
-            # `seconds` stays the build's own time, so per-stage costs read the same on every rerun.
-            return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}))
+            self._drop_partial(stage, key, wait=False)  # left when a run died between rename and cleanup
+            return self._reused(stage, key, final)
         final.parent.mkdir(parents=True, exist_ok=True)
-        for stale in final.parent.glob(f"{key}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = final.parent / f"{key}.tmp-{os.getpid()}"
-        tmp.mkdir()
-        start = time.perf_counter()
-        summary = build(tmp) or {}
-        seconds = time.perf_counter() - start
-        write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
-                                       "seconds": seconds, "summary": summary})
-        try:
+        with self._lock(stage, key):
+            if (final / DONE).exists():  # another process built it while this one waited
+                return self._reused(stage, key, final)
+            tmp = final.parent / f"{key}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)  # a killed attempt's half-written outputs: never reused
+            for stale in final.parent.glob(f"{key}.tmp-*"):  # temp folders of older harness versions
+                shutil.rmtree(stale, ignore_errors=True)
+            tmp.mkdir()
+            start = time.perf_counter()
+            token = _PARTIAL.set(self.partial_path(stage, key))
+            try:
+                summary = build(tmp) or {}
+            finally:
+                _PARTIAL.reset(token)
+            seconds = time.perf_counter() - start
+            write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
+                                           "seconds": seconds, "summary": summary})
             os.rename(tmp, final)
-        except OSError:  # a concurrent run finished the same stage first: keep theirs
-            shutil.rmtree(tmp, ignore_errors=True)
-            if not (final / DONE).exists():
-                raise
+            fsync_dir(final.parent)
+            shutil.rmtree(self.partial_path(stage, key), ignore_errors=True)
         return StageResult(stage, key, final, False, seconds, summary)
+
+    def partial_path(self, stage: str, key: str) -> Path:
+        return self.root / stage / f"{key}.partial"
+
+    def _reused(self, stage: str, key: str, final: Path) -> StageResult:
+        meta = json.loads((final / DONE).read_text())
+        # `seconds` stays the build's own time, so per-stage costs read the same on every rerun.
+        return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}))
+
+    def _drop_partial(self, stage: str, key: str, wait: bool) -> None:
+        partial = self.partial_path(stage, key)
+        if partial.exists():
+            with self._lock(stage, key, wait=wait) as held:
+                if held:
+                    shutil.rmtree(partial, ignore_errors=True)
+
+    @contextmanager
+    def _lock(self, stage: str, key: str, wait: bool = True) -> Iterator[bool]:
+        """Hold the stage's build lock; yields False (not held) when `wait` is off and another process has it."""
+        path = self.root / LOCKS / f"{stage}-{key}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
@@ -87,3 +143,12 @@ def write_text_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable (a process kill never loses it; this also covers a power cut)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

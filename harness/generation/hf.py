@@ -3,6 +3,8 @@
 Prompts are rendered with the tokenizer's chat template, sorted by length so each batch pads little,
 left-padded (decoder-only models continue from the right edge), and sampled with a seed derived from
 the batch's content, so the same prompts give the same completions whatever else is in the run.
+With `batch_cache` (a SQLite file; the pipeline passes one under the run's results) every finished batch is
+stored, and a rerun after a crash skips the batches already there (harness.generation.batches).
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ class HFGenerator:
     dtype: str = "auto"
     progress: bool = True
     revision: str | None = None
+    batch_cache: str | None = None
     _model: Any = field(default=None, repr=False)
     _tokenizer: Any = field(default=None, repr=False)
+    _batches: Any = field(default=None, repr=False)
+    _identity: str | None = field(default=None, repr=False)
 
     @property
     def spec_id(self) -> str:
@@ -68,7 +73,6 @@ class HFGenerator:
         return self.load()[1]
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
-        import torch
         from tqdm.auto import tqdm
 
         model, tokenizer = self.load()
@@ -82,39 +86,68 @@ class HFGenerator:
                    disable=not self.progress or None, leave=False)
         for b in range(n_batches):
             idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-            batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt")
-            batch = {k: v.to(model.device) for k, v in batch.items()}
-            torch.manual_seed(seed_from(params.seed, [prompts[i].id for i in idx]))
-            with torch.inference_mode():
-                out = model.generate(
-                    **batch,
-                    do_sample=not params.greedy,
-                    temperature=params.temperature if not params.greedy else None,
-                    top_p=params.top_p if not params.greedy else None,
-                    top_k=0 if not params.greedy else None,
-                    max_new_tokens=params.max_new_tokens,
-                    num_return_sequences=params.n,
-                    pad_token_id=tokenizer.pad_token_id,
-                    eos_token_id=tokenizer.eos_token_id,
-                )
-            new_tokens = out[:, batch["input_ids"].shape[1]:]
-            decoded = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-            for row, text in enumerate(decoded):
+            rows = self._batch([prompts[i].id for i in idx], [encoded[i] for i in idx], params)
+            for row, (text, n_new) in enumerate(rows):
                 i = idx[row // params.n]
-                sample = row % params.n
-                ids = new_tokens[row].tolist()
-                n_new = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
                 results[i].append(Completion(
-                    prompt_id=prompts[i].id, text=text.strip(), producer=producer, sample=sample,
+                    prompt_id=prompts[i].id, text=text, producer=producer, sample=row % params.n,
                     prompt_tokens=len(encoded[i]), completion_tokens=n_new))
             bar.update(len(idx))
         bar.close()
         return results
 
+    def _batch(self, prompt_ids: list[str], input_ids: list[list[int]],
+               params: GenerationParams) -> list[tuple[str, int]]:
+        """(text, new tokens) per output row, prompt-major then sample; read from the batch cache when stored."""
+        model, _ = self.load()
+        if self.batch_cache is None:
+            return self._sample(prompt_ids, input_ids, params)
+        if self._batches is None:
+            from harness.generation.batches import BatchCache, model_identity
+
+            self._batches = BatchCache(self.batch_cache)
+            self._identity = model_identity(self.path, self.revision, model)
+        key = self._batches.key(self._identity, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
+        rows = self._batches.get(key)
+        if rows is None:
+            rows = self._sample(prompt_ids, input_ids, params)
+            self._batches.put(key, rows)
+        return rows
+
+    def _sample(self, prompt_ids: list[str], input_ids: list[list[int]],
+                params: GenerationParams) -> list[tuple[str, int]]:
+        import torch
+
+        model, tokenizer = self.load()
+        batch = tokenizer.pad({"input_ids": input_ids}, return_tensors="pt")
+        batch = {k: v.to(model.device) for k, v in batch.items()}
+        torch.manual_seed(seed_from(params.seed, prompt_ids))
+        with torch.inference_mode():
+            out = model.generate(
+                **batch,
+                do_sample=not params.greedy,
+                temperature=params.temperature if not params.greedy else None,
+                top_p=params.top_p if not params.greedy else None,
+                top_k=0 if not params.greedy else None,
+                max_new_tokens=params.max_new_tokens,
+                num_return_sequences=params.n,
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+            )
+        new_tokens = out[:, batch["input_ids"].shape[1]:]
+        decoded = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        rows = []
+        for row, text in enumerate(decoded):
+            ids = new_tokens[row].tolist()
+            n_new = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+            rows.append((text.strip(), n_new))
+        return rows
+
 
 @generator("hf")
 def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
-       progress: bool = True, revision: str | None = None) -> HFGenerator:
-    """A transformers causal LM from a Hugging Face id or a local directory."""
+       progress: bool = True, revision: str | None = None, batch_cache: str | None = None) -> HFGenerator:
+    """A transformers causal LM from a Hugging Face id or a local directory; `batch_cache`: a SQLite file where
+    finished batches are kept, so a rerun after a crash regenerates only the batch in flight."""
     return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype,
-                       progress=progress, revision=revision)
+                       progress=progress, revision=revision, batch_cache=batch_cache)

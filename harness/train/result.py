@@ -22,8 +22,13 @@ class TrainResult(BaseModel):
     adapter_path: Path | None = Field(None, description="the LoRA adapter alone, when the stage trained one")
 
 
-def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
+def train_and_save(trainer: "Trainer", out_dir: str | Path, checkpoint_dir: str | Path | None = None) -> TrainResult:
     """Run `trainer`, save the final model + tokenizer into `out_dir` and return what happened.
+
+    Inside a pipeline stage (or given `checkpoint_dir`) training checkpoints by `checkpoints.DEFAULT_POLICY` into the
+    stage's partial folder and, rerun after a crash, resumes from the newest complete checkpoint with the same
+    result as an uninterrupted run (harness.train.checkpoints); metrics then add `checkpoint_seconds` and
+    `resumed_from_step`.
 
     A LoRA adapter is merged into its base before saving, so every stage's output loads with a plain
     `AutoModelFor*.from_pretrained(out_dir)` (generators and judges need not know about peft); the adapter alone
@@ -32,9 +37,19 @@ def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
     """
     from transformers.trainer_callback import PrinterCallback
 
+    from harness.store import partial_dir
+    from harness.train import checkpoints
+
     trainer.remove_callback(PrinterCallback)  # with the progress bar off, Trainer would print every log to stdout
-    output = trainer.train()
     out_dir = Path(out_dir)
+    if checkpoint_dir is None and (stage_partial := partial_dir()) is not None:
+        checkpoint_dir = stage_partial / "checkpoints" / out_dir.name
+    saver = None
+    if checkpoint_dir is not None:
+        saver = checkpoints.ResumableCheckpoints(trainer, Path(checkpoint_dir), checkpoints.DEFAULT_POLICY)
+        trainer.add_callback(saver)
+    resume = saver.resume_from if saver else None
+    output = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     model = trainer.accelerator.unwrap_model(trainer.model)
     adapter_path = None
     if hasattr(model, "merge_and_unload"):
@@ -50,6 +65,12 @@ def train_and_save(trainer: "Trainer", out_dir: str | Path) -> TrainResult:
         if trainer.is_world_process_zero():
             (out_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle of the config: the stage records it
     metrics = {name: float(value) for name, value in output.metrics.items()}
+    if saver is not None:
+        metrics["checkpoint_seconds"] = saver.save_seconds
+        if resume is not None:
+            # HF averages the loss over this call's steps only; the restored total covers every step
+            metrics["train_loss"] = trainer._total_loss_scalar / max(trainer.state.global_step, 0.001)
+            metrics["resumed_from_step"] = float(resume.name.removeprefix(checkpoints.PREFIX))
     if trainer.state.num_input_tokens_seen:
         metrics["train_tokens"] = float(trainer.state.num_input_tokens_seen)
         metrics["train_tokens_per_second"] = metrics["train_tokens"] / max(metrics["train_runtime"], 1e-9)

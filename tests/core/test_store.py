@@ -45,3 +45,49 @@ def test_crash_leaves_no_finished_stage_and_next_run_redoes_it(tmp_path):
     done = store.run("gen", {}, [], lambda out: {"ok": True})
     assert not done.reused and done.summary == {"ok": True}
     assert [p.name for p in (tmp_path / "gen").iterdir()] == [key]  # the stale temp folder is gone
+
+
+def test_partial_folder_survives_a_failed_build_and_goes_once_the_stage_finishes(tmp_path):
+    from harness.store import partial_dir
+
+    store = StageStore(tmp_path)
+    assert partial_dir() is None  # outside a build there is none: library code then keeps no state
+
+    def crash(out):
+        (partial_dir() / "progress.txt").write_text("3 of 5")
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        store.run("train", {}, [], crash)
+    key = store.key("train", {}, [])
+    seen = []
+
+    def resume(out):
+        seen.append((partial_dir() / "progress.txt").read_text())
+        return {}
+
+    store.run("train", {}, [], resume)
+    assert seen == ["3 of 5"]
+    assert sorted(p.name for p in (tmp_path / "train").iterdir()) == [key]
+
+
+def test_a_second_builder_waits_for_the_first_and_reuses_its_output(tmp_path):
+    import threading
+    import time
+
+    store = StageStore(tmp_path)
+    builds, results = [], []
+
+    def slow(out):
+        builds.append(1)
+        time.sleep(0.5)
+        (out / "data.txt").write_text("once")
+        return {}
+
+    threads = [threading.Thread(target=lambda: results.append(store.run("gen", {}, [], slow))) for _ in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.1)
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and sorted(r.reused for r in results) == [False, True]
