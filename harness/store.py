@@ -41,6 +41,17 @@ def partial_dir() -> Path | None:
     return path
 
 
+@contextmanager
+def building_in(partial: Path | None) -> Iterator[None]:
+    """Make `partial` the running stage's partial folder: a stage build that continues in another process (a
+    training job under `accelerate launch`) keeps checkpointing where the parent's stage would."""
+    token = _PARTIAL.set(partial)
+    try:
+        yield
+    finally:
+        _PARTIAL.reset(token)
+
+
 @dataclass(frozen=True)
 class StageResult:
     name: str
@@ -86,11 +97,8 @@ class StageStore:
                 shutil.rmtree(stale, ignore_errors=True)
             tmp.mkdir()
             start = time.perf_counter()
-            token = _PARTIAL.set(self.partial_path(stage, key))
-            try:
+            with building_in(self.partial_path(stage, key)):
                 summary = build(tmp) or {}
-            finally:
-                _PARTIAL.reset(token)
             seconds = time.perf_counter() - start
             write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
                                            "seconds": seconds, "summary": summary})

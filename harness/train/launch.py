@@ -23,6 +23,7 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.store import building_in, partial_dir
 from harness.train.result import TrainResult
 from harness.train.spec import TrainSpec
 
@@ -116,6 +117,7 @@ class TrainJob(BaseModel):
     spec: TrainSpec
     out_dir: Path
     result: Path = Field(description="where rank 0 writes the TrainResult as JSON")
+    partial: Path | None = Field(None, description="the parent stage's crash-surviving folder: checkpoints go there")
 
 
 def execute(kind: JobKind, model_path: str | Path, tokenizer_path: str | Path | None, data: Sequence[Any],
@@ -144,7 +146,8 @@ def run_job_file(job_file: str | Path) -> TrainResult:
     except ValueError as exc:
         raise ValueError(f"{job_file}: not a training job ({str(exc).splitlines()[0]})") from None
     rows = [json.loads(line) for line in job.data.read_text(encoding="utf-8").splitlines() if line.strip()]
-    result = execute(job.kind, job.model_path, job.tokenizer_path, rows, job.spec, job.out_dir)
+    with building_in(job.partial):
+        result = execute(job.kind, job.model_path, job.tokenizer_path, rows, job.spec, job.out_dir)
     if is_main_process():
         job.result.write_text(result.model_dump_json(), encoding="utf-8")
     return result
@@ -171,6 +174,7 @@ def train(kind: JobKind, model_path: str | Path, data: Sequence[Mapping[str, Any
             kind=kind, model_path=str(model_path),
             tokenizer_path=None if tokenizer_path is None else str(tokenizer_path),
             data=job_dir / "data.jsonl", spec=spec, out_dir=out_dir, result=job_dir / "result.json",
+            partial=partial_dir(),
         )  # fmt: skip
         with open(job.data, "w", encoding="utf-8") as fh:
             for row in data:
