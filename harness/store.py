@@ -58,7 +58,11 @@ class StageStore:
             return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}))
         final.parent.mkdir(parents=True, exist_ok=True)
         for stale in final.parent.glob(f"{key}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+            # Another live run may be building this very stage (runs can share a store): only a dead writer's
+            # folder is stale. Our own pid's folder is a leftover of a process that had our pid before, or of
+            # a failed build in this process, and goes too.
+            if not _writer_alive(stale):
+                shutil.rmtree(stale, ignore_errors=True)
         tmp = final.parent / f"{key}.tmp-{os.getpid()}"
         tmp.mkdir()
         start = time.perf_counter()
@@ -75,8 +79,25 @@ class StageStore:
         return StageResult(stage, key, final, False, seconds, summary)
 
 
-def write_json_atomic(path: Path, obj: Any) -> None:
-    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str))
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process named in a `<key>.tmp-<pid>` folder is running (on this machine), ourselves excepted."""
+    try:
+        pid = int(tmp.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def write_json_atomic(path: Path, obj: Any, sort_keys: bool = True) -> None:
+    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=sort_keys, default=str))
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -32,12 +32,15 @@ class HFGenerator:
     dtype: str = "auto"
     progress: bool = True
     revision: str | None = None
+    identity: str | None = None
     _model: Any = field(default=None, repr=False)
     _tokenizer: Any = field(default=None, repr=False)
 
     @property
     def spec_id(self) -> str:
-        return f"hf-{stable_hash(self.path, self.revision)}"
+        # A model the run trained is named by its stage key, not its folder: the same model in two results
+        # folders must give byte-identical datasets (provenance included).
+        return f"hf-{stable_hash(self.identity or self.path, self.revision)}"
 
     def load(self) -> tuple[Any, Any]:
         if self._model is None:
@@ -114,7 +117,7 @@ class HFGenerator:
 
 @generator("hf")
 def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
-       progress: bool = True, revision: str | None = None) -> HFGenerator:
-    """A transformers causal LM from a Hugging Face id or a local directory."""
+       progress: bool = True, revision: str | None = None, identity: str | None = None) -> HFGenerator:
+    """A transformers causal LM from a Hugging Face id or a local directory (`identity` names it in provenance)."""
     return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype,
-                       progress=progress, revision=revision)
+                       progress=progress, revision=revision, identity=identity)
