@@ -146,15 +146,38 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def scrubbed_logging() -> None:
+    """Every log handler scrubs keys, the SDKs' included: installed before any SDK is imported, so an SDK's own
+    logging setup (OPENAI_LOG=debug calls logging.basicConfig) finds this handler and adds none of its own."""
+    import logging
+
+    from harness.secrets import ScrubFilter
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, ScrubFilter) for f in handler.filters):
+            handler.addFilter(ScrubFilter())
+
+
 def main(argv: list[str] | None = None) -> int:
+    import traceback
+
+    from harness.secrets import scrub
+
     args = parser().parse_args(argv)
+    scrubbed_logging()
     try:
         return args.func(args)
     except (RecipeError, FileNotFoundError, ValueError) as exc:
-        from harness.secrets import scrub
-
         print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 2
+    except Exception:  # a bug: the traceback is for the reader, but an exception message may quote a request
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")
+        return 1
 
 
 if __name__ == "__main__":

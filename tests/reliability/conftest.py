@@ -56,14 +56,14 @@ def api_run_args(results: Path, base_url: str, *extra: str) -> list[str]:
     return args
 
 
-def start(args: list[str], key: str, log_dir: Path | None = None) -> subprocess.Popen:
+def start(args: list[str], key: str, log_dir: Path | None = None, **env: str) -> subprocess.Popen:
     """A real `harness` process (its own interpreter, one torch thread); output to files when log_dir is given."""
-    out = subprocess.PIPE
+    env = {**harness_env(key), **env}
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(args, cwd=ROOT, env=harness_env(key), stdout=open(log_dir / "stdout.log", "w"),
-                                stderr=open(log_dir / "stderr.log", "w"), text=True)
-    return subprocess.Popen(args, cwd=ROOT, env=harness_env(key), stdout=out, stderr=out, text=True)
+        with open(log_dir / "stdout.log", "w") as out, open(log_dir / "stderr.log", "w") as err:
+            return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish(proc: subprocess.Popen, log_dir: Path | None = None, timeout: float = 300) -> Finished:
