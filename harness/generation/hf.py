@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from harness.generation import GenerationParams, producer_id
+from harness.generation.context import check_prompts_fit
 from harness.hashing import seed_from, stable_hash
 from harness.registry import generator
 from harness.types import Completion, Prompt
@@ -71,6 +72,7 @@ class HFGenerator:
         return self.load()[1]
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        check_prompts_fit(self, prompts, params.max_new_tokens)  # before any work: a prompt too long is an error
         import torch
         from tqdm.auto import tqdm
 
