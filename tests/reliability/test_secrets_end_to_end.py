@@ -74,6 +74,8 @@ def test_the_run_met_every_key_echoing_fault_and_finished(leaky_run):
     ledger = run.metrics()["sources"]["llm_judge"]["ledger"]["teacher"]
     assert ledger["failures"].get("auth", 0) >= 1 and ledger["failures"].get("client_error", 0) >= 1
     assert ledger["attempt_errors"].get("server_error", 0) >= 1 and ledger["retries"] >= 1
+    # A teacher answer that ended as a Failure leaves its prompt without a pair (it used to crash llm_teacher).
+    assert run.metrics()["sources"]["llm_teacher"]["dropped"].get("teacher_failure", 0) >= 1
     assert "remote call" in run.stderr and "failed after 1 attempt(s): auth" in run.stderr  # the log line exists
 
 
