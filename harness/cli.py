@@ -13,6 +13,7 @@ EPILOG = """examples:
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
   harness run recipes/pcon_qwen2.yaml --smoke            # any recipe, shrunk to run on CPU in minutes
+  harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
@@ -37,6 +38,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"leaderboard: {path}")
     print()
     print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
+    return 0
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    """Runs the resolved recipe a run record stores, then says whether every metric came out the same."""
+    import json
+
+    from pydantic import ValidationError
+
+    from harness.config import Recipe, _first_error, check_references
+    from harness.pipeline import Pipeline
+    from harness.records import git_revision, load_run_record, metric_differences, package_versions
+    from harness.secrets import scrub
+
+    run_dir = Path(args.run_dir)
+    record = load_run_record(run_dir)
+    try:
+        recipe = Recipe.model_validate(record["recipe"])
+    except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
+        raise RecipeError(f"{run_dir / 'run.json'}: recipe.{_first_error(exc)}") from None
+    check_references(recipe, where=str(run_dir / "run.json"))
+    # By default the run's own results folder (results/runs/<recipe>/<id>): finished stages are reused there;
+    # --results elsewhere recomputes everything.
+    results = Path(args.results) if args.results else run_dir.resolve().parents[2]
+    now = {**package_versions(), "git": git_revision(Path(__file__).parent)}
+    then = {**record.get("versions", {}), "git": record.get("git_revision")}
+    for name in sorted(k for k in then if then[k] != now.get(k)):
+        print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
+    out = Pipeline(recipe, results, log=lambda line: print(scrub(line), flush=True)).run()
+    recorded = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    differences = metric_differences(recorded, out["metrics"])
+    if differences:
+        print(f"NOT reproduced: {len(differences)} metric(s) differ from {run_dir}: " + "; ".join(differences[:10]))
+        return 1
+    print(f"reproduced: every metric equals the record's (timings aside); new record {out['run_dir']}")
     return 0
 
 
@@ -115,6 +151,15 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("job", help="job JSON (harness.train.launch.TrainJob)")
     tr.set_defaults(func=cmd_train)
 
+    rr = sub.add_parser("rerun", help="rerun a finished run from its run.json and compare the metrics",
+                        description="Rerun the resolved recipe stored in RUN_DIR/run.json and say whether every "
+                                    "metric equals the recorded one (timings aside); exit 1 if not.")
+    rr.add_argument("run_dir", help="a finished run's folder, e.g. results/runs/sandbox/<run-id>")
+    rr.add_argument("--results", default=None,
+                    help="results folder for the rerun (default: the run's own, reusing finished stages; "
+                         "give an empty folder to recompute everything)")
+    rr.set_defaults(func=cmd_rerun)
+
     lb = sub.add_parser("leaderboard", help="write leaderboards from run records",
                         description="Write leaderboards from the run record of a recipe's latest finished run.")
     lb.add_argument("--recipe", default="sandbox", help="recipe name (default: sandbox)")
@@ -137,15 +182,38 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def scrubbed_logging() -> None:
+    """Every log handler scrubs keys, the SDKs' included: installed before any SDK is imported, so an SDK's own
+    logging setup (OPENAI_LOG=debug calls logging.basicConfig) finds this handler and adds none of its own."""
+    import logging
+
+    from harness.secrets import ScrubFilter
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, ScrubFilter) for f in handler.filters):
+            handler.addFilter(ScrubFilter())
+
+
 def main(argv: list[str] | None = None) -> int:
+    import traceback
+
+    from harness.secrets import scrub
+
     args = parser().parse_args(argv)
+    scrubbed_logging()
     try:
         return args.func(args)
     except (RecipeError, FileNotFoundError, ValueError) as exc:
-        from harness.secrets import scrub
-
         print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 2
+    except Exception:  # a bug: the traceback is for the reader, but an exception message may quote a request
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")
+        return 1
 
 
 if __name__ == "__main__":

@@ -370,6 +370,45 @@ def _judge_table(run: dict[str, Any], prov: _Provenance) -> str:
             f"metrics)</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+EXAMPLES_PER_SOURCE = 2
+EXAMPLE_CHARS = 240
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
+
+
+def example_pairs(run: dict[str, Any], per_source: int = EXAMPLES_PER_SOURCE) -> list[tuple[str, dict[str, Any]]]:
+    """The first pairs of each source's preference file (the feedback stage the run record points at)."""
+    found = []
+    for source in run["metrics"].get("sources", {}):
+        stage = run["run"].get("stages", {}).get(f"feedback {source}")
+        path = Path(stage["path"]) / "preferences.jsonl" if stage else None
+        if path is None or not path.exists():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            lines = [line for _, line in zip(range(per_source), fh)]
+        found += [(source, json.loads(line)) for line in lines if line.strip()]
+    return found
+
+
+def _examples_table(run: dict[str, Any], prov: _Provenance) -> str:
+    """What each source's pairs look like. Prompts and answers are model output: data, escaped, never markup."""
+    pairs = example_pairs(run)
+    if not pairs:
+        return ""
+    body = []
+    for source, pair in pairs:
+        where = prov(None, f"feedback {source}") + f"; prompt {pair['prompt_id']}"
+        texts = [_clip(pair[k][-1]["content"]) if pair.get(k) else "" for k in ("prompt", "chosen", "rejected")]
+        cells = [_cell(_e(source), source, None, "")] + [_cell(_e(t), None, where, "answer") for t in texts]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("source", "prompt", "chosen", "rejected"))
+    return (f'<table id="examples"><caption>Example preference pairs (the first {EXAMPLES_PER_SOURCE} of each source, '
+            f"cut at {EXAMPLE_CHARS} characters)</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
 def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
     metrics, record = run["metrics"], run["run"]
     prov, base = _Provenance(run), metrics["baseline"]
@@ -407,6 +446,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
 {''.join(f'<p class="note">{_e(n)}</p>' for n in notes)}
 {_source_table(run, prov)}
 {_judge_table(run, prov)}
+{_examples_table(run, prov)}
 <script>{SORT_JS}</script>
 </body></html>
 """

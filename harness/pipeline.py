@@ -19,8 +19,8 @@ from harness.export import export_trl_parquet
 from harness.feedback import SourceContext, SourceOutput
 from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
-from harness.records import git_revision, hardware, new_run_id, package_versions, read_jsonl, write_jsonl, \
-    write_run_files
+from harness.records import claim_run_dir, git_revision, hardware, new_run_id, package_versions, read_jsonl, \
+    write_jsonl, write_run_files
 from harness.registry import benchmarks, generators
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -77,6 +77,8 @@ class Pipeline:
             params["path" if "path" in accepts else "model"] = ref.path
             if "progress" in accepts:
                 params.setdefault("progress", False)
+            if "identity" in accepts:  # provenance names the model by its stage key, not where it lies
+                params.setdefault("identity", ref.key)
             if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results
                 params.setdefault("cache_path", str(self.results / "cache" / "remote.sqlite"))
             if "batch_cache" in accepts:  # local generation keeps finished batches: a crash loses only the one in flight
@@ -256,7 +258,7 @@ class Pipeline:
         if self.benchmark_has_gold():
             metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)
-        run_dir = self.results / "runs" / recipe.name / record["run_id"]
+        run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
         write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")

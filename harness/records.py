@@ -62,6 +62,22 @@ def new_run_id(recipe_hash: str) -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{recipe_hash[:8]}"
 
 
+def claim_run_dir(runs: Path, record: dict[str, Any]) -> Path:
+    """Creates the run's folder, never one another run holds: two runs of one recipe finishing in the same
+    second (concurrent runs sharing a results folder) get `<id>`, `<id>-2`, ...; record["run_id"] follows."""
+    runs.mkdir(parents=True, exist_ok=True)
+    base, n = record["run_id"], 1
+    while True:
+        run_id = base if n == 1 else f"{base}-{n}"
+        try:
+            (runs / run_id).mkdir()
+        except FileExistsError:
+            n += 1
+            continue
+        record["run_id"] = run_id
+        return runs / run_id
+
+
 def write_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
     lines = [r.model_dump_json() for r in records]
     write_text_atomic(path, "\n".join(lines) + ("\n" if lines else ""))
@@ -75,7 +91,41 @@ def read_jsonl(path: Path, model: type[R]) -> list[R]:
 
 def write_run_files(run_dir: Path, record: dict[str, Any], metrics: dict[str, Any]) -> None:
     write_json_atomic(run_dir / "metrics.json", metrics)
-    write_json_atomic(run_dir / "run.json", record)  # written last: a run.json means the run finished
+    # Written last: a run.json means the run finished. Unsorted, because order is meaning in a recipe (the order of
+    # `models` is the order of the leaderboard's rows) and `harness rerun` rebuilds the recipe from this file.
+    write_json_atomic(run_dir / "run.json", record, sort_keys=False)
+
+
+# What legitimately differs between two runs of one recipe: wall-clock times and remote latencies.
+TIMING_KEYS = ("seconds", "feedback_seconds", "dpo_seconds", "latency_p50_s", "latency_p95_s")
+
+
+def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
+    """Paths (with both values) where two metrics trees differ, timings aside; NaN equals NaN."""
+    if isinstance(recorded, dict) and isinstance(rerun, dict):
+        found = []
+        for key in sorted(set(recorded) | set(rerun), key=str):
+            if key in TIMING_KEYS:
+                continue
+            path = f"{where}.{key}" if where else str(key)
+            if key not in recorded or key not in rerun:
+                found.append(f"{path} ({'only in the rerun' if key in rerun else 'missing in the rerun'})")
+            else:
+                found += metric_differences(recorded[key], rerun[key], path)
+        return found
+    if isinstance(recorded, list) and isinstance(rerun, list) and len(recorded) == len(rerun):
+        return [d for i, (a, b) in enumerate(zip(recorded, rerun)) for d in metric_differences(a, b, f"{where}[{i}]")]
+    both_nan = isinstance(recorded, float) and isinstance(rerun, float) and recorded != recorded and rerun != rerun
+    return [] if recorded == rerun or both_nan else [f"{where} (was {recorded!r}, now {rerun!r})"]
+
+
+def load_run_record(run_dir: Path) -> dict[str, Any]:
+    """run.json of a finished run; the error says what to pass instead."""
+    path = Path(run_dir) / "run.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not found; pass a finished run's folder, "
+                                f"e.g. results/runs/sandbox/<run-id> (a run.json means it finished)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_runs(results: Path, recipe: str | None = None) -> list[dict[str, Any]]:

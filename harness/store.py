@@ -139,8 +139,9 @@ class StageStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def write_json_atomic(path: Path, obj: Any) -> None:
-    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+def write_json_atomic(path: Path, obj: Any, sort_keys: bool = True) -> None:
+    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=sort_keys, default=str))
 
 
 def write_text_atomic(path: Path, text: str) -> None:

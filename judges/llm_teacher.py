@@ -30,18 +30,26 @@ class LLMTeacher:
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         update = {"n": 1} if self.temperature is None else {"n": 1, "temperature": self.temperature}
-        written = ctx.candidates(self.teacher, prompts, ctx.candidate_params.model_copy(update=update))
+        # A remote teacher's failed call leaves its row empty (the Failure is counted in its ledger): no answer,
+        # no pair. The same holds for a remote policy.
+        written = [cs[0] if cs else None for cs in
+                   ctx.candidates(self.teacher, prompts, ctx.candidate_params.model_copy(update=update))]
         # Sample 0 of the policy's candidates: the same cached stage self_reward and llm_judge read.
-        own = [cs[0] for cs in ctx.candidates(ctx.policy, prompts)]
+        own = [cs[0] if cs else None for cs in ctx.candidates(ctx.policy, prompts)]
         out = SourceOutput(pairs=[], dropped=Counter(), n_prompts=len(prompts), n_candidates=2 * len(prompts))
-        verdicts = [None] * len(prompts)
+        verdicts: list[tuple | None] = [None] * len(prompts)
+        both = [k for k, (t, o) in enumerate(zip(written, own, strict=True)) if t is not None and o is not None]
         if self.judge_prompt is not None:
             judge = judges.build("prompted", generator=ctx.generator(self.teacher), prompt=self.judge_prompt,
                                  seed=ctx.seed)
-            items = [(p, c) for p, (t,), o in zip(prompts, written, own) for c in (t, o)]
+            items = [(prompts[k], c) for k in both for c in (written[k], own[k])]
             out.judgments = judge.score(items)
-            verdicts = [(out.judgments[2 * k].verdict, out.judgments[2 * k + 1].verdict) for k in range(len(prompts))]
-        for prompt, (t,), o, v in zip(prompts, written, own, verdicts, strict=True):
+            for n, k in enumerate(both):
+                verdicts[k] = (out.judgments[2 * n].verdict, out.judgments[2 * n + 1].verdict)
+        for prompt, t, o, v in zip(prompts, written, own, verdicts, strict=True):
+            if t is None or o is None:
+                out.dropped["teacher_failure" if t is None else "policy_failure"] += 1
+                continue
             if t.text == o.text:
                 out.dropped["identical_text"] += 1
                 continue

@@ -28,12 +28,24 @@ class ScoreParser(BaseModel):
         if match is None:
             return Failure(reason="unparseable", raw=raw)
         try:
-            value = float(match.group(1))
+            value = float(_whole_number(raw, *match.span(1)))
         except (IndexError, ValueError):
             return Failure(reason="unparseable", raw=raw)
         if not self.min <= value <= self.max:
             return Failure(reason="out_of_range", raw=raw)
         return Score(value=value, rationale=raw)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _whole_number(raw: str, start: int, end: int) -> str:
+    """The whole number the captured text is part of: a regex like `Score: ?([0-5])` captures the "1" of
+    "Score: 10", which must be read as 10 (out of range), never as 1."""
+    for number in _NUMBER.finditer(raw):
+        if number.start() <= start and end <= number.end() and number.start() < end:
+            return number.group()
+    return raw[start:end]
 
 
 class LabelParser(BaseModel):

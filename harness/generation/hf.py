@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from harness.generation import GenerationParams, producer_id
+from harness.generation.context import check_prompts_fit
 from harness.hashing import seed_from, stable_hash
 from harness.registry import generator
 from harness.types import Completion, Prompt
@@ -35,14 +36,17 @@ class HFGenerator:
     progress: bool = True
     revision: str | None = None
     batch_cache: str | None = None
+    identity: str | None = None
     _model: Any = field(default=None, repr=False)
     _tokenizer: Any = field(default=None, repr=False)
     _batches: Any = field(default=None, repr=False)
-    _identity: str | None = field(default=None, repr=False)
+    _batch_model_id: str | None = field(default=None, repr=False)
 
     @property
     def spec_id(self) -> str:
-        return f"hf-{stable_hash(self.path, self.revision)}"
+        # A model the run trained is named by its stage key, not its folder: the same model in two results
+        # folders must give byte-identical datasets (provenance included).
+        return f"hf-{stable_hash(self.identity or self.path, self.revision)}"
 
     def load(self) -> tuple[Any, Any]:
         if self._model is None:
@@ -73,6 +77,7 @@ class HFGenerator:
         return self.load()[1]
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        check_prompts_fit(self, prompts, params.max_new_tokens)  # before any work: a prompt too long is an error
         from tqdm.auto import tqdm
 
         model, tokenizer = self.load()
@@ -106,8 +111,8 @@ class HFGenerator:
             from harness.generation.batches import BatchCache, model_identity
 
             self._batches = BatchCache(self.batch_cache)
-            self._identity = model_identity(self.path, self.revision, model)
-        key = self._batches.key(self._identity, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
+            self._batch_model_id = model_identity(self.path, self.revision, model)
+        key = self._batches.key(self._batch_model_id, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
         rows = self._batches.get(key)
         if rows is None:
             rows = self._sample(prompt_ids, input_ids, params)
@@ -146,8 +151,10 @@ class HFGenerator:
 
 @generator("hf")
 def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
-       progress: bool = True, revision: str | None = None, batch_cache: str | None = None) -> HFGenerator:
+       progress: bool = True, revision: str | None = None, batch_cache: str | None = None,
+       identity: str | None = None) -> HFGenerator:
     """A transformers causal LM from a Hugging Face id or a local directory; `batch_cache`: a SQLite file where
-    finished batches are kept, so a rerun after a crash regenerates only the batch in flight."""
+    finished batches are kept, so a rerun after a crash regenerates only the batch in flight; `identity` names the
+    model in provenance (a trained model's stage key, so results folders do not change its name)."""
     return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype,
-                       progress=progress, revision=revision, batch_cache=batch_cache)
+                       progress=progress, revision=revision, batch_cache=batch_cache, identity=identity)
