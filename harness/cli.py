@@ -6,17 +6,35 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.config import RecipeError, load_recipe
+from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
+  harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list"""
 
 
+def is_reward_recipe(args: argparse.Namespace) -> bool:
+    return recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) == "reward_model"
+
+
+def cmd_run_reward(args: argparse.Namespace) -> int:
+    from harness.reward_recipe import load_reward_recipe
+    from harness.reward_run import RewardModelRun, markdown
+
+    recipe = load_reward_recipe(args.recipe, args.set)
+    out = RewardModelRun(recipe, args.results, log=lambda line: print(line, flush=True)).run()
+    print()
+    print(markdown(out["metrics"], out["record"]["seconds"]))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if is_reward_recipe(args):
+        return cmd_run_reward(args)
     from harness import leaderboard
     from harness.pipeline import Pipeline
 
@@ -32,6 +50,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if is_reward_recipe(args):
+        from harness.reward_recipe import load_reward_recipe
+
+        rm = load_reward_recipe(args.recipe, args.set)
+        print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model}, "
+              f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
+        return 0
     recipe = load_recipe(args.recipe, args.set)
     print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
           f"sources: {', '.join(recipe.sources)}")
@@ -76,8 +101,10 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    recipe_command("run", "run a recipe end to end; finished stages are reused", cmd_run)
-    recipe_command("validate", "check a recipe (fields, names, model paths) without running it", cmd_validate)
+    recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
+                   "are reused", cmd_run)
+    recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
+                   cmd_validate)
 
     lb = sub.add_parser("leaderboard", help="write leaderboards from run records",
                         description="Write leaderboards from the run record of a recipe's latest finished run.")
