@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from harness.config import RecipeError
 from harness.hashing import stable_hash
 from harness.records import git_revision, hardware, new_run_id, package_versions, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
@@ -59,8 +60,12 @@ class RewardModelRun:
         self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
         return result
 
-    def pairs(self, subsets: Sequence[str], n: int | None) -> dict[str, list[dict[str, Any]]]:
-        return {name: self.data.pairs(name, n) for name in subsets}
+    def pairs(self, subsets: Sequence[str], n: int | None, field: str = "train_pairs"
+              ) -> dict[str, list[dict[str, Any]]]:
+        try:
+            return {name: self.data.pairs(name, n) for name in subsets}
+        except ValueError as exc:  # more pairs asked for than a subset has
+            raise RecipeError(f"{field}: {exc}") from None
 
     def train(self, pairs: dict[str, list[dict[str, Any]]]) -> StageResult:
         from harness.train import reward_model
@@ -100,7 +105,7 @@ class RewardModelRun:
 
         recipe, started = self.recipe, time.perf_counter()
         train_pairs = self.pairs(recipe.train_subsets, recipe.train_pairs)
-        eval_pairs = self.pairs(recipe.eval_subsets, recipe.eval_pairs)
+        eval_pairs = self.pairs(recipe.eval_subsets, recipe.eval_pairs, "eval_pairs")
         rm = self.train(train_pairs)
         scores = self.score(rm, eval_pairs)
         accuracy = metric_registry.build("rm_accuracy")

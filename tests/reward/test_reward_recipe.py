@@ -64,7 +64,7 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
     data = tmp_path / "hh"
     shutil.copytree(HH_SAMPLE, data)
     overrides = [f"model={tiny_bert_dir}", f"data_path={data}", "train_subsets=[helpful-sample]",
-                 "eval_subsets=[harmless-sample]", "max_length=48", "train.max_steps=2",
+                 "eval_subsets=[harmless-sample]", "train_pairs=null", "max_length=48", "train.max_steps=2",
                  "train.per_device_train_batch_size=4", "name=rm_tiny"]  # fmt: skip
     recipe = load_reward_recipe(RECIPE, overrides)
     lines: list[str] = []
@@ -87,6 +87,9 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
     again: list[str] = []
     second = RewardModelRun(recipe, tmp_path / "results", log=again.append).run()
     assert again[:2] == ["[reward model] reused", "[score] reused"]
+    with pytest.raises(RecipeError, match=r"^eval_pairs: n: asked for 9 from hh_rlhf split 'harmless-sample' pairs, "
+                                          r"which has 8"):
+        RewardModelRun(recipe.model_copy(update={"eval_pairs": 9}), tmp_path / "results").run()
     assert second["metrics"]["eval"] == first["metrics"]["eval"]
     run = json.loads((tmp_path / "results/runs/rm_tiny" / second["record"]["run_id"] / "run.json").read_text())
     assert run["recipe"]["kind"] == "reward_model" and set(run["stages"]) == {"reward model", "score"}
