@@ -99,6 +99,7 @@ def load_reward_recipe(path: str | Path, overrides: list[str] | None = None) -> 
     try:
         recipe = RewardModelRecipe.model_validate(data)
     except ValidationError as exc:
-        raise RecipeError(f"{path}: {first_error(exc)}") from None
+        # the cross-field checks above start with the field they blame, so the generic "recipe:" would only repeat it
+        raise RecipeError(f"{path}: {first_error(exc).removeprefix('recipe: ')}") from None
     check_reward_recipe(recipe, str(path))
     return recipe

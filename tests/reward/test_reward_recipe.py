@@ -46,10 +46,10 @@ def test_the_shipped_recipe_validates_and_dispatches_on_kind(capsys):
 def test_bad_reward_recipes_fail_with_one_line_naming_the_field(override, message, capsys):
     with pytest.raises(RecipeError) as info:
         load_reward_recipe(RECIPE, [override])
-    assert message in str(info.value) and "\n" not in str(info.value), str(info.value)
+    assert str(info.value).startswith(f"{RECIPE}: {message}") and "\n" not in str(info.value), str(info.value)
     assert main(["validate", RECIPE, "--set", override]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {RECIPE}: ") and err.count("\n") == 1, err
+    assert err == f"error: {RECIPE}: {str(info.value).split(': ', 1)[1]}\n" and message in err, err
 
 
 def test_the_feedback_recipe_still_rejects_unknown_keys_and_reward_keys():
