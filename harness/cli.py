@@ -6,20 +6,43 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.config import RecipeError, load_recipe
+from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
   harness run recipes/sandbox.yaml --set feedback.prompts=100 --set sources=[oracle]
   harness validate recipes/sandbox.yaml
   harness run recipes/pcon_qwen2.yaml --smoke            # any recipe, shrunk to run on CPU in minutes
+  harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
+def is_reward_recipe(args: argparse.Namespace) -> bool:
+    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != "reward_model":
+        return False
+    if getattr(args, "smoke", False):
+        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick reward-model check use "
+                          "--set train_pairs=32 --set eval_pairs=32")
+    return True
+
+
+def cmd_run_reward(args: argparse.Namespace) -> int:
+    from harness.reward_recipe import load_reward_recipe
+    from harness.reward_run import RewardModelRun, markdown
+
+    recipe = load_reward_recipe(args.recipe, args.set)
+    out = RewardModelRun(recipe, args.results, log=lambda line: print(line, flush=True)).run()
+    print()
+    print(markdown(out["metrics"], out["record"]["seconds"]))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if is_reward_recipe(args):
+        return cmd_run_reward(args)
     from harness import leaderboard
     from harness.pipeline import Pipeline
 
@@ -47,7 +70,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from harness.config import Recipe, _first_error, check_references
+    from harness.config import Recipe, check_references, first_error
     from harness.pipeline import Pipeline
     from harness.records import git_revision, load_run_record, metric_differences, package_versions
     from harness.secrets import scrub
@@ -57,7 +80,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     try:
         recipe = Recipe.model_validate(record["recipe"])
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
-        raise RecipeError(f"{run_dir / 'run.json'}: recipe.{_first_error(exc)}") from None
+        raise RecipeError(f"{run_dir / 'run.json'}: recipe.{first_error(exc)}") from None
     check_references(recipe, where=str(run_dir / "run.json"))
     # By default the run's own results folder (results/runs/<recipe>/<id>): finished stages are reused there;
     # --results elsewhere recomputes everything.
@@ -77,6 +100,13 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if is_reward_recipe(args):
+        from harness.reward_recipe import load_reward_recipe
+
+        rm = load_reward_recipe(args.recipe, args.set)
+        print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model}, "
+              f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
+        return 0
     recipe = load_recipe(args.recipe, args.set)
     if args.smoke:
         from harness.smoke import validate_smoke
@@ -139,8 +169,10 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    recipe_command("run", "run a recipe end to end; finished stages are reused", cmd_run)
-    recipe_command("validate", "check a recipe (fields, names, model paths) without running it", cmd_validate)
+    recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
+                   "are reused", cmd_run)
+    recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
+                   cmd_validate)
 
     tr = sub.add_parser(
         "train", help="run one training job from a job file (sft, dpo or reward)",

@@ -189,7 +189,7 @@ class Recipe(Strict):
 # --- loading ----------------------------------------------------------------------------------------
 
 
-def _first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
     msg = err["msg"].removeprefix("Value error, ")
@@ -256,7 +256,11 @@ def extend(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     return merge(base, data)
 
 
-def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+RECIPE_KINDS = ("feedback", "reward_model")
+
+
+def load_recipe_data(path: str | Path, overrides: list[str] | None = None) -> dict[str, Any]:
+    """The recipe's mapping with `extends` resolved and overrides applied, before any validation."""
     path = Path(path)
     if not path.exists():
         raise RecipeError(f"{path}: recipe file not found; give a path such as recipes/sandbox.yaml")
@@ -266,11 +270,27 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         raise RecipeError(str(exc)) from None
     if "extends" in data:
         data = extend(path, data)
-    data = apply_overrides(data, overrides or [])
+    return apply_overrides(data, overrides or [])
+
+
+def recipe_kind(path: str | Path, data: dict[str, Any]) -> str:
+    """`kind:` picks the recipe model; a recipe without one is a feedback recipe."""
+    kind = data.get("kind", "feedback")
+    if kind not in RECIPE_KINDS:
+        raise RecipeError(f"{path}: kind: {kind!r} is not a recipe kind; use one of {', '.join(RECIPE_KINDS)}")
+    return kind
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    path = Path(path)
+    data = load_recipe_data(path, overrides)
+    if recipe_kind(path, data) != "feedback":
+        raise RecipeError(f"{path}: kind: {data['kind']!r} is not a feedback recipe; run it with `harness run`")
+    data.pop("kind", None)
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        raise RecipeError(f"{path}: {_first_error(exc)}") from None
+        raise RecipeError(f"{path}: {first_error(exc)}") from None
     check_references(recipe, where=str(path))
     return recipe
 
@@ -295,7 +315,7 @@ def check_references(recipe: Recipe, where: str) -> None:
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
-        if spec.generator == "hf" and spec.path is not None and _looks_local(spec.path) and not Path(spec.path).exists():
+        if spec.generator == "hf" and spec.path is not None and looks_local(spec.path) and not Path(spec.path).exists():
             raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
                               "give an existing directory or a Hugging Face id like 'org/name'")
 
@@ -307,7 +327,7 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
     try:
         benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
     except ValidationError as exc:
-        raise RecipeError(f"{where}: benchmark.params.{_first_error(exc)}") from None
+        raise RecipeError(f"{where}: benchmark.params.{first_error(exc)}") from None
     except TypeError as exc:
         raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
 
@@ -367,7 +387,7 @@ def _check_named_rows(recipe: Recipe, where: str) -> None:
                           f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source")
 
 
-def _looks_local(path: str) -> bool:
+def looks_local(path: str) -> bool:
     """A hub id is `name` or `org/name`; anything rooted or deeper is a directory that must exist."""
     return path.startswith((".", "/", "~")) or path.count("/") > 1
 
@@ -387,4 +407,4 @@ def build_source(recipe: Recipe, name: str) -> Any:
         raise RecipeError(f"{name}: {exc}") from None
 
 
-__all__ = ["Recipe", "RecipeError", "ModelSpec", "load_recipe", "apply_overrides"]
+__all__ = ["Recipe", "RecipeError", "ModelSpec", "load_recipe", "load_recipe_data", "recipe_kind", "apply_overrides"]

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from harness.hashing import stable_hash
 from harness.registry import judge
+from harness.train.reward_inputs import encoder_reward_ids, is_encoder_tokenizer
 from harness.types import Completion, Judgment, Prompt, Score
 
 
@@ -36,9 +37,12 @@ class RewardModelJudge:
         return self._loaded
 
     def rewards(self, conversations: Sequence[list[dict[str, str]]]) -> list[float]:
+        """One reward per conversation, its last message the reply being scored."""
+        model, tokenizer = self._load()
+        if is_encoder_tokenizer(tokenizer):
+            return self._encoder_rewards(model, tokenizer, conversations)
         import torch
 
-        model, tokenizer = self._load()
         texts = [tokenizer.apply_chat_template(c, tokenize=False) if tokenizer.chat_template else
                  "\n".join(m["content"] for m in c) for c in conversations]
         values: list[float] = []
@@ -47,6 +51,33 @@ class RewardModelJudge:
                               truncation=True, return_tensors="pt")
             with torch.inference_mode():
                 values += model(**batch).logits[:, 0].float().tolist()
+        return values
+
+    def _encoder_rewards(
+        self, model: Any, tokenizer: Any, conversations: Sequence[list[dict[str, str]]]
+    ) -> list[float]:
+        """Scored on the inputs training built (same function, same cut: the saved tokenizer's model_max_length).
+
+        No token_type_ids, as in training: TRL's collator passes none, so both read segment 0 throughout.
+        """
+        import torch
+
+        limit = min(tokenizer.model_max_length, getattr(model.config, "max_position_embeddings", 512))
+        ids = [encoder_reward_ids(tokenizer, c[:-1], c[-1]["content"], limit) for c in conversations]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths per batch: little padding
+        values = [0.0] * len(ids)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            width = max(len(ids[i]) for i in chunk)
+            input_ids = torch.full((len(chunk), width), tokenizer.pad_token_id)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for row, i in enumerate(chunk):
+                input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                mask[row, : len(ids[i])] = 1
+            with torch.inference_mode():
+                scores = model(input_ids=input_ids, attention_mask=mask).logits[:, 0].float().tolist()
+            for i, value in zip(chunk, scores):
+                values[i] = value
         return values
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:

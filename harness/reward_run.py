@@ -1,0 +1,171 @@
+"""Run a reward-model recipe: train on the train subsets, score every eval subset, write the run record.
+
+Both steps are stages of the content-addressed store (harness/store.py): a rerun with the same recipe and data
+reuses the trained model and its scores. Accuracy is the registered `rm_accuracy` metric, per eval subset.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from harness.config import RecipeError
+from harness.hashing import stable_hash
+from harness.records import git_revision, hardware, new_run_id, package_versions, write_run_files
+from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
+from harness.store import StageResult, StageStore, write_json_atomic
+
+Z95 = 1.959964
+
+
+def model_key(model: str) -> str:
+    """A packaged model is keyed by its package's version too: a new release is a new backbone."""
+    if model.startswith(PACKAGE_PREFIX):
+        from importlib.metadata import PackageNotFoundError, version
+
+        module = model.removeprefix(PACKAGE_PREFIX)
+        try:
+            return stable_hash(model, version(module.replace("_", "-")))
+        except PackageNotFoundError:
+            return stable_hash(model)
+    return stable_hash(model)
+
+
+def _conversations(pair: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    return [*pair["prompt"], *pair["chosen"]], [*pair["prompt"], *pair["rejected"]]
+
+
+def longer_reply_accuracy(pairs: Sequence[dict[str, Any]]) -> float:
+    """The 'longer reply wins' baseline: a reward model must beat it to have learnt more than length."""
+    longer = [len(p["chosen"][-1]["content"]) > len(p["rejected"][-1]["content"]) for p in pairs]
+    return sum(longer) / len(longer)
+
+
+class RewardModelRun:
+    def __init__(self, recipe: RewardModelRecipe, results: str | Path = "results", log: Callable[[str], None] = print):
+        from harness.registry import benchmarks
+
+        self.recipe = recipe
+        self.results = Path(results)
+        self.store = StageStore(self.results / "store")
+        self.log = log
+        self.stages: dict[str, StageResult] = {}
+        self.data = benchmarks.build("hh_rlhf", path=recipe.data_path)
+
+    def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
+              build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
+        result = self.store.run(stage, config, list(inputs), build)
+        self.stages[label] = result
+        self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
+        return result
+
+    def pairs(self, subsets: Sequence[str], n: int | None, field: str = "train_pairs"
+              ) -> dict[str, list[dict[str, Any]]]:
+        try:
+            return {name: self.data.pairs(name, n) for name in subsets}
+        except ValueError as exc:  # more pairs asked for than a subset has
+            raise RecipeError(f"{field}: {exc}") from None
+
+    def train(self, pairs: dict[str, list[dict[str, Any]]]) -> StageResult:
+        from harness.train import reward_model
+
+        recipe, spec = self.recipe, self.recipe.train_spec()
+        rows = [p for subset in pairs.values() for p in subset]
+        path = resolve_model(recipe.model)
+
+        def build(out: Path) -> dict[str, Any]:
+            return {"pairs": len(rows), **reward_model(path, rows, spec, out / "model").metrics}
+
+        return self.stage("reward model", "reward", {"reward": spec}, [model_key(recipe.model), stable_hash(rows)],
+                          build)
+
+    def score(self, rm: StageResult, pairs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, list[float]]]:
+        """Rewards of every chosen and rejected reply, per subset (a stage: reruns read them back)."""
+        import json
+
+        from harness.registry import judges
+
+        def build(out: Path) -> dict[str, Any]:
+            judge = judges.build("reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size)
+            scores = {}
+            for subset, rows in pairs.items():
+                chosen, rejected = zip(*(_conversations(p) for p in rows))
+                scores[subset] = {"prompt_ids": [p["prompt_id"] for p in rows],
+                                  "chosen": judge.rewards(chosen), "rejected": judge.rewards(rejected)}
+            write_json_atomic(out / "scores.json", scores)
+            return {"pairs": {subset: len(rows) for subset, rows in pairs.items()}}
+
+        config = {"rm_eval": {"batch_size": self.recipe.eval_batch_size}}
+        result = self.stage("score", "rm_eval", config, [rm.key, stable_hash(pairs)], build)
+        return json.loads((result.path / "scores.json").read_text())
+
+    def run(self) -> dict[str, Any]:
+        from harness.registry import metrics as metric_registry
+
+        recipe, started = self.recipe, time.perf_counter()
+        train_pairs = self.pairs(recipe.train_subsets, recipe.train_pairs)
+        eval_pairs = self.pairs(recipe.eval_subsets, recipe.eval_pairs, "eval_pairs")
+        rm = self.train(train_pairs)
+        scores = self.score(rm, eval_pairs)
+        accuracy = metric_registry.build("rm_accuracy")
+        evaluation = {}
+        for subset, rows in eval_pairs.items():
+            s = scores[subset]
+            estimate = accuracy(s["chosen"], s["rejected"])
+            half = None if estimate.stderr is None else Z95 * estimate.stderr
+            evaluation[subset] = {
+                "accuracy": estimate.value, "se": estimate.stderr, "n": estimate.n,
+                "ci95": None if half is None else [estimate.value - half, estimate.value + half],
+                "ties": sum(c == r for c, r in zip(s["chosen"], s["rejected"])),
+                "longer_reply_baseline": longer_reply_accuracy(rows),
+                "skipped": self.data.skipped(subset),
+            }  # fmt: skip
+        seconds = time.perf_counter() - started
+        metrics = {
+            "kind": "reward_model",
+            "model": recipe.model,
+            "train": {"pairs": rm.summary.get("pairs"), "seconds": round(rm.seconds, 2),
+                      "subsets": {s: {"pairs": len(rows), "skipped": self.data.skipped(s)}
+                                  for s, rows in train_pairs.items()},
+                      **{k: v for k, v in rm.summary.items() if k in ("train_loss", "train_runtime")}},
+            "eval": evaluation,
+            "eval_seconds": round(self.stages["score"].seconds, 2),
+        }  # fmt: skip
+        record = self.run_record(seconds)
+        run_dir = self.results / "runs" / recipe.name / record["run_id"]
+        write_run_files(run_dir, record, metrics)
+        self.log(f"run record: {run_dir / 'run.json'}")
+        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+
+    def run_record(self, seconds: float) -> dict[str, Any]:
+        recipe_hash = stable_hash(self.recipe)
+        return {
+            "run_id": new_run_id(recipe_hash),
+            "recipe": self.recipe.model_dump(mode="json"),
+            "recipe_hash": recipe_hash,
+            "seed": self.recipe.seed,
+            "versions": package_versions(),
+            "git_revision": git_revision(Path(__file__).parent),
+            "hardware": hardware(),
+            "seconds": round(seconds, 2),
+            "stages": {label: s.record() for label, s in self.stages.items()},
+        }
+
+
+def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
+    """The eval subsets as a table: accuracy ± SE, its 95% CI, and the longer-reply baseline beside it."""
+    train = metrics["train"]
+    lines = ["| eval subset | pairs | accuracy ± SE | 95% CI | longer-reply baseline | skipped rows |",
+             "|---|---|---|---|---|---|"]
+    for subset, e in metrics["eval"].items():
+        ci = "—" if e["ci95"] is None else f"[{e['ci95'][0]:.3f}, {e['ci95'][1]:.3f}]"
+        se = "" if e["se"] is None else f" ± {e['se']:.3f}"
+        skipped = ", ".join(f"{k}: {v}" for k, v in e["skipped"].items()) or "—"
+        lines.append(f"| {subset} | {e['n']} | {e['accuracy']:.3f}{se} | {ci} | {e['longer_reply_baseline']:.3f} "
+                     f"| {skipped} |")
+    trained_on = ", ".join(f"{s} ({v['pairs']})" for s, v in train["subsets"].items())
+    lines.append("")
+    lines.append(f"{metrics['model']} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "
+                 f"scoring {metrics['eval_seconds']:.0f}s" + (f", run {seconds:.0f}s." if seconds is not None else "."))
+    return "\n".join(lines)
