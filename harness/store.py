@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import fcntl
 import json
+import math
 import os
 import shutil
 import time
@@ -141,7 +142,20 @@ class StageStore:
 
 
 def write_json_atomic(path: Path, obj: Any, sort_keys: bool = True) -> None:
-    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=sort_keys, default=str))
+    """Strict JSON: a NaN or infinity (a metric with nothing to average) is written as null, which every JSON
+    reader accepts and the leaderboards show as "—"."""
+    text = json.dumps(finite(obj), indent=2, sort_keys=sort_keys, default=str, allow_nan=False)
+    write_text_atomic(path, text)
+
+
+def finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
+    return obj
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -91,3 +91,15 @@ def test_a_second_builder_waits_for_the_first_and_reuses_its_output(tmp_path):
     for t in threads:
         t.join()
     assert len(builds) == 1 and sorted(r.reused for r in results) == [False, True]
+
+
+def test_json_records_are_strict_json_with_nan_as_null(tmp_path):
+    import json
+    import math
+
+    from harness.store import write_json_atomic
+
+    write_json_atomic(tmp_path / "m.json", {"rho": math.nan, "tau": [1.5, math.inf], "n": 3})
+    text = (tmp_path / "m.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"n": 3, "rho": None, "tau": [1.5, None]}
