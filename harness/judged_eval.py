@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from harness.hashing import stable_hash
 from harness.records import read_jsonl, write_jsonl
 from harness.registry import judges
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Record
@@ -63,12 +64,13 @@ def _judge_row(pipe: "Pipeline", row: str, prompts: Sequence[Prompt], mine: list
     ev = pipe.recipe.evaluation
     assert ev.judge is not None
     judge_ref, baseline = pipe.models[ev.judge.model], ev.baseline
-    # The completions are a function of (model key, params, prompts), so those stand for them in the key.
-    config = {"judge": ev.judge, "params": pipe.eval_params(), "prompts": prompt_set_key(prompts),
-              "seed": pipe.recipe.seed}
-    inputs = [pipe.models[row].key, pipe.models[baseline].key, judge_ref.key]
     items = [(p, a, b) for p, cs, bs in zip(prompts, mine, base, strict=True)
              for a in cs for b in bs if a.sample == b.sample]
+    # Keyed by the texts compared, not only by what produced them: an evaluation whose failed remote samples were
+    # asked again on a later run compares more items, and must be judged again.
+    config = {"judge": ev.judge, "params": pipe.eval_params(), "prompts": prompt_set_key(prompts),
+              "seed": pipe.recipe.seed, "items": stable_hash([(p.id, a.sample, a.text, b.text) for p, a, b in items])}
+    inputs = [pipe.models[row].key, pipe.models[baseline].key, judge_ref.key]
 
     def build(out: Path) -> dict[str, Any]:
         judge = judges.build("pairwise", generator=pipe.generator(ev.judge.model), prompt=ev.judge.prompt,

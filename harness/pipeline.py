@@ -51,8 +51,9 @@ class Pipeline:
     # --- stage plumbing ---------------------------------------------------------------------------
 
     def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
-              build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
-        result = self.store.run(stage, config, list(inputs), build)
+              build: Callable[[Path], dict[str, Any] | None],
+              incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
+        result = self.store.run(stage, config, list(inputs), build, incomplete)
         self.stages.setdefault(label, result)  # a stage read again later in the run keeps its first record
         how = "reused" if result.reused else f"done in {result.seconds:.1f}s"
         self.log(f"[{label}] {how}")
@@ -92,16 +93,21 @@ class Pipeline:
                 if hasattr(g, "ledger")}
 
     def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
-                    label: str | None = None) -> list[list[Completion]]:
+                    label: str | None = None, retry_missing: bool = False) -> list[list[Completion]]:
         ref = self.models[model]
         config = {"model": ref.key, "params": params, "prompts": prompt_set_key(prompts)}
 
         def build(out: Path) -> dict[str, Any]:
             done = self.generator(model).generate(prompts, params)
             n = write_jsonl(out / "completions.jsonl", (c for cs in done for c in cs))
-            return {"completions": n}
+            return {"completions": n, "missing": len(prompts) * params.n - n}
 
-        result = self.stage(label or f"generate {model}", "generate", config, [ref.key], build)
+        # A sample missing from a finished stage is a remote call that failed every retry. With `retry_missing` the
+        # next run asks again (the call cache answers every success at no cost), so a transient outage does not stay
+        # in the results. Only for outputs read afresh by every run (evaluation): stages keyed on this stage's key,
+        # such as feedback built from candidates, would otherwise disagree with what they were built from.
+        result = self.stage(label or f"generate {model}", "generate", config, [ref.key], build,
+                            incomplete=(lambda summary: summary.get("missing", 0) > 0) if retry_missing else None)
         by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
         for c in read_jsonl(result.path / "completions.jsonl", Completion):
             by_prompt[c.prompt_id].append(c)
@@ -228,7 +234,7 @@ class Pipeline:
                                 seed=self.recipe.seed + 1)
 
     def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]:
-        return self.completions(model, prompts, self.eval_params(), f"evaluate {model}")
+        return self.completions(model, prompts, self.eval_params(), f"evaluate {model}", retry_missing=True)
 
     # --- the whole loop -------------------------------------------------------------------------
 

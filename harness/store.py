@@ -78,20 +78,27 @@ class StageStore:
         return self.root / stage / key
 
     def run(self, stage: str, config: Any, inputs: list[str],
-            build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
+            build: Callable[[Path], dict[str, Any] | None],
+            incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
         """Run `build(tmp_dir)` unless a finished output for (stage, config, inputs) exists.
 
         `inputs` are keys of upstream stages; `build` returns a JSON-able summary stored with the output.
+        `incomplete(summary)` says a finished output is worth building again (remote samples that failed, which the
+        call cache retries while keeping every success): the new output replaces the old one.
         """
         key = self.key(stage, config, inputs)
         final = self.path(stage, key)
         if (final / DONE).exists():
             self._drop_partial(stage, key, wait=False)  # left when a run died between rename and cleanup
-            return self._reused(stage, key, final)
+            reused = self._reused(stage, key, final)
+            if incomplete is None or not incomplete(reused.summary):
+                return reused
         final.parent.mkdir(parents=True, exist_ok=True)
         with self._lock(stage, key):
             if (final / DONE).exists():  # another process built it while this one waited
-                return self._reused(stage, key, final)
+                reused = self._reused(stage, key, final)
+                if incomplete is None or not incomplete(reused.summary):
+                    return reused
             tmp = final.parent / f"{key}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)  # a killed attempt's half-written outputs: never reused
             for stale in final.parent.glob(f"{key}.tmp-*"):  # temp folders of older harness versions
@@ -103,7 +110,14 @@ class StageStore:
             seconds = time.perf_counter() - start
             write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
                                            "seconds": seconds, "summary": summary})
-            os.rename(tmp, final)
+            if final.exists():  # replacing an incomplete output; a crash in between leaves none, so it is rebuilt
+                old = final.parent / f"{key}.old"
+                shutil.rmtree(old, ignore_errors=True)
+                os.rename(final, old)
+                os.rename(tmp, final)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, final)
             fsync_dir(final.parent)
             shutil.rmtree(self.partial_path(stage, key), ignore_errors=True)
         return StageResult(stage, key, final, False, seconds, summary)

@@ -103,3 +103,24 @@ def test_json_records_are_strict_json_with_nan_as_null(tmp_path):
     text = (tmp_path / "m.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == {"n": 3, "rho": None, "tau": [1.5, None]}
+
+
+def test_an_incomplete_output_is_built_again_and_replaced(tmp_path):
+    from harness.store import StageStore
+
+    store = StageStore(tmp_path)
+    builds = []
+
+    def build(out):
+        builds.append(len(builds))
+        (out / "x.txt").write_text(str(len(builds)))
+        return {"missing": 1 if len(builds) == 1 else 0}
+
+    incomplete = lambda summary: summary["missing"] > 0  # noqa: E731
+    first = store.run("gen", {"a": 1}, [], build, incomplete)
+    second = store.run("gen", {"a": 1}, [], build, incomplete)
+    third = store.run("gen", {"a": 1}, [], build, incomplete)
+    assert [first.reused, second.reused, third.reused] == [False, False, True]
+    assert first.path == second.path == third.path and (third.path / "x.txt").read_text() == "2"
+    assert len(builds) == 2 and sorted(p.name for p in (tmp_path / "gen").iterdir()) == [first.key]
+    assert store.run("gen", {"a": 1}, [], build).reused  # without the check a finished output is final
