@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
 from harness.hashing import stable_hash
+from harness.paths import DATA_PREFIX, data_file
 from harness.registry import benchmark
 from harness.types import Message, Prompt
 
@@ -46,7 +47,7 @@ def is_hub(spec: str) -> bool:
 
 
 def _is_file(spec: str) -> bool:
-    return spec.endswith(FILE_SUFFIXES) or "/" in spec or spec.startswith((".", "~"))
+    return spec.endswith(FILE_SUFFIXES) or "/" in spec or spec.startswith((".", "~", DATA_PREFIX))
 
 
 def check_spec(spec: str) -> str:
@@ -58,7 +59,7 @@ def check_spec(spec: str) -> str:
             raise ValueError(f"{spec!r} is not hf:<org/dataset>[:<split>], e.g. "
                              "hf:HuggingFaceH4/ultrafeedback_binarized:train_prefs")
     elif _is_file(spec):
-        if not Path(spec).expanduser().is_file():
+        if not data_file(spec).is_file():
             raise ValueError(f"file {spec} not found; give a .jsonl/.json/.parquet file, a registered benchmark "
                              "or hf:<dataset>")
     else:
@@ -102,7 +103,7 @@ class _RowSet:
         return list(self._read())
 
     def _read(self) -> Iterator[Row]:
-        path = Path(self.spec).expanduser()
+        path = data_file(self.spec)
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq
 

@@ -9,10 +9,8 @@ from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
 
+from harness.paths import DATA_ROOT  # re-exported: loaders resolve their default paths from it
 from harness.types import Prompt, Record
-
-# The shared data folder sits beside the repository checkout: <repo>/../shared/data.
-DATA_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 class Reference(Record):

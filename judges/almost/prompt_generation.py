@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from harness.paths import data_file
 from harness.types import Message
 from judges.almost.rouge import rouge_l_f, tokens
 
@@ -45,8 +46,9 @@ class MinedPrompts:
 
 
 def read_seed_file(path: str | Path) -> SeedPrompts:
-    """ALMoST's seed format: the first line is the instruction, then one seed prompt per line."""
-    path = Path(path)
+    """ALMoST's seed format: the first line is the instruction, then one seed prompt per line (`data:` paths are
+    under the shared data folder)."""
+    path = data_file(path)
     if not path.is_file():
         raise ValueError(f"prompt_generation.seed_file: {str(path)!r} not found; give a text file whose first line "
                          "is the instruction and the rest one seed prompt per line (e.g. seed_prompts.txt)")

@@ -14,7 +14,7 @@ Recipe block (every key but `configurations` and `rubric` optional):
       prompt_generation:              # PG; omit (or enabled: false) to use the pipeline's prompts
         model: s
         n_prompts: 200
-        seed_file: /work/shared/data/almost/assets/seed_prompts.txt  # omit: the pipeline's prompts are the seeds
+        seed_file: data:almost/assets/seed_prompts.txt  # omit: the pipeline's prompts are the seeds
 
 The run's `dropped` counts are documented in comparisons.py (`bad_response:*`, `pairing:*`,
 `heuristic:too_short`, `no_pair`) plus PG's rejected candidates (`pg:empty|too_short|overlap`) and

@@ -6,8 +6,9 @@ from almost_tiny_world import tiny_world
 from harness.types import Message, Prompt
 from judges.almost.demonstrations import benchmark_demonstrations, parse_dialogue, read_prompt_file
 from judges.almost.response_generation import Configuration, shot_prompts
+from harness.paths import DATA_ROOT
 
-ASSETS = "/work/shared/data/almost/assets"
+ASSETS = str(DATA_ROOT / "almost" / "assets")
 PROMPT = Prompt.from_text("p1", "How do I keep basil alive indoors?")
 
 

@@ -9,8 +9,9 @@ from judges.almost.prompt_generation import (
     SeedPrompts, extract_prompt, kshot_messages, mine_prompts, read_seed_file, rejection_reason,
 )  # fmt: skip
 from judges.almost.rouge import tokens
+from harness.paths import DATA_ROOT
 
-SEED_FILE = "/work/shared/data/almost/assets/seed_prompts.txt"
+SEED_FILE = str(DATA_ROOT / "almost" / "assets" / "seed_prompts.txt")
 SEEDS = SeedPrompts(instruction="Ask the bot something.", prompts=(
     "how do i bake bread at home?", "what is the tallest mountain on earth?",
     "can you recommend a good book about history?"))  # fmt: skip

@@ -14,7 +14,7 @@ from harness.generation import GenerationParams
 from harness.registry import generators, sources
 from judges.almost.filters import bad_reason, cut_continuation
 
-FAITHFUL = "/work/shared/data/almost/assets/Faithful_prompt.txt"
+FAITHFUL = "data:almost/assets/Faithful_prompt.txt"  # the shared data folder (harness.paths)
 SANDBOX_BAD_FILTERS = ["too_short", "question_or_colon_ending", "dont_know", "role_leakage"]  # answers are "71"
 CONFIGURATIONS = {
     "s_clean_3": {"model": "s", "shots": 3, "demos": "benchmark:clean"},
