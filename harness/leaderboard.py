@@ -60,6 +60,17 @@ def premise_line(metrics: dict[str, Any]) -> str | None:
             f"of answer pairs, loses {100 * p['weak_wins']:.0f}%, ties {100 * p['ties']:.0f}% (n={p['n']}).")
 
 
+def _failure_cell(row: dict[str, Any]) -> str:
+    return "—" if row.get("judge_failure_rate") is None else f"{100 * row['judge_failure_rate']:.1f}%"
+
+
+def _time_cell(row: dict[str, Any]) -> str:
+    """Seconds spent on a source's feedback and its DPO stage."""
+    if row.get("feedback_seconds") is None:
+        return "—"
+    return f"{row['feedback_seconds']:.0f}s + {row.get('dpo_seconds') or 0:.0f}s"
+
+
 def _dropped(row: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted((row.get("dropped") or {}).items())) or "—"
 
@@ -93,10 +104,9 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         win = "baseline" if r["model"] == base else f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}"
         diff = "—" if r["model"] == base else (
             f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{' *' if r['significant'] else ''}")
-        fail = "—" if r.get("judge_failure_rate") is None else f"{100 * r['judge_failure_rate']:.1f}%"
+        fail = _failure_cell(r)
         acc = "—" if r.get("gold_pair_accuracy") is None else f"{100 * r['gold_pair_accuracy']:.0f}%"
-        secs = "—" if r.get("feedback_seconds") is None else \
-            f"{r['feedback_seconds']:.0f}s + {r.get('dpo_seconds') or 0:.0f}s"
+        secs = _time_cell(r)
         lines.append(f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | "
                      f"{r.get('pairs', '—')} | {_dropped(r)} | {fail} | {acc} | {secs} |")
     lines += judge_quality_markdown(metrics.get("judge_quality") or {})
@@ -134,9 +144,8 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
             win = f"{_fmt(r.get('win_rate'), '.1f')} ± {_fmt(r.get('win_rate_se'), '.1f')}"
             lc = f"{_fmt(r.get('lc_win_rate'), '.1f')} ± {_fmt(r.get('lc_win_rate_se'), '.1f')}"
             consistency = _fmt(_pct(r.get("position_consistency")), ".0f") + "%"
-        fail = "—" if r.get("judge_failure_rate") is None else f"{100 * r['judge_failure_rate']:.1f}%"
-        secs = "—" if r.get("feedback_seconds") is None else \
-            f"{r['feedback_seconds']:.0f}s + {r.get('dpo_seconds') or 0:.0f}s"
+        fail = _failure_cell(r)
+        secs = _time_cell(r)
         lines.append(f"| {r['model']} | — | {win} | {lc} | {consistency} | {r.get('pairs', '—')} | {_dropped(r)} | "
                      f"{fail} | {secs} |")
     lines += ledger_lines(metrics.get("sources") or {})
