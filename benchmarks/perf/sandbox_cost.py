@@ -2,18 +2,23 @@
 
     python -m benchmarks.perf.sandbox_cost [--prompts 100 200 400] [--results results]
 
-Runs `recipes/sandbox.yaml` once per prompt count into one results folder. The zoo, the SFT models and their
-evaluations do not depend on the prompt count: they are built once (or reused from an earlier run) and not
-counted. An ablation over prompt counts pays for the stages that do: M1's candidates, each source's feedback,
-DPO, each trained model's evaluation, reward models, RMSP and judge quality. Every stage records its own build
-time (a reused stage keeps it), so the table reads the same whether a count ran now or earlier.
+An ablation over prompt counts shares the zoo, the SFT models and their evaluations, and pays for the stages that
+depend on the count: M1's candidates, each source's feedback, DPO, each trained model's evaluation, reward models,
+RMSP and judge quality. So each count runs `recipes/sandbox.yaml` in a fresh results folder that holds only the
+shared stages, hard-linked from the latest finished run in `--results` (run `make demo` first), with empty caches:
+nothing a count pays for is answered from another count's work. The table sums the build time of the stages each
+count built, by kind, and how the total grows with the count.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from harness.config import load_recipe
 from harness.pipeline import Pipeline
@@ -34,8 +39,27 @@ def kind_of(label: str, recipe_models: set[str]) -> str | None:
     return "other"
 
 
-def run_once(prompts: int, results: str, recipe_path: str) -> tuple[float, dict[str, float]]:
+def seed_shared_stages(base: Path, recipe_name: str, recipe_models: set[str], into: Path) -> int:
+    """Hard-link the shared stages of the latest finished run under `base` into a fresh results folder."""
+    records = sorted((base / "runs" / recipe_name).glob("*/run.json"))
+    if not records:
+        raise SystemExit(f"no finished {recipe_name} run under {base}/runs: run `make demo` (or pass --results) first")
+    stages = json.loads(records[-1].read_text(encoding="utf-8"))["stages"]
+    shutil.rmtree(into, ignore_errors=True)
+    copied = 0
+    for label, stage in stages.items():
+        if kind_of(label, recipe_models) is None:
+            source = Path(stage["path"])
+            shutil.copytree(source, into / "store" / source.relative_to(base.resolve() / "store"),
+                            copy_function=os.link)
+            copied += 1
+    return copied
+
+
+def run_count(prompts: int, base: Path, recipe_path: str) -> tuple[float, dict[str, float]]:
     recipe = load_recipe(recipe_path, [f"feedback.prompts={prompts}"])
+    results = base / "perf" / "sandbox_cost" / str(prompts)
+    seed_shared_stages(base, recipe.name, set(recipe.models), results)
     pipeline = Pipeline(recipe, results, log=lambda line: None)
     start = time.perf_counter()
     pipeline.run()
@@ -43,8 +67,9 @@ def run_once(prompts: int, results: str, recipe_path: str) -> tuple[float, dict[
     spent: dict[str, float] = defaultdict(float)
     for label, stage in pipeline.stages.items():
         kind = kind_of(label, set(recipe.models))
-        if kind is not None:
+        if kind is not None and not stage.reused:
             spent[kind] += stage.seconds
+    shutil.rmtree(results, ignore_errors=True)
     return wall, dict(spent)
 
 
@@ -52,16 +77,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prompts", type=int, nargs="+", default=[100, 200, 400])
     ap.add_argument("--recipe", default="recipes/sandbox.yaml")
-    ap.add_argument("--results", default="results")
+    ap.add_argument("--results", default="results", help="results folder with a finished run of the recipe")
     args = ap.parse_args(argv)
 
     rows = {}
     for n in sorted(args.prompts):
-        rows[n] = run_once(n, args.results, args.recipe)
-        print(f"feedback.prompts={n}: run finished in {rows[n][0]:.0f} s wall (shared stages included when new)")
+        rows[n] = run_count(n, Path(args.results).resolve(), args.recipe)
+        print(f"feedback.prompts={n}: {rows[n][0]:.0f} s wall", flush=True)
     kinds = sorted({k for _, spent in rows.values() for k in spent})
     smallest = sum(rows[min(rows)][1].values())
-    print("\nseconds spent on stages that depend on the prompt count (build time of each stage):")
+    print("\nseconds per kind of stage that depends on the prompt count (each built from scratch, cold caches):")
     print("| prompts | " + " | ".join(kinds) + " | total | vs smallest | per prompt |")
     print("|---" * (len(kinds) + 4) + "|")
     for n, (_, spent) in sorted(rows.items()):
