@@ -1,4 +1,4 @@
-"""`harness`: run a recipe, validate one, build leaderboards, list plug-ins."""
+"""`harness`: run or validate a recipe, rerun a recorded run, run a training job, build leaderboards, list plug-ins."""
 
 from __future__ import annotations
 
