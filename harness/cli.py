@@ -90,8 +90,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     for name in sorted(k for k in then if then[k] != now.get(k)):
         print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
     out = Pipeline(recipe, results, log=lambda line: print(scrub(line), flush=True)).run()
+    # Both as written to disk, so each went through the same JSON encoding (a NaN is stored as null)
     recorded = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    differences = metric_differences(recorded, out["metrics"])
+    rerun = json.loads((Path(out["run_dir"]) / "metrics.json").read_text(encoding="utf-8"))
+    differences = metric_differences(recorded, rerun)
     if differences:
         print(f"NOT reproduced: {len(differences)} metric(s) differ from {run_dir}: " + "; ".join(differences[:10]))
         return 1

@@ -19,8 +19,7 @@ from harness.export import export_trl_parquet
 from harness.feedback import SourceContext, SourceOutput
 from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
-from harness.records import claim_run_dir, git_revision, hardware, new_run_id, package_versions, read_jsonl, \
-    write_jsonl, write_run_files
+from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks, generators
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -328,19 +327,8 @@ class Pipeline:
         return None
 
     def run_record(self, seconds: float) -> dict[str, Any]:
-        recipe_hash = stable_hash(self.recipe)
-        return {
-            "run_id": new_run_id(recipe_hash),
-            "recipe": self.recipe.model_dump(mode="json"),
-            "recipe_hash": recipe_hash,
-            "seed": self.recipe.seed,
-            "versions": package_versions(),
-            "git_revision": git_revision(Path(__file__).parent),
-            "hardware": hardware(),
-            "seconds": round(seconds, 2),
-            "stages": {label: s.record() for label, s in self.stages.items()},
-            "models": {name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
-        }
+        return run_record(self.recipe, seconds, self.stages,
+                          models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()})
 
 
 def prompt_set_key(prompts: Sequence[Prompt]) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Iterable, TypeVar
 
 from pydantic import BaseModel
 
+from harness.hashing import stable_hash
 from harness.store import write_json_atomic, write_text_atomic
 
 PACKAGES = ("feedback-harness", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "pydantic")
@@ -60,6 +61,24 @@ def hardware() -> dict[str, Any]:
 
 def new_run_id(recipe_hash: str) -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{recipe_hash[:8]}"
+
+
+def run_record(recipe: BaseModel, seconds: float, stages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """What `run.json` holds for any recipe kind: everything needed to rerun it (resolved recipe, seed, versions,
+    git revision, hardware) and what each stage did; `extra` adds a kind's own fields (e.g. model paths)."""
+    recipe_hash = stable_hash(recipe)
+    return {
+        "run_id": new_run_id(recipe_hash),
+        "recipe": recipe.model_dump(mode="json"),
+        "recipe_hash": recipe_hash,
+        "seed": getattr(recipe, "seed", None),
+        "versions": package_versions(),
+        "git_revision": git_revision(Path(__file__).parent),
+        "hardware": hardware(),
+        "seconds": round(seconds, 2),
+        "stages": {label: s.record() for label, s in stages.items()},
+        **extra,
+    }
 
 
 def claim_run_dir(runs: Path, record: dict[str, Any]) -> Path:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 from harness.config import RecipeError
 from harness.hashing import stable_hash
-from harness.records import git_revision, hardware, new_run_id, package_versions, write_run_files
+from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
 from harness.store import StageResult, StageStore, write_json_atomic
 
@@ -132,25 +132,12 @@ class RewardModelRun:
             "eval": evaluation,
             "eval_seconds": round(self.stages["score"].seconds, 2),
         }  # fmt: skip
-        record = self.run_record(seconds)
-        run_dir = self.results / "runs" / recipe.name / record["run_id"]
+        record = run_record(recipe, seconds, self.stages)
+        run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
 
-    def run_record(self, seconds: float) -> dict[str, Any]:
-        recipe_hash = stable_hash(self.recipe)
-        return {
-            "run_id": new_run_id(recipe_hash),
-            "recipe": self.recipe.model_dump(mode="json"),
-            "recipe_hash": recipe_hash,
-            "seed": self.recipe.seed,
-            "versions": package_versions(),
-            "git_revision": git_revision(Path(__file__).parent),
-            "hardware": hardware(),
-            "seconds": round(seconds, 2),
-            "stages": {label: s.record() for label, s in self.stages.items()},
-        }
 
 
 def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
