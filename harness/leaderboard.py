@@ -60,6 +60,10 @@ def premise_line(metrics: dict[str, Any]) -> str | None:
             f"of answer pairs, loses {100 * p['weak_wins']:.0f}%, ties {100 * p['ties']:.0f}% (n={p['n']}).")
 
 
+def _samples(n: Any) -> str:
+    return "1 sample" if n == 1 else f"{n} samples"
+
+
 def _failure_cell(row: dict[str, Any]) -> str:
     return "—" if row.get("judge_failure_rate") is None else f"{100 * row['judge_failure_rate']:.1f}%"
 
@@ -152,7 +156,7 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
     first = metrics["rows"][0]
     lines += ["", f"No gold grader: `{judge['model']}` (prompt `{judge['prompt']}`) judged sample k of each model "
               f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
-              f"{first['samples']} samples per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
+              f"{_samples(first['samples'])} per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
               "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader)."]
     if metrics.get("lc_error"):
         lines.append(f"LC fit failed: {metrics['lc_error']}")
@@ -436,7 +440,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
     if is_judged(metrics):
         headers[3], headers[5] = "score (no gold grader)", "LC win rate ± SE"
         notes[0] = (f"No gold grader: {metrics['judge']['model']} judged sample k of each model against sample k of "
-                    f"{base} in both orders (disagreement = tie), {first.get('samples')} samples per prompt over "
+                    f"{base} in both orders (disagreement = tie), {_samples(first.get('samples'))} per prompt over "
                     f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
                     "Hover a number for its provenance.")
     if premise_line(metrics):
