@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture)
+
 HH_SAMPLE = Path(__file__).parent / "data"  # 32 real HH-RLHF pairs; see data/README.md for source and licence
 
 WORDS = ("human assistant what is the a an of to how do i can you please tell me about weather food music "
@@ -29,14 +31,3 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
     BertModel(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread(monkeypatch):
-    """Other work shares this machine's cores: spinning OpenMP threads would make these tiny runs many times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    yield
-    torch.set_num_threads(threads)

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
+from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture)
 
 
 def user(text: str) -> list[dict[str, str]]:
@@ -49,14 +50,3 @@ def base_model_dir(tmp_path_factory, tokenizer):
     build_model("S", tokenizer, seed=0).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread(monkeypatch):
-    """Other work shares this machine's cores: spinning OpenMP threads would make these tiny runs many times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    yield
-    torch.set_num_threads(threads)  # the stages set it process-wide; leave other test modules as they were
