@@ -27,29 +27,23 @@ def context_length(model: Any, tokenizer: Any) -> int | None:
     return limit if isinstance(limit, int) and 0 < limit < _NO_LIMIT else None
 
 
-def check_prompts_fit(generator: Any, prompts: Sequence[Prompt], max_new_tokens: int) -> None:
-    """Raises ValueError naming the first prompt (and how many more) that cannot be answered in the context.
+def check_prompts_fit(prompts: Sequence[Prompt], prompt_tokens: Sequence[int], max_new_tokens: int,
+                      limit: int | None, model_name: str) -> None:
+    """Raises ValueError naming the first prompt (and how many more) that cannot be answered in `limit` positions.
 
-    `generator` is an HFGenerator (loaded on demand: `load()` returns (model, tokenizer), `render` the chat text).
+    `prompt_tokens` are the prompts' lengths as the generator encoded them (chat template included), so the check
+    costs no second rendering; `limit` is `context_length(...)`, None when the model states none.
     """
-    from harness.generation.hf import render_prompt
-
-    model, tokenizer = generator.load()
-    limit = context_length(model, tokenizer)
     if limit is None:
         return
     room = limit - max_new_tokens
     if room < 1:
         raise ValueError(f"max_new_tokens={max_new_tokens} leaves no room for a prompt in the context of {limit} "
-                         f"tokens of {generator.path}; lower max_new_tokens below {limit}")
-    too_long = []
-    for p in prompts:
-        n = len(tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"])
-        if n > room:
-            too_long.append((p.id, n))
+                         f"tokens of {model_name}; lower max_new_tokens below {limit}")
+    too_long = [(p.id, n) for p, n in zip(prompts, prompt_tokens, strict=True) if n > room]
     if too_long:
         pid, n = too_long[0]
         more = f" (and {len(too_long) - 1} more prompts)" if len(too_long) > 1 else ""
         raise ValueError(f"prompt {pid!r} is {n} tokens{more}: with max_new_tokens={max_new_tokens} it does not fit "
-                         f"the context of {limit} tokens of {generator.path}; shorten or drop it in the dataset, "
+                         f"the context of {limit} tokens of {model_name}; shorten or drop it in the dataset, "
                          f"lower max_new_tokens, or use a model with a longer context")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from harness.generation import GenerationParams, producer_id
-from harness.generation.context import check_prompts_fit
+from harness.generation.context import check_prompts_fit, context_length
 from harness.hashing import seed_from, stable_hash
 from harness.registry import generator
 from harness.types import Completion, Prompt
@@ -77,12 +77,14 @@ class HFGenerator:
         return self.load()[1]
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
-        check_prompts_fit(self, prompts, params.max_new_tokens)  # before any work: a prompt too long is an error
         from tqdm.auto import tqdm
 
         model, tokenizer = self.load()
         texts = [render_prompt(tokenizer, p) for p in prompts]
         encoded = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+        # Before any generation: a prompt too long for the model is an error, never a silent truncation
+        check_prompts_fit(prompts, [len(ids) for ids in encoded], params.max_new_tokens,
+                          context_length(model, tokenizer), self.path)
         order = sorted(range(len(prompts)), key=lambda i: len(encoded[i]))
         producer = producer_id(self.spec_id, params)
         results: list[list[Completion]] = [[] for _ in prompts]
