@@ -13,10 +13,8 @@ import pytest
 
 from harness import leaderboard
 from harness.config import load_recipe
-from harness.feedback import SourceOutput
 from harness.pipeline import Pipeline
-from harness.registry import source
-from harness.types import PreferencePair, assistant
+from tests import first_vs_second  # noqa: F401  (registers the test source)
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
@@ -105,30 +103,6 @@ def test_leaderboard_is_written_from_the_run_record(runs):
     md = paths[0].read_text()
     assert "| M1 |" in md and "M2-oracle" in md and "Parameter-contrast premise" in md
     assert paths[1].read_text().count("\n") == len(first["metrics"]["rows"]) + 1
-
-
-class FirstVsSecond:
-    """A source registered by this test (the public plug-in API): the policy's first sample is chosen
-    over its second. It needs no judge, so rounds can be checked on models that cannot judge yet."""
-
-    name = "first_vs_second"
-
-    def __init__(self, rounds: int):
-        self.rounds = rounds
-
-    def build(self, prompts, ctx):
-        candidates = ctx.candidates(ctx.policy, prompts)
-        pairs = [PreferencePair(prompt_id=p.id, prompt=p.messages, chosen=assistant(cs[0].text),
-                                rejected=assistant(cs[1].text), source=self.name, chosen_by=cs[0].producer,
-                                rejected_by=cs[1].producer)
-                 for p, cs in zip(prompts, candidates) if cs[0].text != cs[1].text]
-        return SourceOutput(pairs=pairs, n_prompts=len(prompts), n_candidates=2 * len(prompts))
-
-
-@source("first_vs_second")
-def first_vs_second(rounds: int = 1) -> FirstVsSecond:
-    """Test source: sample 0 chosen over sample 1."""
-    return FirstVsSecond(rounds)
 
 
 def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):

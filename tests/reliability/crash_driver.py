@@ -42,25 +42,7 @@ CHECKPOINT_EVERY = 2  # training steps: the most a killed training stage may red
 def register_first_vs_second() -> None:
     """A source that needs no trained judge (the policy's sample 0 over its sample 1), so this barely trained
     policy still yields enough pairs for a DPO stage of several steps."""
-    from harness.feedback import SourceOutput
-    from harness.registry import source
-    from harness.types import PreferencePair, assistant
-
-    class FirstVsSecond:
-        name = "first_vs_second"
-
-        def build(self, prompts, ctx):
-            candidates = ctx.candidates(ctx.policy, prompts)
-            pairs = [PreferencePair(prompt_id=p.id, prompt=p.messages, chosen=assistant(cs[0].text),
-                                    rejected=assistant(cs[1].text), source=self.name, chosen_by=cs[0].producer,
-                                    rejected_by=cs[1].producer)
-                     for p, cs in zip(prompts, candidates) if cs[0].text != cs[1].text]
-            return SourceOutput(pairs=pairs, n_prompts=len(prompts), n_candidates=2 * len(prompts))
-
-    @source("first_vs_second")
-    def first_vs_second() -> FirstVsSecond:
-        """Crash test source: sample 0 chosen over sample 1."""
-        return FirstVsSecond()
+    import tests.first_vs_second  # noqa: F401  (importing registers it)
 
 
 def main(results: Path, events: Path, target: str | None) -> None:

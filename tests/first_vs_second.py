@@ -1,0 +1,30 @@
+"""A feedback source registered by tests through the public plug-in API: the policy's sample 0 is chosen over its
+sample 1. It needs no judge, so rounds and DPO stages can be exercised on models too barely trained to judge.
+Importing this module registers it (once per process)."""
+
+from __future__ import annotations
+
+from harness.feedback import SourceOutput
+from harness.registry import source
+from harness.types import PreferencePair, assistant
+
+
+class FirstVsSecond:
+    name = "first_vs_second"
+
+    def __init__(self, rounds: int):
+        self.rounds = rounds
+
+    def build(self, prompts, ctx):
+        candidates = ctx.candidates(ctx.policy, prompts)
+        pairs = [PreferencePair(prompt_id=p.id, prompt=p.messages, chosen=assistant(cs[0].text),
+                                rejected=assistant(cs[1].text), source=self.name, chosen_by=cs[0].producer,
+                                rejected_by=cs[1].producer)
+                 for p, cs in zip(prompts, candidates) if cs[0].text != cs[1].text]
+        return SourceOutput(pairs=pairs, n_prompts=len(prompts), n_candidates=2 * len(prompts))
+
+
+@source("first_vs_second")
+def first_vs_second(rounds: int = 1) -> FirstVsSecond:
+    """Test source: sample 0 chosen over sample 1."""
+    return FirstVsSecond(rounds)
