@@ -13,6 +13,7 @@ from harness.feedback import SourceContext
 from harness.generation import GenerationParams
 from harness.registry import generators, sources
 from judges.almost.filters import bad_reason, cut_continuation
+from tests.shared_data import needs_shared_data
 
 FAITHFUL = "data:almost/assets/Faithful_prompt.txt"  # the shared data folder (harness.paths)
 SANDBOX_BAD_FILTERS = ["too_short", "question_or_colon_ending", "dont_know", "role_leakage"]  # answers are "71"
@@ -32,8 +33,8 @@ def build(**params):
     ("params", "error", "message"),
     [
         ({"rubric": ["s_clean_3", "nope"]}, ValueError, "rubric: 'nope' is not a configuration"),
-        ({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 9, "demos": FAITHFUL}}},
-         ValueError, r"configurations.s_clean_3.shots=9 but .* has 3 dialogues"),
+        pytest.param({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 9, "demos": FAITHFUL}}},
+                     ValueError, r"configurations.s_clean_3.shots=9 but .* has 3 dialogues", marks=needs_shared_data),
         ({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 1, "demos": "x.txt"}}},
          ValueError, "demos: file 'x.txt' not found"),
         ({"configurations": {"a": {"model": "s", "shots": 1}}}, ValidationError, "demos"),
