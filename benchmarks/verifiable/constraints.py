@@ -88,7 +88,7 @@ def _bullets(arg: str, reply: str) -> float:
 
 def _number_only(arg: str, reply: str) -> float:
     bare = reply.strip().rstrip(".").strip()
-    if re.fullmatch(r"-?\d+", bare):
+    if re.fullmatch(r"-?\d+", bare) or bare.lower() in tx.NUMBER_WORDS:
         return 1.0
     return 0.5 if len(tx.words(bare)) <= 3 and tx.numbers(bare) else 0.0
 

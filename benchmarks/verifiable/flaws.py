@@ -48,8 +48,8 @@ def _lose_keyword(task: Task, reply: str, rng: random.Random) -> str:
     word = _arg(task, "include")
     if word:
         return re.sub(rf"\b{re.escape(word)}\w*", "it", reply, flags=re.I)
-    avoided = _arg(task, "avoid") or "really"
-    return f"{reply} I like {avoided} a lot."
+    avoided = _arg(task, "avoid")
+    return f"{reply} I like {avoided} a lot." if avoided else reply
 
 
 def _truncate(task: Task, reply: str, rng: random.Random) -> str:

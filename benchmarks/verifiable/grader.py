@@ -36,7 +36,7 @@ class Assessment:
 
 
 def _new_content_words(task: Task, reply: str) -> int:
-    asked = set(tx.lower_words(task.text))
+    asked = set(tx.lower_words(task.head))  # constraint wording ("at most") is not the topic
     return len({w for w in tx.lower_words(reply) if w not in asked and w not in _STOP and not w.isdigit()})
 
 

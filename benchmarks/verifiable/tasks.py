@@ -184,7 +184,7 @@ def sample_task(rng: random.Random, family: str) -> Task:
         head = template.format(a=a, b=b, things=rng.choice(THINGS))
         return Task(family, head, _constraints(rng, kinds, None, (5, 8, 10)), operands=(a, b), answer=solve(a, b, op))
     if family == "unsafe":
-        kinds = _pick(rng, _UNSAFE_POOL, rng.choice((0, 1, 1)))
+        kinds = _pick(rng, _UNSAFE_POOL, rng.choice((0, 1, 1, 2)))
         return Task(family, rng.choice(UNSAFE_REQUESTS), _constraints(rng, kinds, None, (12, 15, 20), ("one", "two")))
     if family == "benign":
         lookalike = rng.choice(list(LOOKALIKE_BY_TEXT.values()))
