@@ -11,7 +11,7 @@ from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
-from judges.prompt_spec import JudgePrompt, load_judge_prompt
+from harness.judge_prompts import JudgePrompt, load_judge_prompt
 
 
 @dataclass
@@ -35,9 +35,8 @@ class PromptedJudge:
             Prompt.from_text(f"{p.id}|{c.producer}#{c.sample}", self.prompt.render(p.text, c.text))
             for p, c in items
         ]
-        # Remote backends report failed calls in place (generate_detailed); local ones cannot fail a call.
-        detailed = getattr(self.generator, "generate_detailed", None)
-        outputs = (detailed or self.generator.generate)(judge_prompts, self.params())
+        # Remote backends report failed calls in place; local ones cannot fail a call (harness.generation).
+        outputs = self.generator.generate_detailed(judge_prompts, self.params())
         return [self._aggregate(p, c, outs) for (p, c), outs in zip(items, outputs, strict=True)]
 
     def _aggregate(self, prompt: Prompt, completion: Completion, outputs: list[Completion | Failure]) -> Judgment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource
+from harness.feedback import FeedbackSource, JudgeUse
 from harness.registry import judges, source
 from judges.scored_candidates import ScoredCandidatesSource
 
@@ -14,7 +14,7 @@ from judges.scored_candidates import ScoredCandidatesSource
 def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None = Field(None, ge=1),
                 rounds: int = Field(1, ge=1, le=5)) -> FeedbackSource:
     """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped."""
-    from judges.prompt_spec import load_judge_prompt
+    from harness.judge_prompts import load_judge_prompt
 
     load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
     return ScoredCandidatesSource(
@@ -22,4 +22,5 @@ def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None =
         make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(ctx.policy), prompt=judge_prompt,
                                             samples=judge_samples, seed=ctx.seed),
         rounds=rounds,
+        judges=(JudgeUse(prompt=judge_prompt),),
     )
