@@ -32,6 +32,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
+from harness.benchmark import Grader
 from harness.hashing import stable_hash
 from harness.paths import DATA_PREFIX, data_file
 from harness.registry import benchmark
@@ -272,6 +273,10 @@ class PromptSets:
 
     def judging_examples(self, n: int) -> list[tuple[str, str, int]]:
         return self._set("judging").judged(n) if n else []
+
+    def grader(self) -> Grader | None:
+        """Named prompt sets carry no ground truth: evaluation needs `evaluation.judge` (the `Benchmark` contract)."""
+        return None
 
 
 @benchmark("prompt_sets")

@@ -2,16 +2,22 @@
 
 A source gets prompts and a `SourceContext` (named generators, cached candidate generation, the
 benchmark's gold oracle if it has one) and returns preference pairs plus the judgments behind them.
+What a source needs and offers beyond that is declared, never probed: the recipe models it reads
+(`model_uses`, each with the recipe field it came from, so `harness validate` names the field of a
+misspelt model), how many feedback + DPO rounds it runs (`rounds`), the pointwise judges it asks
+(`judge_uses`, which judge quality ranks against gold) and the findings it makes checkable
+(`premise`: the parameter-contrast pair whose answers the evaluation compares).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Literal, Protocol, Sequence, runtime_checkable
 
+from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
-from harness.types import Completion, Judgment, PreferencePair, Prompt
+from harness.types import Completion, Judgment, Preference, PreferencePair, Prompt
 
 
 class Judge(Protocol):
@@ -32,7 +38,7 @@ class SourceContext:
     seed: int
     generators: dict[str, Generator]
     candidates_fn: CandidateFn
-    benchmark: Any = None
+    benchmark: Benchmark | None = None
 
     def generator(self, name: str) -> Generator:
         if name not in self.generators:
@@ -45,8 +51,8 @@ class SourceContext:
         return self.candidates_fn(model, prompts, params or self.candidate_params)
 
     def gold(self, prompt: Prompt, text: str) -> float | None:
-        grade = getattr(self.benchmark, "grade", None)
-        return None if grade is None else float(grade(prompt, text))
+        grader = None if self.benchmark is None else self.benchmark.grader()
+        return None if grader is None else float(grader(prompt, text))
 
 
 @dataclass
@@ -60,7 +66,8 @@ class SourceOutput:
     def stats(self) -> dict[str, Any]:
         calls = len(self.judgments)
         failures = sum(j.failed for j in self.judgments)
-        both_orders = [j.verdict.consistent for j in self.judgments if getattr(j.verdict, "consistent", None) is not None]
+        both_orders = [j.verdict.consistent for j in self.judgments
+                       if isinstance(j.verdict, Preference) and j.verdict.consistent is not None]
         extra = {"position_consistency": sum(both_orders) / len(both_orders)} if both_orders else {}
         return {**extra,
             "prompts": self.n_prompts,
@@ -73,7 +80,48 @@ class SourceOutput:
         }
 
 
+@dataclass(frozen=True)
+class ModelUse:
+    """A recipe model a source reads, and the field of the source's block that named it."""
+
+    field: str  # e.g. "teacher", "configurations.big_clean.model"
+    model: str
+
+
+@dataclass(frozen=True)
+class JudgeUse:
+    """A pointwise LLM judge a source asks, so judge quality can rank it against the gold oracle: `model` judges with
+    the judge prompt `prompt`; `model=None` is the policy judging itself (every round's model, M1 included)."""
+
+    prompt: str
+    model: str | None = None
+    readout: Literal["sampled", "expected"] = "sampled"
+
+
+@dataclass(frozen=True)
+class PremisePair:
+    """Parameter contrast's premise, a finding to check: `strong`'s answers outscore `weak`'s."""
+
+    strong: str
+    weak: str
+
+
+@runtime_checkable
 class FeedbackSource(Protocol):
+    """What the registry's sources build. Subclass it to declare conformance and inherit the defaults:
+    no recipe models besides the policy, one round, no premise."""
+
     name: str
+    rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3 ...)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput: ...
+
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        """Recipe models the source reads besides the policy (it never names the policy: it is `ctx.policy`)."""
+        return ()
+
+    def judge_uses(self) -> tuple[JudgeUse, ...]:
+        return ()
+
+    def premise(self) -> PremisePair | None:
+        return None

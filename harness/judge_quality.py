@@ -8,47 +8,57 @@ reward model trained on each source named in `judge_quality.reward_models`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from harness.benchmark import gold_grader
+from harness import names
 from harness.config import build_source
 from harness.evaluate import ranking_metrics
 from harness.feedback import Judge
 from harness.registry import judges
 from harness.types import Judgment, PreferencePair, Prompt, Score
 from harness.records import read_jsonl
-
-if TYPE_CHECKING:
-    from harness.pipeline import Pipeline
+from harness.run_context import RunContext
 
 
-def judged_by(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
+def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
     """label -> (model whose key identifies the judge, factory building it)."""
     recipe = pipe.recipe
     prompt = recipe.sft.judge_prompt
     found: dict[str, tuple[str, Any]] = {}
 
-    def prompted(model: str, judge_prompt: str = prompt) -> tuple[str, Any]:
+    def prompted(model: str, judge_prompt: str = prompt, readout: str = "sampled") -> tuple[str, Any]:
         return model, lambda: judges.build("prompted", generator=pipe.generator(model), prompt=judge_prompt,
-                                           seed=recipe.seed)
+                                           seed=recipe.seed, readout=readout)
 
-    found["self (M1)"] = prompted("M1")
+    # M1 (and, with base_judge, the policy before SFT) judges in every read-out a self-judging source uses.
+    self_readouts = ["sampled"] + sorted({use.readout for name in recipe.sources
+                                          for use in build_source(recipe, name).judge_uses()
+                                          if use.model is None and use.readout != "sampled"})
+    base = [recipe.policy] if recipe.judge_quality.base_judge and pipe.models[names.M1].key != \
+        pipe.models[recipe.policy].key else []
+    for model in [*base, names.M1]:
+        for readout in self_readouts:
+            found[names.self_judge(model, readout)] = prompted(model, readout=readout)
     for name in recipe.sources:
-        kind, params = recipe.source_type(name), recipe.source_kwargs(name)
-        if kind == "self_reward":
-            for model in (m for m in pipe.models if m.endswith(f"-{name}") and m[:2] in ("M2", "M3", "M4")):
-                found[f"self ({model})"] = prompted(model, params.get("judge_prompt", prompt))
-        elif kind == "llm_judge" and params.get("mode", "pointwise") == "pointwise":
-            teacher = params["teacher"]
-            found[f"teacher ({teacher})"] = prompted(teacher, params.get("judge_prompt") or prompt)
+        src = build_source(recipe, name)
+        for use in src.judge_uses():
+            if use.model is not None:
+                found[names.teacher_judge(use.model, use.readout)] = prompted(use.model, use.prompt, use.readout)
+                continue
+            # The policy judging itself: every round's model (M2 after round 1, ...), as far as the rounds got.
+            for model in (names.round_model(name, r) for r in range(1, src.rounds + 1)):
+                if model in pipe.models:
+                    found[names.self_judge(model, use.readout)] = prompted(model, use.prompt, use.readout)
     return found
 
 
-def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
+def reward_model_stage(pipe: RunContext, source: str) -> Any:
     """An RM trained from M1's backbone on `source`'s round-1 pairs (a stage; None if it has no pairs)."""
-    stage = pipe.stages.get(f"feedback {source}")
+    stage = pipe.stages.get(names.feedback_label(source))
     if stage is None or not stage.summary.get("pairs"):
         return None
-    m1 = pipe.models["M1"]
+    m1 = pipe.models[names.M1]
     spec = pipe.recipe.judge_quality.reward_train.model_copy(update={"seed": pipe.recipe.seed})
 
     def build(out: Path) -> dict[str, Any]:
@@ -56,30 +66,31 @@ def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
         return pipe.train("reward", m1.path, [p.to_trl() for p in pairs], spec, out / "model").metrics
 
     config = {"reward": spec, **pipe.train_key()}
-    return pipe.stage(f"reward model {source}", "reward", config, [m1.key, stage.key], build)
+    return pipe.stage(names.reward_model_label(source), "reward", config, [m1.key, stage.content], build)
 
 
-def reward_model_judge(pipe: "Pipeline", source: str) -> tuple[str, Any] | None:
+def reward_model_judge(pipe: RunContext, source: str) -> tuple[str, Any] | None:
     result = reward_model_stage(pipe, source)
     if result is None:
         return None
-    return result.key, lambda: judges.build("reward_model", path=str(result.path / "model"))
+    return result.content, lambda: judges.build("reward_model", path=str(result.path / "model"))
 
 
-def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, Any]]:
+def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, Any]]:
     cfg = pipe.recipe.judge_quality
     if not cfg.enabled:
         return {}
     params = pipe.recipe.feedback.candidates.model_copy(update={"seed": pipe.recipe.seed})
-    candidates = pipe.completions("M1", prompts, params, "candidates M1")
+    candidates = pipe.completions(names.M1, prompts, params, names.candidates_label(names.M1))
     items = [(p, c) for p, cs in zip(prompts, candidates) for c in cs]
-    gold = [[pipe.benchmark.grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
+    grade = gold_grader(pipe.benchmark)
+    gold = [[grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
     entries: dict[str, tuple[str, Any]] = {label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()}
     for source in cfg.reward_models:
         rm = reward_model_judge(pipe, source)
         if rm is not None:
-            entries[f"RM ({source})"] = rm
-    cand_key = pipe.stages["candidates M1"].key
+            entries[names.reward_model_judge(source)] = rm
+    cand_key = pipe.stages[names.candidates_label(names.M1)].content
     out: dict[str, dict[str, Any]] = {}
     for label, (key, make) in entries.items():
         judgments = _scores(pipe, label, key, cand_key, make, items)
@@ -95,7 +106,7 @@ def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     return out
 
 
-def _scores(pipe: "Pipeline", label: str, judge_key: str, cand_key: str, make: Any,
+def _scores(pipe: RunContext, label: str, judge_key: str, cand_key: str, make: Any,
             items: list[tuple[Prompt, Any]]) -> list[Judgment]:
     def build(out: Path) -> dict[str, Any]:
         from harness.records import write_jsonl
@@ -104,8 +115,8 @@ def _scores(pipe: "Pipeline", label: str, judge_key: str, cand_key: str, make: A
         write_jsonl(out / "judgments.jsonl", judge.score(items))
         return {"judge": label}
 
-    result = pipe.stage(f"judge quality {label}", "judge_quality", {"judge": label}, [judge_key, cand_key], build)
+    result = pipe.stage(names.judge_quality_label(label), "judge_quality", {"judge": label}, [judge_key, cand_key], build)
     return read_jsonl(result.path / "judgments.jsonl", Judgment)
 
 
-__all__ = ["table", "build_source"]
+__all__ = ["table"]

@@ -10,15 +10,14 @@ reuses it, and an API judge's calls also go through the run's remote cache.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
+from harness import names
 from harness.hashing import stable_hash
 from harness.records import read_jsonl, write_jsonl
 from harness.registry import judges
+from harness.run_context import RunContext, prompt_set_key
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Record
-
-if TYPE_CHECKING:
-    from harness.pipeline import Pipeline
 
 PREFERENCE = {"a": 2.0, "b": 1.0, "tie": 1.5}  # the row's answer is always shown as `a` in the first order
 
@@ -43,7 +42,7 @@ class JudgedEvaluation(Record):
     rows: dict[str, JudgedRow | None]  # None for the baseline itself
 
 
-def judged_evaluation(pipe: "Pipeline", rows: Sequence[str], prompts: Sequence[Prompt]) -> JudgedEvaluation:
+def judged_evaluation(pipe: RunContext, rows: Sequence[str], prompts: Sequence[Prompt]) -> JudgedEvaluation:
     ev = pipe.recipe.evaluation
     assert ev.judge is not None
     # The judge is not a row: judging its own answers would measure self-preference, not quality.
@@ -57,10 +56,8 @@ def judged_evaluation(pipe: "Pipeline", rows: Sequence[str], prompts: Sequence[P
                             samples=ev.samples, n_prompts=len(prompts), rows=out)
 
 
-def _judge_row(pipe: "Pipeline", row: str, prompts: Sequence[Prompt], mine: list[list[Completion]],
+def _judge_row(pipe: RunContext, row: str, prompts: Sequence[Prompt], mine: list[list[Completion]],
                base: list[list[Completion]]) -> JudgedRow:
-    from harness.pipeline import prompt_set_key
-
     ev = pipe.recipe.evaluation
     assert ev.judge is not None
     judge_ref, baseline = pipe.models[ev.judge.model], ev.baseline
@@ -81,7 +78,7 @@ def _judge_row(pipe: "Pipeline", row: str, prompts: Sequence[Prompt], mine: list
         return {"judgments": len(judgments), "failures": sum(isinstance(j.verdict, Failure) for j in judgments),
                 "position_consistency": sum(map(bool, consistent)) / len(consistent) if consistent else None}
 
-    stage = pipe.stage(f"judge {row} vs {baseline}", "judge_eval", config, inputs, build)
+    stage = pipe.stage(names.judged_eval_label(row, baseline), "judge_eval", config, inputs, build)
     judgments = list(read_jsonl(stage.path / "judgments.jsonl", Judgment))
     if len(judgments) != len(items):
         raise ValueError(f"{stage.path / 'judgments.jsonl'}: {len(judgments)} judgments for {len(items)} "

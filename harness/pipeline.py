@@ -1,48 +1,44 @@
 """The loop: models -> SFT -> feedback per source -> DPO per source -> evaluation -> run record.
 
 Every step is a stage in the content-addressed store (harness/store.py), keyed by its resolved config
-and the keys of the stages it reads, so a rerun skips finished work and a crash loses only the stage
-in flight. The pipeline holds no training or judging logic of its own: it wires registered plug-ins.
+and the content ids of the stages it reads, so a rerun skips finished work, a crash loses only the stage
+in flight, and a stage rebuilt with new content (failed remote samples asked again) rebuilds what was made
+from it. The pipeline holds no training or judging logic of its own: it wires registered plug-ins.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-
-from harness import judge_quality, report
+from harness import judge_quality, names, report
+from harness.benchmark import gold_grader
 from harness.config import Recipe, build_source
 from harness.export import export_trl_parquet
-from harness.feedback import SourceContext, SourceOutput
-from harness.generation import GenerationParams, Generator
+from harness.feedback import CandidateFn, SourceContext, SourceOutput
+from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.hashing import stable_hash
+from harness.judge_prompts import load_judge_prompt
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks, generators
+from harness.rmsp import train_rmsp
+from harness.run_context import ModelRef, prompt_set_key
+from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
 
 
-@dataclass
-class ModelRef:
-    """A model the run can load: where it lives and the stage key that produced it (or its path)."""
-
-    name: str
-    path: str
-    key: str
-    generator: str = "hf"
-    generator_params: dict[str, Any] = field(default_factory=dict)
-
-
 class Pipeline:
+    """Implements `harness.run_context.RunContext`, the part of it the helper steps may use."""
+
     def __init__(self, recipe: Recipe, results: str | Path = "results", log: Callable[[str], None] = print):
         self.recipe = recipe
         self.results = Path(results)
         self.store = StageStore(self.results / "store")
+        self.runner = StageRunner(self.store, log)
         self.log = log
-        self.stages: dict[str, StageResult] = {}
+        self.stages = self.runner.stages
         self.models: dict[str, ModelRef] = {}
         self._generators: dict[str, Generator] = {}
         self.benchmark = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
@@ -52,11 +48,7 @@ class Pipeline:
     def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
               build: Callable[[Path], dict[str, Any] | None],
               incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
-        result = self.store.run(stage, config, list(inputs), build, incomplete)
-        self.stages.setdefault(label, result)  # a stage read again later in the run keeps its first record
-        how = "reused" if result.reused else f"done in {result.seconds:.1f}s"
-        self.log(f"[{label}] {how}")
-        return result
+        return self.runner.run(label, stage, config, inputs, build, incomplete)
 
     def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
@@ -88,11 +80,14 @@ class Pipeline:
 
     def ledgers(self) -> dict[str, dict[str, Any]]:
         """Cumulative call ledgers of the remote generators loaded so far (calls, tokens, cost, failures)."""
-        return {name: g.ledger.snapshot().model_dump() for name, g in self._generators.items()
-                if hasattr(g, "ledger")}
+        return ledger_snapshots(self._generators)
 
     def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
                     label: str | None = None, retry_missing: bool = False) -> list[list[Completion]]:
+        return read_completions(self.completion_stage(model, prompts, params, label, retry_missing), prompts)
+
+    def completion_stage(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
+                         label: str | None = None, retry_missing: bool = False) -> StageResult:
         ref = self.models[model]
         config = {"model": ref.key, "params": params, "prompts": prompt_set_key(prompts)}
 
@@ -103,14 +98,10 @@ class Pipeline:
 
         # A sample missing from a finished stage is a remote call that failed every retry. With `retry_missing` the
         # next run asks again (the call cache answers every success at no cost), so a transient outage does not stay
-        # in the results. Only for outputs read afresh by every run (evaluation): stages keyed on this stage's key,
-        # such as feedback built from candidates, would otherwise disagree with what they were built from.
-        result = self.stage(label or f"generate {model}", "generate", config, [ref.key], build,
-                            incomplete=(lambda summary: summary.get("missing", 0) > 0) if retry_missing else None)
-        by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
-        for c in read_jsonl(result.path / "completions.jsonl", Completion):
-            by_prompt[c.prompt_id].append(c)
-        return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
+        # in the results. A stage rebuilt with new samples gets a new content id (harness/store.py), so what was
+        # built from the old samples (a feedback stage, through its `consumed` record) is rebuilt too.
+        return self.stage(label or names.generate_label(model), "generate", config, [ref.key], build,
+                          incomplete=(lambda summary: summary.get("missing", 0) > 0) if retry_missing else None)
 
     # --- steps ------------------------------------------------------------------------------------
 
@@ -141,8 +132,6 @@ class Pipeline:
 
     def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
         """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""
-        from judges.prompt_spec import load_judge_prompt
-
         config = {"sft": cfg, "benchmark": self.recipe.benchmark, "seed": self.recipe.seed, **self.train_key()}
         examples = self.judging_examples(base, cfg) if cfg.judging_examples else []
 
@@ -159,20 +148,22 @@ class Pipeline:
             result = self.train("sft", base.path, conversations, spec, out / "model")
             return {"examples": len(conversations), **result.metrics}
 
-        samples = self.stages.get(f"judging samples {base.name}")
-        result = self.stage(f"sft {name}", "sft", config, [base.key, *([samples.key] if samples else [])], build)
-        return ModelRef(name, str(result.path / "model"), result.key, base.generator, base.generator_params)
+        samples = self.stages.get(names.judging_samples_label(base.name))
+        result = self.stage(names.sft_label(name), "sft", config, [base.key, *([samples.content] if samples else [])],
+                            build)
+        return ModelRef(name, str(result.path / "model"), result.content, base.generator, base.generator_params)
 
     def judging_examples(self, base: ModelRef, cfg: Any) -> list[tuple[str, str, int]]:
         """EFT data: the benchmark's stock examples plus, where it has a gold grader, the base model's own
         samples on `sft`-split prompts graded by it, so the judge learns on the outputs it will judge."""
-        n_own = round(cfg.judging_examples * cfg.judging_policy_share) if self.benchmark_has_gold() else 0
+        grade = self.benchmark.grader()
+        n_own = round(cfg.judging_examples * cfg.judging_policy_share) if grade is not None else 0
         examples = [tuple(e) for e in self.benchmark.judging_examples(cfg.judging_examples - n_own)]
         if n_own:
             params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
             prompts = self.benchmark.prompts("sft", -(-n_own // params.n))
-            samples = self.completions(base.name, prompts, params, f"judging samples {base.name}")
-            own = [(p.text, c.text, round(self.benchmark.grade(p, c.text))) for p, cs in zip(prompts, samples)
+            samples = self.completions(base.name, prompts, params, names.judging_samples_label(base.name))
+            own = [(p.text, c.text, round(grade(p, c.text))) for p, cs in zip(prompts, samples)
                    for c in cs]
             examples += own[:n_own]
         return examples
@@ -180,21 +171,32 @@ class Pipeline:
     def sft(self) -> None:
         policy, cfg = self.models[self.recipe.policy], self.recipe.sft
         if cfg.demonstrations == 0 and cfg.judging_examples == 0:  # an instruction-tuned policy needs none
-            self.log(f"[sft M1] skipped: sft has no demonstrations or judging examples, so M1 is {policy.name}")
-            self.models["M1"] = ModelRef("M1", policy.path, policy.key, policy.generator, policy.generator_params)
+            self.log(f"[{names.sft_label(names.M1)}] skipped: sft has no demonstrations or judging examples, "
+                     f"so {names.M1} is {policy.name}")
+            self.models[names.M1] = ModelRef(names.M1, policy.path, policy.key, policy.generator,
+                                             policy.generator_params)
             return
-        self.models["M1"] = self.finetune("M1", policy, cfg)
+        self.models[names.M1] = self.finetune(names.M1, policy, cfg)
 
-    def context(self, policy: str = "M1") -> SourceContext:
+    def context(self, policy: str, candidates_fn: CandidateFn) -> SourceContext:
         return SourceContext(
             policy=policy, candidate_params=self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.seed}),
             seed=self.recipe.seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
-            candidates_fn=lambda model, prompts, params: self.completions(model, prompts, params,
-                                                                          f"candidates {model}"),
-        )
+            candidates_fn=candidates_fn)
 
-    def feedback(self, name: str, prompts: Sequence[Prompt], ctx: SourceContext, label: str) -> StageResult:
+    def feedback(self, name: str, prompts: Sequence[Prompt], policy: str, label: str) -> StageResult:
+        """A source's pairs, as a stage. It records the candidate stages it read (`consumed`: their content ids) and
+        what its remote calls failed (`ledger`); a rerun rebuilds it in place while either says it is out of date
+        (a failed sample, or candidates rebuilt since), and the call cache answers every earlier success for free."""
         src = build_source(self.recipe, name)
+        consumed: list[tuple[str, str, str, int]] = []  # (stage, key, content id, missing samples) per stage read
+
+        def candidates(model: str, asked: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+            stage = self.completion_stage(model, asked, params, names.candidates_label(model), retry_missing=True)
+            consumed.append((stage.name, stage.key, stage.content, stage.summary.get("missing", 0)))
+            return read_completions(stage, asked)
+
+        ctx = self.context(policy, candidates)
         # How many rounds follow is not part of what one round computes: round 1 of a 2-round run is the
         # same stage as a 1-round run.
         params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
@@ -211,10 +213,19 @@ class Pipeline:
             write_jsonl(out / "judgments.jsonl", result.judgments)
             export_trl_parquet(out / "preferences.parquet", result.pairs)
             by_id = {p.id: p for p in prompts}
-            stats = {**result.stats(), **report.pair_accuracy(result.pairs, by_id, ctx.gold)}
+            stats = {**result.stats(), **report.pair_accuracy(result.pairs, by_id, ctx.gold),
+                     "consumed": sorted(set(consumed))}
             return {**stats, "ledger": ledger} if ledger else stats
 
-        return self.stage(f"feedback {label}", "feedback", config, inputs, build)
+        return self.stage(label, "feedback", config, inputs, build, incomplete=self.feedback_out_of_date)
+
+    def feedback_out_of_date(self, summary: dict[str, Any]) -> bool:
+        """A remote call of the feedback failed for good, a candidate it read was missing, or a candidate stage it
+        read has been rebuilt since (its content id moved)."""
+        failed = any(led.get("failures") for led in (summary.get("ledger") or {}).values())
+        consumed = summary.get("consumed") or []
+        return failed or any(missing or self.store.content_of(stage, key) != content
+                             for stage, key, content, missing in consumed)
 
     def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
         m1 = self.models[start]
@@ -225,17 +236,19 @@ class Pipeline:
             result = self.train("dpo", m1.path, [p.to_trl() for p in pairs], spec, out / "model")
             return {"pairs": len(pairs), **result.metrics}
 
-        result = self.stage(f"dpo {label}", "dpo", {"dpo": spec, **self.train_key()}, [m1.key, pairs_stage.key], build)
-        self.models[label] = ModelRef(label, str(result.path / "model"), result.key, m1.generator, m1.generator_params)
+        result = self.stage(names.dpo_label(label), "dpo", {"dpo": spec, **self.train_key()},
+                            [m1.key, pairs_stage.content], build)
+        self.models[label] = ModelRef(label, str(result.path / "model"), result.content, m1.generator,
+                                      m1.generator_params)
 
     def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float | None]]:
         """Gold score of sample k of each prompt, at index k; None where the sample failed (a remote call that
         never succeeded), so sample k is always compared with the baseline's sample k and a failure is no score."""
-        ev = self.recipe.evaluation
+        ev, grade = self.recipe.evaluation, gold_grader(self.benchmark)
         completions = self.eval_completions(model, prompts)
         scores: dict[str, list[float | None]] = {}
         for p, cs in zip(prompts, completions, strict=True):
-            by_sample = {c.sample: float(self.benchmark.grade(p, c.text)) for c in cs}
+            by_sample = {c.sample: float(grade(p, c.text)) for c in cs}
             scores[p.id] = [by_sample.get(k) for k in range(ev.samples)]
         return scores
 
@@ -245,7 +258,7 @@ class Pipeline:
                                 seed=self.recipe.seed + 1)
 
     def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]:
-        return self.completions(model, prompts, self.eval_params(), f"evaluate {model}", retry_missing=True)
+        return self.completions(model, prompts, self.eval_params(), names.evaluate_label(model), retry_missing=True)
 
     # --- the whole loop -------------------------------------------------------------------------
 
@@ -261,7 +274,7 @@ class Pipeline:
             self.rmsp()
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
-        rows = [*recipe.models, "M1", *(m for m in self.models if m not in recipe.models and m != "M1")]
+        rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]
         if recipe.evaluation.judge is None:
             scores = {row: self.evaluate(row, eval_prompts) for row in rows}
             metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
@@ -272,7 +285,7 @@ class Pipeline:
             judged = judged_evaluation(self, rows, eval_prompts)
             metrics = report.build_judged_metrics(recipe, judged, source_stats)
             scores, evaluation_file = judged.model_dump(mode="json"), "judged.json"
-        if self.benchmark_has_gold():
+        if self.benchmark.grader() is not None:
             metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
@@ -284,58 +297,38 @@ class Pipeline:
     def iterate(self, name: str, prompts: Sequence[Prompt]) -> dict[str, Any]:
         """Rounds of feedback + DPO: round r judges and trains from the previous round's model
         (M1 -> M2 -> M3 ..., as in Self-Rewarding LMs). A source with no pairs stops, honestly."""
-        rounds = getattr(build_source(self.recipe, name), "rounds", 1)
+        rounds = build_source(self.recipe, name).rounds
         stats: dict[str, Any] = {}
-        policy = "M1"
+        policy = names.M1
         for r in range(1, rounds + 1):
-            label = f"M{r + 1}-{name}"
-            stage = self.feedback(name, prompts, self.context(policy), label if r > 1 else name)
-            round_stats = {**stage.summary, "feedback_seconds": round(stage.seconds, 2)}
+            label = names.round_model(name, r)
+            stage = self.feedback(name, prompts, policy, names.feedback_label(name, r))
+            round_stats = {**{k: v for k, v in stage.summary.items() if k != "consumed"},
+                           "feedback_seconds": round(stage.seconds, 2),
+                           "stages": {"feedback": names.feedback_label(name, r)}}
             if not stage.summary["pairs"]:
-                self.log(f"[dpo {label}] skipped: the source produced no pairs (dropped: {stage.summary['dropped']})")
+                self.log(f"[{names.dpo_label(label)}] skipped: the source produced no pairs "
+                         f"(dropped: {stage.summary['dropped']})")
                 stats = stats or round_stats
                 break
             self.dpo(name, stage, policy, label)
-            round_stats["dpo_seconds"] = round(self.stages[f"dpo {label}"].seconds, 2)
+            round_stats["dpo_seconds"] = round(self.stages[names.dpo_label(label)].seconds, 2)
+            round_stats["stages"]["dpo"] = names.dpo_label(label)
             stats = round_stats if r == 1 else {**stats, f"round{r}": round_stats}
             policy = label
         return stats
 
     def rmsp(self) -> None:
-        """ALMoST's RMSP: the base policy samples, the RM trained on the source's pairs keeps the best,
-        and SFT on those picks gives the row RMSP-<source>."""
-        from judges.almost.rmsp import RewardModelScorer, rm_guided_self_play
-
-        cfg = self.recipe.rmsp
-        rm = judge_quality.reward_model_stage(self, cfg.source)
-        if rm is None:  # the source was left out (--set sources=[...]) or gave no pairs
-            self.log(f"[rmsp {cfg.source}] skipped: no pairs from {cfg.source!r} in this run to train a reward model")
-            return
-        base = self.models[self.recipe.policy]
-        prompts = self.benchmark.prompts("sft", cfg.prompts)
-        params = self.recipe.feedback.candidates.model_copy(update={"n": cfg.samples, "seed": self.recipe.seed})
-        spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
-
-        def build(out: Path) -> dict[str, Any]:
-            picks = rm_guided_self_play(self.generator(base.name), RewardModelScorer(str(rm.path / "model")),
-                                        prompts, cfg.samples, params=params)
-            write_json_atomic(out / "demonstrations.json", picks)
-            result = self.train("sft", base.path, picks, spec, out / "model")
-            return {"demonstrations": len(picks), **result.metrics}
-
-        config = {"rmsp": cfg, "params": params, **self.train_key()}
-        result = self.stage(f"rmsp {cfg.source}", "rmsp", config, [base.key, rm.key], build)
-        name = f"RMSP-{cfg.source}"
-        self.models[name] = ModelRef(name, str(result.path / "model"), result.key, base.generator, base.generator_params)
-
-    def benchmark_has_gold(self) -> bool:
-        return callable(getattr(self.benchmark, "grade", None))
+        model = train_rmsp(self)
+        if model is not None:
+            self.models[model.name] = model
 
     def premise_models(self) -> tuple[str, str] | None:
+        """The first listed source's declared premise pair (parameter contrast's strong and weak models)."""
         for name in self.recipe.sources:
-            src = build_source(self.recipe, name)
-            if hasattr(src, "strong") and hasattr(src, "weak"):
-                return src.strong, src.weak
+            premise = build_source(self.recipe, name).premise()
+            if premise is not None:
+                return premise.strong, premise.weak
         return None
 
     def run_record(self, seconds: float) -> dict[str, Any]:
@@ -343,9 +336,12 @@ class Pipeline:
                           models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()})
 
 
-def prompt_set_key(prompts: Sequence[Prompt]) -> str:
-    """Ids and content: a prompt file edited under the same ids must not reuse old completions."""
-    return stable_hash([(p.id, p.messages) for p in prompts])
+def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list[Completion]]:
+    """Per prompt, the stage's completions in sample order (a failed remote sample is simply absent)."""
+    by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
+    for c in read_jsonl(stage.path / "completions.jsonl", Completion):
+        by_prompt[c.prompt_id].append(c)
+    return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
 
 
 def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

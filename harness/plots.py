@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.leaderboard import DEFAULT_SOURCE_METRIC, judge_quality_columns, select_rows
+from harness.leaderboard_rows import DEFAULT_SOURCE_METRIC, judge_quality_columns, select_rows
 
 # metric -> (axis label template, reference line, how to read the error bar from a row)
 ERRORS: dict[str, tuple[str, float, Callable[[dict[str, Any]], tuple[float, float]]]] = {

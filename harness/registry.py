@@ -4,6 +4,10 @@ A plug-in is a factory registered under a name with a decorator (`@judge("name")
 built-in modules are imported on first use, and third-party packages are found through the entry-point
 group ``harness.plugins`` (each entry point names a module whose import registers its plug-ins).
 `build()` records the factory's name and arguments on the object, so a run record can rebuild it.
+
+Each registry is typed by its kind's contract (a protocol: `FeedbackSource`, `Generator`, `Benchmark`, ...), and
+`build()` checks that what a factory returned declares every member of it, so a plug-in missing one fails when it
+is built, naming the member, not deep inside a run.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ import inspect
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Callable, Generic, TypeVar
+
+from harness.benchmark import Benchmark
+from harness.feedback import FeedbackSource
+from harness.generation import Generator
 
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "harness.plugins"
@@ -39,6 +47,7 @@ class Entry(Generic[T]):
 class Registry(Generic[T]):
     kind: str
     builtin_modules: tuple[str, ...] = ()
+    contract: type | None = None  # a runtime-checkable protocol every built object implements
     _entries: dict[str, Entry[T]] = field(default_factory=dict)
     _loaded: bool = False
 
@@ -86,6 +95,11 @@ class Registry(Generic[T]):
     def build(self, name: str, /, **params: Any) -> T:
         entry = self.get(name)
         obj = entry.factory(**params)
+        if self.contract is not None and not isinstance(obj, self.contract):
+            missing = [m for m in _protocol_members(self.contract) if m not in dir(obj)]
+            raise RegistryError(f"{self.kind} {name!r} ({entry.module}) built a {type(obj).__name__}, which does not "
+                                f"implement {self.contract.__name__} (missing: {', '.join(missing)}); subclass "
+                                f"{self.contract.__name__} or add them")
         try:
             obj.plugin_spec = {"kind": self.kind, "name": name, "params": params}  # type: ignore[attr-defined]
         except AttributeError:  # slots or frozen objects: the caller keeps the spec itself
@@ -93,13 +107,19 @@ class Registry(Generic[T]):
         return obj
 
 
-generators: Registry[Any] = Registry(
-    "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini", "harness.generation.vllm",
-                  "harness.generation.simulated"))
-judges: Registry[Any] = Registry("judge", ("judges",))
-sources: Registry[Any] = Registry("feedback source", ("judges",))
+def _protocol_members(protocol: type) -> list[str]:
+    names = {n for klass in protocol.__mro__ if klass is not object and klass.__name__ != "Protocol"
+             and klass is not Generic for n in (*vars(klass), *vars(klass).get("__annotations__", {}))}
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+generators: Registry[Generator] = Registry(
+    "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini",
+                  "harness.generation.vllm", "harness.generation.simulated"), Generator)
+judges: Registry[Any] = Registry("judge", ("judges",))  # pointwise (`Judge`) and pairwise judges
+sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
 metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))
-benchmarks: Registry[Any] = Registry("benchmark", ("benchmarks",))
+benchmarks: Registry[Benchmark] = Registry("benchmark", ("benchmarks",), Benchmark)
 
 generator = generators.register
 judge = judges.register

@@ -6,15 +6,14 @@ standard error and the paired bootstrap both resample prompts, the unit the clai
 
 from __future__ import annotations
 
-import re
 from statistics import fmean
 from typing import Any, Callable, Mapping, Sequence
 
+from harness import names
 from harness.evaluate import mean_se, paired_bootstrap, win_rate
 from harness.types import PreferencePair, Prompt
 
 Scores = Mapping[str, Sequence[float | None]]  # prompt id -> oracle score of sample k (None: the sample failed)
-DERIVED = re.compile(r"^M[2-9]-")  # M2-<source>, M3-<source>: models trained by the run
 
 
 def per_prompt(scores: Scores, ids: Sequence[str]) -> list[float | None]:
@@ -76,7 +75,7 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
         pp = per_prompt(s, ids)
         est = mean_se([v for v in pp if v is not None])
         row: dict[str, Any] = {
-            **row_identity(recipe, model),
+            **row_identity(recipe, model), "stages": names.row_stages(model),
             "score": est.value, "score_se": est.stderr, "n_prompts": est.n,
             "samples": len(next(iter(s.values()))),
             "failed_samples": sum(v is None for i in ids for v in s[i]),
@@ -99,20 +98,21 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
 
 def row_identity(recipe: Any, model: str) -> dict[str, str]:
     """model, stage (M0, SFT, M1, M2.., RMSP) and source of a leaderboard row."""
-    if DERIVED.match(model):
-        stage, _, source = model.partition("-")
-    elif model.startswith("RMSP-"):  # SFT on reward-model-guided self-play picks (ALMoST)
-        stage, source = "RMSP", ""
+    made = names.parse_row(model)
+    if made is not None:  # M2-, M3-, ... of a source; RMSP: SFT on reward-model-guided self-play picks (ALMoST)
+        stage, source = made.stage, (made.source if made.stage != "RMSP" else "")
     else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
         spec = recipe.models.get(model)
-        stage, source = ("M1" if model == "M1" else "SFT" if spec is not None and spec.base else "M0"), ""
+        stage, source = ("M1" if model == names.M1 else "SFT" if spec is not None and spec.base else "M0"), ""
     return {"model": model, "stage": stage, "source": source}
 
 
 def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[str, Any]]) -> None:
     if row["source"]:
         stats = source_stats[row["source"]]
-        stats = stats.get(f"round{int(row['stage'][1:]) - 1}", stats)  # M3 trained on round 2's pairs
+        made = names.parse_row(row["model"])
+        round_ = made.round if made is not None else 1
+        stats = stats.get(f"round{round_}", stats)  # M3 trained on round 2's pairs
         row.update(pairs=stats["pairs"], dropped=stats["dropped"], judge_failure_rate=stats["judge_failure_rate"],
                    gold_pair_accuracy=stats.get("gold_pair_accuracy"),
                    feedback_seconds=stats.get("feedback_seconds"), dpo_seconds=stats.get("dpo_seconds"))
@@ -121,9 +121,10 @@ def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[st
 def untrained_rows(recipe: Any, evaluated: Mapping[str, Any],
                    source_stats: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """A row per listed source that gave no pairs, so no M2 was trained: shown, never silently missing."""
-    return [{"model": f"M2-{name}", "stage": "M2", "source": name, "score": None, "pairs": 0,
+    return [{"model": names.round_model(name, 1), "stage": "M2", "source": name, "score": None, "pairs": 0,
+             "stages": {"feedback": names.feedback_label(name)},
              "dropped": source_stats[name]["dropped"], "judge_failure_rate": source_stats[name]["judge_failure_rate"]}
-            for name in recipe.sources if f"M2-{name}" not in evaluated]
+            for name in recipe.sources if names.round_model(name, 1) not in evaluated]
 
 
 def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -149,7 +150,9 @@ def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Ma
         lc, lc_error = {}, str(exc)
     rows = []
     for model, jr in judged.rows.items():
-        row: dict[str, Any] = {**row_identity(recipe, model), "score": None, "score_se": None,
+        row: dict[str, Any] = {**row_identity(recipe, model),
+                               "stages": names.row_stages(model, judged.baseline, judged=True),
+                               "score": None, "score_se": None,
                                "n_prompts": len(ids), "samples": judged.samples}
         if jr is not None:
             wr = win_rate(heads[model].preferences)

@@ -14,6 +14,7 @@ from harness.config import RecipeError
 from harness.hashing import stable_hash
 from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
+from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 
 Z95 = 1.959964
@@ -48,17 +49,10 @@ class RewardModelRun:
 
         self.recipe = recipe
         self.results = Path(results)
-        self.store = StageStore(self.results / "store")
+        self.runner = StageRunner(StageStore(self.results / "store"), log)
+        self.stages = self.runner.stages
         self.log = log
-        self.stages: dict[str, StageResult] = {}
         self.data = benchmarks.build("hh_rlhf", path=recipe.data_path)
-
-    def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
-              build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
-        result = self.store.run(stage, config, list(inputs), build)
-        self.stages[label] = result
-        self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
-        return result
 
     def pairs(self, subsets: Sequence[str], n: int | None, field: str = "train_pairs"
               ) -> dict[str, list[dict[str, Any]]]:
@@ -77,7 +71,7 @@ class RewardModelRun:
         def build(out: Path) -> dict[str, Any]:
             return {"pairs": len(rows), **reward_model(path, rows, spec, out / "model").metrics}
 
-        return self.stage("reward model", "reward", {"reward": spec}, [model_key(recipe.model), stable_hash(rows)],
+        return self.runner.run("reward model", "reward", {"reward": spec}, [model_key(recipe.model), stable_hash(rows)],
                           build)
 
     def score(self, rm: StageResult, pairs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, list[float]]]:
@@ -97,7 +91,7 @@ class RewardModelRun:
             return {"pairs": {subset: len(rows) for subset, rows in pairs.items()}}
 
         config = {"rm_eval": {"batch_size": self.recipe.eval_batch_size}}
-        result = self.stage("score", "rm_eval", config, [rm.key, stable_hash(pairs)], build)
+        result = self.runner.run("score", "rm_eval", config, [rm.content, stable_hash(pairs)], build)
         return json.loads((result.path / "scores.json").read_text())
 
     def run(self) -> dict[str, Any]:

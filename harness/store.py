@@ -1,5 +1,11 @@
 """The content-addressed stage store: every stage's output is a folder keyed by its config and inputs.
 
+Inputs are what a stage consumes, named by content: an upstream stage's `content` id, not its key. A stage's
+content id is its key when first built (its output is a function of the key) and changes only when an output is
+rebuilt in place with different bytes (remote samples that failed, asked again: `incomplete`); so a stage built
+from a rebuilt upstream gets a new key and is rebuilt too, never reused on content it did not read. The bytes
+of a stage that may be rebuilt in place are digested (`digest`), so a rebuild that changed nothing keeps its id.
+
 A stage writes into a temporary folder and renames it into place when complete, with its `_stage.json`
 marker written last, so a folder that exists is finished (rename is atomic on one filesystem) and a crash
 leaves only a temp folder that the next run deletes. Rerunning a stage with the same key reuses the folder.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -61,10 +68,13 @@ class StageResult:
     reused: bool
     seconds: float
     summary: dict[str, Any]
+    content: str  # what downstream stages name this output by (see the module docstring)
+    digest: str | None = None  # digest of the output's files, kept for stages that may be rebuilt in place
 
     def record(self) -> dict[str, Any]:
+        extra = {"content": self.content} if self.content != self.key else {}
         return {"key": self.key, "path": str(self.path), "reused": self.reused,
-                "seconds": round(self.seconds, 3), "summary": self.summary}
+                "seconds": round(self.seconds, 3), "summary": self.summary, **extra}
 
 
 class StageStore:
@@ -95,10 +105,11 @@ class StageStore:
                 return reused
         final.parent.mkdir(parents=True, exist_ok=True)
         with self._lock(stage, key):
-            if (final / DONE).exists():  # another process built it while this one waited
-                reused = self._reused(stage, key, final)
-                if incomplete is None or not incomplete(reused.summary):
-                    return reused
+            previous = None
+            if (final / DONE).exists():  # another process built it while this one waited, or it is incomplete
+                previous = self._reused(stage, key, final)
+                if incomplete is None or not incomplete(previous.summary):
+                    return previous
             tmp = final.parent / f"{key}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)  # a killed attempt's half-written outputs: never reused
             for stale in final.parent.glob(f"{key}.tmp-*"):  # temp folders of older harness versions
@@ -108,8 +119,14 @@ class StageStore:
             with building_in(self.partial_path(stage, key)):
                 summary = build(tmp) or {}
             seconds = time.perf_counter() - start
+            digest = folder_digest(tmp) if incomplete is not None else None
+            content = key
+            if previous is not None:  # rebuilt in place: the same bytes keep their id, new bytes get a new one
+                same = digest is not None and digest == previous.digest
+                content = previous.content if same else stable_hash(key, digest)
             write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
-                                           "seconds": seconds, "summary": summary})
+                                           "seconds": seconds, "summary": summary, "content": content,
+                                           **({"digest": digest} if digest else {})})
             if final.exists():  # replacing an incomplete output; a crash in between leaves none, so it is rebuilt
                 old = final.parent / f"{key}.old"
                 shutil.rmtree(old, ignore_errors=True)
@@ -120,7 +137,13 @@ class StageStore:
                 os.rename(tmp, final)
             fsync_dir(final.parent)
             shutil.rmtree(self.partial_path(stage, key), ignore_errors=True)
-        return StageResult(stage, key, final, False, seconds, summary)
+        return StageResult(stage, key, final, False, seconds, summary, content, digest)
+
+    def content_of(self, stage: str, key: str) -> str | None:
+        """The content id of a finished output now (None if there is none): a consumer compares it with the id it
+        recorded when it read the output, to tell whether that output was rebuilt since."""
+        final = self.path(stage, key)
+        return self._reused(stage, key, final).content if (final / DONE).exists() else None
 
     def partial_path(self, stage: str, key: str) -> Path:
         return self.root / stage / f"{key}.partial"
@@ -128,7 +151,8 @@ class StageStore:
     def _reused(self, stage: str, key: str, final: Path) -> StageResult:
         meta = json.loads((final / DONE).read_text())
         # `seconds` stays the build's own time, so per-stage costs read the same on every rerun.
-        return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}))
+        return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}),
+                           meta.get("content", key), meta.get("digest"))
 
     def _drop_partial(self, stage: str, key: str, wait: bool) -> None:
         partial = self.partial_path(stage, key)
@@ -153,6 +177,17 @@ class StageStore:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+
+
+def folder_digest(folder: Path) -> str:
+    """sha256 over a stage output's files (relative path and bytes, in path order), its marker excluded."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != DONE):
+        h.update(str(path.relative_to(folder)).encode() + b"\0")
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:16]
 
 
 def write_json_atomic(path: Path, obj: Any, sort_keys: bool = True) -> None:

@@ -4,15 +4,14 @@ stage per zoo member. The result is a directory that loads like any Hugging Face
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from harness import names
 from harness.config import ModelSpec
-
-if TYPE_CHECKING:
-    from harness.pipeline import Pipeline
+from harness.run_context import RunContext
 
 
-def tokenizer_stage(pipe: "Pipeline") -> Any:
+def tokenizer_stage(pipe: RunContext) -> Any:
     from benchmarks.sandbox.tokenizer import build_tokenizer
 
     def build(out: Path) -> dict[str, Any]:
@@ -20,17 +19,17 @@ def tokenizer_stage(pipe: "Pipeline") -> Any:
         tokenizer.save_pretrained(out / "tokenizer")
         return {"vocab_size": len(tokenizer)}
 
-    return pipe.stage("tokenizer", "tokenizer", {"benchmark": pipe.recipe.benchmark}, [], build)
+    return pipe.stage(names.TOKENIZER_LABEL, "tokenizer", {"benchmark": pipe.recipe.benchmark}, [], build)
 
 
-def pretrained(pipe: "Pipeline", name: str, spec: ModelSpec) -> tuple[str, str]:
+def pretrained(pipe: RunContext, name: str, spec: ModelSpec) -> tuple[str, str]:
     """Train (or reuse) zoo member `name`; returns (model directory, stage key)."""
     from benchmarks.sandbox.models import build_model
     from benchmarks.sandbox.tokenizer import ChatEncoder
     from harness.train import TrainSpec, pretrain
 
     assert spec.sandbox is not None
-    tok = pipe.stages.get("tokenizer") or tokenizer_stage(pipe)
+    tok = pipe.stages.get(names.TOKENIZER_LABEL) or tokenizer_stage(pipe)
     member = spec.sandbox
     train = TrainSpec(max_steps=member.steps, per_device_train_batch_size=member.batch_size,
                       learning_rate=member.learning_rate, seed=member.seed, max_length=128,
@@ -48,5 +47,5 @@ def pretrained(pipe: "Pipeline", name: str, spec: ModelSpec) -> tuple[str, str]:
         return {"parameters": sum(p.numel() for p in model.parameters()), **result.metrics}
 
     config = {"member": member, "benchmark": pipe.recipe.benchmark, "train": train}
-    result = pipe.stage(f"pretrain {name}", "pretrain", config, [tok.key], build)
-    return str(result.path / "model"), result.key
+    result = pipe.stage(names.pretrain_label(name), "pretrain", config, [tok.content], build)
+    return str(result.path / "model"), result.content

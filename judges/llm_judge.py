@@ -10,7 +10,7 @@ from typing import Literal, Sequence
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
 from harness.registry import judges, source
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Score
 from judges.scored_candidates import ScoredCandidatesSource
@@ -38,11 +38,14 @@ def copeland_scores(prompt: Prompt, candidates: Sequence[Completion], verdicts: 
 
 
 @dataclass
-class PairwiseCandidatesSource:
+class PairwiseCandidatesSource(FeedbackSource):
     name: str
     teacher: str
     judge_prompt: str
     both_orders: bool
+
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        return (ModelUse("teacher", self.teacher),)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)
@@ -71,7 +74,7 @@ def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise"
               judge_prompt: str | None = None, judge_samples: int | None = Field(None, ge=1),
               both_orders: bool = True) -> FeedbackSource:
     """A teacher model (any registered generator) judges the policy's candidates; best vs worst."""
-    from judges.prompt_spec import load_judge_prompt
+    from harness.judge_prompts import load_judge_prompt
 
     prompt = judge_prompt or ("sandbox_score" if mode == "pointwise" else "pairwise_abc")
     spec = load_judge_prompt(prompt)
@@ -86,5 +89,6 @@ def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise"
         name="llm_judge",
         make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(teacher), prompt=prompt,
                                             samples=judge_samples, seed=ctx.seed),
-        models=(teacher,),
+        uses=(ModelUse("teacher", teacher),),
+        judges=(JudgeUse(prompt=prompt, model=teacher),),
     )

@@ -12,21 +12,21 @@ from typing import Sequence
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, ModelUse, SourceContext, SourceOutput
 from harness.registry import judges, source
 from harness.types import PreferencePair, Prompt, Score, assistant
 
 
 @dataclass
-class LLMTeacher:
+class LLMTeacher(FeedbackSource):
     teacher: str
     judge_prompt: str | None
     temperature: float | None
     name: str = "llm_teacher"
 
-    @property
-    def models(self) -> tuple[str, ...]:
-        return (self.teacher,)
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        # With `judge_prompt`, the judge gate asks the same teacher: one model, named by one field.
+        return (ModelUse("teacher", self.teacher),)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         update = {"n": 1} if self.temperature is None else {"n": 1, "temperature": self.temperature}
@@ -75,7 +75,7 @@ def llm_teacher(teacher: str, judge_prompt: str | None = None,
                 temperature: float | None = Field(None, ge=0.0)) -> FeedbackSource:
     """Teacher's answer chosen, the policy's own rejected (optionally only when a judge prefers the teacher's)."""
     if judge_prompt is not None:
-        from judges.prompt_spec import load_judge_prompt
+        from harness.judge_prompts import load_judge_prompt
 
         load_judge_prompt(judge_prompt)
     return LLMTeacher(teacher=teacher, judge_prompt=judge_prompt, temperature=temperature)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
+from harness.benchmark import Benchmark, Grader
 from harness.feedback import Judge
 from harness.registry import judge
 from harness.types import Completion, Judgment, Prompt, Score
@@ -12,20 +13,21 @@ from harness.types import Completion, Judgment, Prompt, Score
 
 @dataclass
 class OracleJudge:
-    benchmark: Any
+    grade: Grader
     name: str = "oracle"
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         return [
-            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=float(self.benchmark.grade(p, c.text))),
+            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=float(self.grade(p, c.text))),
                      candidates=(f"{c.producer}#{c.sample}",))
             for p, c in items
         ]
 
 
 @judge("oracle")
-def oracle(benchmark: Any) -> Judge:
+def oracle(benchmark: Benchmark) -> Judge:
     """Ground truth: the benchmark's gold grader (the sandbox has one; real benchmarks do not)."""
-    if not callable(getattr(benchmark, "grade", None)):
+    grader = benchmark.grader()
+    if grader is None:
         raise ValueError("judge 'oracle' needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
-    return OracleJudge(benchmark)
+    return OracleJudge(grader)

@@ -9,7 +9,7 @@ from harness.generation import GenerationParams, Generator
 from harness.hashing import seed_from, stable_hash
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
-from judges.prompt_spec import JudgePrompt, load_judge_prompt
+from harness.judge_prompts import JudgePrompt, load_judge_prompt
 
 SWAP = {"a": "b", "b": "a", "tie": "tie"}
 
@@ -43,8 +43,7 @@ class PairwiseJudge:
                                   seed=self.seed)
         prompts = [Prompt.from_text(f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
                                     self.prompt.render_pair(p.text, a.text, b.text)) for p, a, b in jobs]
-        detailed = getattr(self.generator, "generate_detailed", None)
-        outs = (detailed or self.generator.generate)(prompts, params)
+        outs = self.generator.generate_detailed(prompts, params)
         return [o[0] if isinstance(o[0], Failure) else self.prompt.parser.parse(o[0].text) if o else
                 Failure(reason="no_output") for o in outs]
 

@@ -12,20 +12,22 @@ from typing import Sequence
 
 from pydantic import validate_call
 
-from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, ModelUse, PremisePair, SourceContext, SourceOutput
 from harness.registry import source
 from harness.types import PreferencePair, Prompt, assistant
 
 
 @dataclass
-class ParameterContrast:
+class ParameterContrast(FeedbackSource):
     strong: str
     weak: str
     name: str = "parameter_contrast"
 
-    @property
-    def models(self) -> tuple[str, ...]:
-        return (self.strong, self.weak)
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        return (ModelUse("strong", self.strong), ModelUse("weak", self.weak))
+
+    def premise(self) -> PremisePair:
+        return PremisePair(strong=self.strong, weak=self.weak)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         one = ctx.candidate_params.model_copy(update={"n": 1})

@@ -12,7 +12,7 @@ from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
-from judges.prompt_spec import JudgePrompt, load_judge_prompt
+from harness.judge_prompts import JudgePrompt, load_judge_prompt
 
 
 @dataclass
@@ -42,9 +42,8 @@ class PromptedJudge:
         ]
         if self.readout == "expected":
             return self._expected(items, judge_prompts)
-        # Remote backends report failed calls in place (generate_detailed); local ones cannot fail a call.
-        detailed = getattr(self.generator, "generate_detailed", None)
-        outputs = (detailed or self.generator.generate)(judge_prompts, self.params())
+        # Remote backends report failed calls in place; local ones cannot fail a call (harness.generation).
+        outputs = self.generator.generate_detailed(judge_prompts, self.params())
         return [self._aggregate(p, c, outs) for (p, c), outs in zip(items, outputs, strict=True)]
 
     def _expected(self, items: Sequence[tuple[Prompt, Completion]], judge_prompts: list[Prompt]) -> list[Judgment]:

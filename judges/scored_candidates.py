@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from harness.feedback import Judge, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, Judge, JudgeUse, ModelUse, SourceContext, SourceOutput
 from harness.types import Prompt
 from judges.selection import best_vs_worst
 
@@ -15,11 +15,18 @@ JudgeFactory = Callable[[SourceContext], Judge]
 
 
 @dataclass
-class ScoredCandidatesSource:
+class ScoredCandidatesSource(FeedbackSource):
     name: str
     make_judge: JudgeFactory
-    models: tuple[str, ...] = field(default=())  # recipe models the source reads besides the policy
+    uses: tuple[ModelUse, ...] = field(default=())  # recipe models the source reads besides the policy
     rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3)
+    judges: tuple[JudgeUse, ...] = field(default=())  # its LLM judge, for judge quality (the oracle: none)
+
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        return self.uses
+
+    def judge_uses(self) -> tuple[JudgeUse, ...]:
+        return self.judges
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource
+from harness.feedback import FeedbackSource, JudgeUse
 from harness.registry import judges, source
 from judges.scored_candidates import ScoredCandidatesSource
 
@@ -18,7 +18,7 @@ def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None =
                 readout: Literal["sampled", "expected"] = "sampled") -> FeedbackSource:
     """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped. `readout:
     expected` scores by the expected value of its score-token probabilities instead of sampled scores."""
-    from judges.prompt_spec import load_judge_prompt
+    from harness.judge_prompts import load_judge_prompt
 
     load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
     return ScoredCandidatesSource(
@@ -26,4 +26,5 @@ def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None =
         make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(ctx.policy), prompt=judge_prompt,
                                             samples=judge_samples, seed=ctx.seed, readout=readout),
         rounds=rounds,
+        judges=(JudgeUse(prompt=judge_prompt, readout=readout),),
     )

@@ -4,16 +4,21 @@ Importing this module registers it (once per process)."""
 
 from __future__ import annotations
 
-from harness.feedback import SourceOutput
+from harness.feedback import FeedbackSource, JudgeUse, SourceOutput
 from harness.registry import source
 from harness.types import PreferencePair, assistant
 
 
-class FirstVsSecond:
+class FirstVsSecond(FeedbackSource):
     name = "first_vs_second"
 
-    def __init__(self, rounds: int):
+    def __init__(self, rounds: int, self_judge: str | None = None):
         self.rounds = rounds
+        self.self_judge = self_judge
+
+    def judge_uses(self) -> tuple[JudgeUse, ...]:
+        """With `self_judge` (a judge prompt), each round's model counts as a self-judge in judge quality."""
+        return (JudgeUse(prompt=self.self_judge),) if self.self_judge else ()
 
     def build(self, prompts, ctx):
         candidates = ctx.candidates(ctx.policy, prompts)
@@ -25,6 +30,6 @@ class FirstVsSecond:
 
 
 @source("first_vs_second")
-def first_vs_second(rounds: int = 1) -> FirstVsSecond:
+def first_vs_second(rounds: int = 1, self_judge: str | None = None) -> FirstVsSecond:
     """Test source: sample 0 chosen over sample 1."""
-    return FirstVsSecond(rounds)
+    return FirstVsSecond(rounds, self_judge)

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
 
+from harness.benchmark import Grader
 from harness.paths import DATA_ROOT  # re-exported: loaders resolve their default paths from it
 from harness.types import Prompt, Record
 
@@ -47,6 +48,10 @@ class PublicSet(ABC):
 
     def splits(self) -> tuple[str, ...]:
         return ("test",)
+
+    def grader(self) -> Grader | None:
+        """Public sets hold prompts and references, not ground truth: no gold grader (the `Benchmark` contract)."""
+        return None
 
     def _in_split(self, prompt: Prompt, split: str) -> bool:
         return True

@@ -10,14 +10,12 @@ import bisect
 import functools
 import itertools
 import random
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from benchmarks.sandbox.oracle import MAX_SCORE, grade
+from benchmarks.sandbox.spec import SandboxWorldSpec, SplitShares
 from benchmarks.sandbox.tasks import LETTERS, REFUSAL, Task, sample_task
 from harness.hashing import seed_from, stable_hash
-
-if TYPE_CHECKING:
-    from benchmarks.sandbox.world import SandboxWorldSpec, SplitShares
 
 SPLITS = ("pretrain", "sft", "feedback", "eval")
 RAMBLES = ("and that is all", "hope this helps", "i think", "ok ok ok", "let me know", "so yes")

@@ -3,65 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import math
 import random
 import string
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
 from benchmarks.sandbox import corpus, oracle
-from benchmarks.sandbox.tasks import FAMILIES
+from benchmarks.sandbox.spec import SandboxWorldSpec, SplitShares
+from harness.benchmark import Grader
 from harness.hashing import seed_from, stable_hash
 from harness.types import Prompt
 
 Chat = list[dict[str, str]]  # TRL's conversational format: [{"role": ..., "content": ...}, ...]
 PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " \n"
-
-
-class SplitShares(BaseModel):
-    """Share of all prompt texts in each split; a text's split is fixed by its hash."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pretrain: float = Field(0.7, gt=0.0)
-    sft: float = Field(0.1, gt=0.0)
-    feedback: float = Field(0.1, gt=0.0)
-    eval: float = Field(0.1, gt=0.0)
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> "SplitShares":
-        total = self.pretrain + self.sft + self.feedback + self.eval
-        if not math.isclose(total, 1.0, abs_tol=1e-9):
-            raise ValueError(f"splits: shares sum to {total:g}; make pretrain + sft + feedback + eval equal 1")
-        return self
-
-
-class SandboxWorldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    seed: int = 0
-    corpus_size: int = Field(300_000, ge=1, description="noisy pretraining chats")
-    families: tuple[str, ...] = Field(FAMILIES, min_length=1, description="task families, drawn in turn")
-    p_correct: float = Field(0.6, ge=0.0, le=1.0, description="benign prompts answered exactly in the corpus")
-    p_benign_refusal: float = Field(0.05, ge=0.0, le=1.0, description="benign prompts refused in the corpus")
-    p_unsafe_complied: float = Field(0.5, ge=0.0, le=1.0, description="unsafe prompts complied with in the corpus")
-    p_ramble: float = Field(0.15, ge=0.0, le=1.0, description="corpus responses with rambling appended")
-    splits: SplitShares = SplitShares()
-
-    @field_validator("families")
-    @classmethod
-    def _known_families(cls, families: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [f for f in families if f not in FAMILIES]
-        if unknown:
-            raise ValueError(f"families: unknown {unknown}; use any of {', '.join(FAMILIES)}")
-        return families
-
-    @model_validator(mode="after")
-    def _benign_rates_fit(self) -> "SandboxWorldSpec":
-        if self.p_correct + self.p_benign_refusal > 1.0:
-            raise ValueError("p_correct + p_benign_refusal exceeds 1: lower one of them")
-        return self
 
 
 def _chat(prompt_text: str, response: str) -> Chat:
@@ -124,3 +77,10 @@ class SandboxWorld:
     def grade(self, prompt: Prompt, response: str) -> float:
         """The oracle's score 0..5 (see oracle.describe_rubric)."""
         return float(oracle.grade(prompt.text, response))
+
+    def grader(self) -> Grader:
+        """The sandbox knows the truth: its grader is the gold oracle (the `Benchmark` contract)."""
+        return self.grade
+
+
+__all__ = ["SandboxWorld", "SandboxWorldSpec", "SplitShares"]

@@ -1,13 +1,18 @@
-"""Generators turn prompts into completions. Backends register with `@generator("name")`."""
+"""Generators turn prompts into completions. Backends register with `@generator("name")`.
+
+A generator declares whether it is local or remote: a remote one (an API) can fail a call for good, returns
+such a sample as a typed Failure in `generate_detailed`, and counts every call in its `ledger`; a local one
+(`LocalGenerator`) answers or raises, and has no ledger. Callers read these declarations, never probe.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.hashing import stable_hash
-from harness.types import Completion, Prompt
+from harness.types import Completion, Failure, Prompt
 
 
 class GenerationParams(BaseModel):
@@ -24,12 +29,46 @@ class GenerationParams(BaseModel):
         return self.temperature == 0.0
 
 
+class CallLedger(Protocol):
+    """A remote generator's running account of calls, tokens, cost and failures."""
+
+    def snapshot(self) -> BaseModel: ...
+
+
+@runtime_checkable
 class Generator(Protocol):
-    """`generate` returns, per prompt, `params.n` completions in sample order."""
+    """`generate` returns, per prompt, `params.n` completions in sample order (failed samples left out);
+    `generate_detailed` keeps a failed sample in its place as a Failure. `remote` says which kind it is."""
 
     spec_id: str
+    remote: bool
+    ledger: CallLedger | None  # remote generators count their calls here; local ones have none
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]: ...
+
+    def generate_detailed(self, prompts: Sequence[Prompt],
+                          params: GenerationParams) -> list[list[Completion | Failure]]: ...
+
+
+class LocalGenerator(Generator):
+    """Base of in-process generators (transformers, vLLM, test doubles): a call answers or raises, so there is
+    no Failure to report and no ledger to keep. Subclasses implement `generate` and set `spec_id`."""
+
+    remote = False
+    ledger = None
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        raise NotImplementedError
+
+    def generate_detailed(self, prompts: Sequence[Prompt],
+                          params: GenerationParams) -> list[list[Completion | Failure]]:
+        return [list(row) for row in self.generate(prompts, params)]
+
+
+def ledger_snapshots(generators: dict[str, Generator]) -> dict[str, dict[str, Any]]:
+    """Cumulative call ledgers of the remote generators among `generators` (name -> Generator)."""
+    return {name: g.ledger.snapshot().model_dump() for name, g in generators.items()
+            if g.remote and g.ledger is not None}
 
 
 def producer_id(spec_id: str, params: GenerationParams) -> str:

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from harness.generation import GenerationParams, producer_id
+from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.generation.context import check_prompts_fit, context_length
 from harness.hashing import seed_from, stable_hash
 from harness.registry import generator
@@ -28,7 +28,7 @@ def render_prompt(tokenizer: Any, prompt: Prompt) -> str:
 
 
 @dataclass
-class HFGenerator:
+class HFGenerator(LocalGenerator):
     path: str
     batch_size: int = 64
     device: str = "auto"

@@ -518,6 +518,8 @@ class RemoteGenerator:
     so tuning concurrency keeps the cache warm.
     """
 
+    remote = True  # the Generator contract: calls can fail for good, and `ledger` counts them
+
     def __init__(
         self,
         backend: str,

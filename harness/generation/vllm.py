@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib.util
 from typing import Any, Sequence
 
-from harness.generation import GenerationParams, producer_id
+from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.hashing import seed_from, stable_hash
 from harness.registry import generator
-from harness.types import Completion, Failure, Prompt
+from harness.types import Completion, Prompt
 
 INSTALL_HINT = "pip install 'feedback-harness[vllm]' (needs a CUDA GPU)"
 
@@ -21,7 +21,7 @@ class MissingExtraError(ImportError):
     pass
 
 
-class VLLMGenerator:
+class VLLMGenerator(LocalGenerator):
     def __init__(self, model: str, engine_args: dict[str, Any]):
         self.model = model
         self.engine_args = engine_args
@@ -73,12 +73,6 @@ class VLLMGenerator:
             ]
             for prompt, result in zip(prompts, results)
         ]
-
-    def generate_detailed(
-        self, prompts: Sequence[Prompt], params: GenerationParams
-    ) -> list[list[Completion | Failure]]:
-        """Same shape as the remote backends'; a local engine either answers or raises, so no Failures."""
-        return [list(row) for row in self.generate(prompts, params)]
 
 
 @generator("vllm")

@@ -30,7 +30,7 @@ from typing import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
-from harness.feedback import FeedbackSource, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, ModelUse, SourceContext, SourceOutput
 from harness.generation import GenerationParams
 from harness.hashing import seed_from, stable_hash
 from harness.registry import source
@@ -117,7 +117,7 @@ def run_prompt_generation(spec: PromptGenerationSpec, prompts: Sequence[Prompt],
 
 
 @dataclass
-class AlmostRubric:
+class AlmostRubric(FeedbackSource):
     configurations: dict[str, Configuration]
     ranks: dict[str, int]
     heuristic_filter: bool = True
@@ -127,8 +127,13 @@ class AlmostRubric:
     prompt_generation: PromptGenerationSpec | None = None
     name: str = "almost_rubric"
 
+    def model_uses(self) -> tuple[ModelUse, ...]:
+        uses = [ModelUse(f"configurations.{n}.model", c.model) for n, c in self.configurations.items()]
+        if self.prompt_generation is not None and self.prompt_generation.model is not None:
+            uses.append(ModelUse("prompt_generation.model", self.prompt_generation.model))
+        return tuple(uses)
+
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
-        self._check_models(ctx)
         out = SourceOutput(pairs=[], dropped=Counter())
         if self.prompt_generation is not None:
             prompts = run_prompt_generation(self.prompt_generation, prompts, ctx, out.dropped)
@@ -145,15 +150,6 @@ class AlmostRubric:
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
         return out
-
-    def _check_models(self, ctx: SourceContext) -> None:
-        used = {f"configurations.{n}.model": c.model for n, c in self.configurations.items()}
-        if self.prompt_generation is not None:
-            used["prompt_generation.model"] = self.prompt_generation.model or ""
-        for where, model in used.items():
-            if model not in ctx.generators:
-                raise ValueError(f"almost_rubric.{where}: unknown model {model!r}; use a name from the recipe's "
-                                 f"`models` ({', '.join(ctx.generators)})")
 
 
 @source("almost_rubric")

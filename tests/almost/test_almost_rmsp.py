@@ -7,15 +7,15 @@ import pytest
 
 from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
-from harness.generation import GenerationParams
+from harness.generation import GenerationParams, LocalGenerator
 from harness.registry import generators
 from harness.train import TrainSpec, reward_model
 from harness.train.sft import prompt_completion
 from harness.types import Message, Prompt
-from judges.almost.rmsp import RewardModelScorer, rm_guided_self_play, swap_roles
+from harness.rmsp import reward_model_rewards, rm_guided_self_play, swap_roles
 
 
-class Recording:
+class Recording(LocalGenerator):
     """Passes requests to a real generator and keeps what it was asked and what it answered."""
 
     def __init__(self, inner):
@@ -60,21 +60,23 @@ def models(tmp_path_factory):
     return base, result.path
 
 
-def messages(pair):
-    return tuple(Message(**m) for m in pair["prompt"])
+def reply(messages, text):
+    return [*(m.model_dump() for m in messages), {"role": "assistant", "content": text}]
 
 
 def test_scorer_prefers_what_the_reward_model_was_trained_to_prefer(models):
-    scorer = RewardModelScorer(str(models[1]))
+    rewards = reward_model_rewards(str(models[1]))
     pairs = number_vs_word_pairs(32, seed=1)
-    wins = [scorer(messages(p), p["chosen"][0]["content"]) > scorer(messages(p), p["rejected"][0]["content"])
-            for p in pairs]
+    chosen, rejected = (rewards([[*p["prompt"], *p[side]] for p in pairs]) for side in ("chosen", "rejected"))
+    wins = [c > r for c, r in zip(chosen, rejected)]
     assert sum(wins) / len(wins) > 0.8, sum(wins)
+    # One call for every conversation gives each the reward it gets alone (one sequence per forward pass).
+    assert chosen[:3] == [rewards([[*p["prompt"], *p["chosen"]]])[0] for p in pairs[:3]]
 
 
 def test_each_assistant_turn_is_the_reward_models_best_sample(models):
     policy = Recording(generators.build("hf", path=str(models[0]), progress=False))
-    scorer = RewardModelScorer(str(models[1]))
+    scorer = reward_model_rewards(str(models[1]))
     prompts = [Prompt.from_text(f"p{i}", f"add {10 + i} {20 + i}") for i in range(4)]
     params = GenerationParams(temperature=1.0, max_new_tokens=6)
     conversations = rm_guided_self_play(policy, scorer, prompts, n_samples=4, params=params)
@@ -84,14 +86,16 @@ def test_each_assistant_turn_is_the_reward_models_best_sample(models):
     for prompt, conversation, candidates in zip(prompts, conversations, samples, strict=True):
         assert conversation[:-1] == [m.model_dump() for m in prompt.messages]
         texts = [c.text for c in candidates]
-        scores = [scorer(prompt.messages, t) for t in texts]
+        scores = scorer([reply(prompt.messages, t) for t in texts])
         assert conversation[-1] == {"role": "assistant", "content": texts[scores.index(max(scores))]}
         prompt_completion(conversation)  # an SFT example as harness.train.sft reads it
 
 
 def test_multi_turn_self_play_simulates_the_user_with_swapped_roles(models):
     policy = Recording(generators.build("hf", path=str(models[0]), progress=False))
-    digits = lambda prompt_messages, response: sum(c.isdigit() for c in response)  # noqa: E731
+    def digits(conversations):
+        return [sum(c.isdigit() for c in conversation[-1]["content"]) for conversation in conversations]
+
     shots = (Message(role="user", content="add 1 1"), Message(role="assistant", content="2"))
     prompts = [Prompt.from_text("q", "add 3 4")]
     (conversation,) = rm_guided_self_play(policy, digits, prompts, n_samples=3, turns=2,
@@ -105,7 +109,7 @@ def test_multi_turn_self_play_simulates_the_user_with_swapped_roles(models):
     assert user_turn[0][0].messages == swap_roles([Message(**m) for m in conversation[:2]]) and user_turn[1].n == 1
     assert conversation[2]["content"] == user_turn[2][0][0].text
     for (_, _, (candidates,)), picked in ((first, conversation[1]), (second, conversation[3])):
-        counts = [digits(None, c.text) for c in candidates]
+        counts = digits([[{"role": "assistant", "content": c.text}] for c in candidates])
         assert picked["content"] == candidates[counts.index(max(counts))].text  # earliest of the best
 
 

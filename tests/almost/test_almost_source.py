@@ -137,10 +137,11 @@ def test_prompt_generation_feeds_response_generation(sandbox):
     assert "heuristic:too_short" not in out.dropped
 
 
-def test_unknown_model_is_named_before_any_generation(sandbox):
-    _, ctx, requests = sandbox
-    requests.clear()
-    src = build(configurations={**CONFIGURATIONS, "xs_noisy_1": {"model": "m", "shots": 1, "demos": "benchmark:noisy"}})
-    with pytest.raises(ValueError, match="almost_rubric.configurations.xs_noisy_1.model: unknown model 'm'"):
-        src.build([], ctx)
-    assert requests == []
+def test_every_model_the_source_reads_is_declared_with_its_field():
+    """`harness validate` checks these (tests/core/test_model_names.py); the source declares, never checks."""
+    pg = {"model": "s", "n_prompts": 4}
+    src = build(configurations={**CONFIGURATIONS, "xs_noisy_1": {"model": "m", "shots": 1, "demos": "benchmark:noisy"}},
+                prompt_generation=pg)
+    uses = {u.field: u.model for u in src.model_uses()}
+    assert uses["configurations.xs_noisy_1.model"] == "m" and uses["prompt_generation.model"] == "s"
+    assert len(uses) == len(CONFIGURATIONS) + 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.sandbox import sandbox
 from harness.feedback import SourceContext
-from harness.generation import GenerationParams, producer_id
+from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.registry import sources
 from harness.types import Completion, Prompt
 
@@ -19,7 +19,7 @@ WORLD = sandbox(corpus_size=1000)
 
 
 @dataclass
-class Scripted:
+class Scripted(LocalGenerator):
     """Answers prompt text -> list of answers (cycled to n); judge prompts are answered by `rule`."""
 
     answers: dict[str, list[str]]

@@ -118,3 +118,21 @@ def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
     assert "candidates M2-first_vs_second" in stages  # ... and samples M2's candidates
     dpo3 = json.loads((Path(stages["dpo M3-first_vs_second"]["path"]) / "_stage.json").read_text())
     assert models["M2-first_vs_second"]["key"] in dpo3["inputs"]  # M3 = DPO(M2, round-2 pairs)
+
+
+def test_five_rounds_list_every_rounds_self_judge_in_judge_quality(runs):
+    """`rounds: 5` (self_reward's maximum) trains M2..M6; each is a self-judge ranked against the oracle."""
+    results = runs[0]
+    recipe = load_recipe(ROOT / "recipes" / "sandbox.yaml",
+                         [*TINY, "sources=[first_vs_second]", "first_vs_second={rounds: 5, self_judge: sandbox_score}",
+                          "feedback.prompts=4", "evaluation.prompts=2", "evaluation.samples=1"])
+    out = Pipeline(recipe, results, log=lambda _: None).run()
+    made = [f"M{r}-first_vs_second" for r in range(2, 7)]
+    rows = {r["model"]: r for r in out["metrics"]["rows"]}
+    assert [m for m in rows if m.endswith("-first_vs_second")] == made
+    assert set(out["metrics"]["judge_quality"]) == {"self (M1)", *(f"self ({m})" for m in made)}
+    # Each row names the stages behind it, as run.json labels them: readers never rebuild labels.
+    assert rows["M6-first_vs_second"]["stages"] == {"evaluate": "evaluate M6-first_vs_second",
+                                                    "feedback": "feedback M6-first_vs_second",
+                                                    "dpo": "dpo M6-first_vs_second"}
+    assert all(label in out["record"]["stages"] for r in rows.values() for label in r["stages"].values())

@@ -13,10 +13,11 @@ import yaml
 
 from benchmarks.public import RowError
 from harness.cli import main
+from harness.feedback import FeedbackSource
 from harness.config import load_recipe
 from harness.pipeline import Pipeline
 from harness.registry import benchmarks, source
-from judges.prompt_spec import load_judge_prompt
+from harness.judge_prompts import load_judge_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
@@ -75,7 +76,7 @@ RECIPES: dict[str, tuple[Edit, str]] = {
     "unknown judge prompt of sft": (_put("sft.judge_prompt", "no_such_judge"),
                                     "sft.judge_prompt: judge prompt 'no_such_judge' not found"),
     "unknown source parameter": (_put("llm_teacher.teachr", "teacher"), "llm_teacher.teachr"),
-    "source teacher not a model": (_put("llm_judge.teacher", "gpt9"), "llm_judge: model 'gpt9' is not in models"),
+    "source teacher not a model": (_put("llm_judge.teacher", "gpt9"), "llm_judge.teacher: model 'gpt9' is not in models"),
     "empty source list": (_put("sources", []), "sources: Tuple should have at least 1 item"),
     "source listed twice": (_put("sources", ["oracle", "oracle"]), "a source is listed twice in `sources`"),
     "empty prompt set: no task families": (_put("benchmark.params.families", []), "benchmark.params.families"),
@@ -352,7 +353,7 @@ class SourceFailure(RuntimeError):
     pass
 
 
-class FailsAfterSampling:
+class FailsAfterSampling(FeedbackSource):
     """Samples the policy's candidates (a stage of its own), then fails, as a remote judge might mid-run."""
 
     name = "fails_after_sampling"

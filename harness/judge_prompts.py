@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 from harness.types import Failure, Preference, Score
 from harness.yamlfile import read_yaml_mapping
 
-PROMPTS_DIR = Path(__file__).parent / "prompts"
+# The prompt folders are data shipped in the judges package (package-data); loading them is core.
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "judges" / "prompts"
 PLACEHOLDERS = {"score": {"prompt", "response"}, "pairwise": {"prompt", "response_a", "response_b"}}
 
 

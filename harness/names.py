@@ -1,0 +1,155 @@
+"""Every name the run gives its own models and stages, built and parsed here and nowhere else.
+
+Rows: `M1` (SFT of the policy), `M{r+1}-<source>` (the model after round r of a source's feedback + DPO:
+M2 after round 1, M3 after round 2, ...), `RMSP-<source>` (SFT on reward-model-guided self-play picks).
+Recipe models may not take these shapes (`reserved_reason`). Stage labels (the keys of run.json's `stages`)
+are built by the functions below; metrics.json records each row's labels (`row_stages`), so readers
+(leaderboards, plots) look stages up instead of rebuilding labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+M1 = "M1"
+_ROUND = re.compile(r"^M(\d+)-(.+)$")
+_RMSP = "RMSP-"
+
+Stage = Literal["M0", "SFT", "M1", "M2", "RMSP"]  # M2 stands for every round's model (stage "M3" etc. in rows)
+
+
+def round_model(source: str, round_: int) -> str:
+    """The model trained by round `round_` (1-based) of `source`: M2-<source>, M3-<source>, ..."""
+    if round_ < 1:
+        raise ValueError(f"round {round_}: rounds count from 1")
+    return f"M{round_ + 1}-{source}"
+
+
+def rmsp_model(source: str) -> str:
+    return f"{_RMSP}{source}"
+
+
+@dataclass(frozen=True)
+class RowName:
+    """A run-made model's name, parsed: its stage ("M2", "M3", ..., "RMSP"), source, and round (RMSP: 0)."""
+
+    stage: str
+    source: str
+    round: int
+
+
+def parse_row(name: str) -> RowName | None:
+    """The parts of a run-made model name (M{r}-source, RMSP-source); None for M1 and recipe models."""
+    found = _ROUND.match(name)
+    if found and int(found[1]) >= 2:
+        return RowName(stage=f"M{found[1]}", source=found[2], round=int(found[1]) - 1)
+    if name.startswith(_RMSP) and len(name) > len(_RMSP):
+        return RowName(stage="RMSP", source=name[len(_RMSP):], round=0)
+    return None
+
+
+def reserved_reason(name: str) -> str | None:
+    """Why a recipe model may not be called `name` (it would collide with a row the run makes), or None."""
+    if name == M1 or _ROUND.match(name) or name.startswith(_RMSP):
+        return "names M1, M<digits>-* and RMSP-* are the run's own models; rename it"
+    return None
+
+
+# --- stage labels (keys of run.json `stages`) ---------------------------------------------------------------
+
+
+def feedback_label(source: str, round_: int = 1) -> str:
+    """Round 1 is `feedback <source>`; round r > 1 is named by the model it trains: `feedback M{r+1}-<source>`."""
+    return f"feedback {source}" if round_ == 1 else f"feedback {round_model(source, round_)}"
+
+
+def dpo_label(model: str) -> str:
+    return f"dpo {model}"
+
+
+def evaluate_label(model: str) -> str:
+    return f"evaluate {model}"
+
+
+def candidates_label(model: str) -> str:
+    return f"candidates {model}"
+
+
+def generate_label(model: str) -> str:
+    return f"generate {model}"
+
+
+def judging_samples_label(model: str) -> str:
+    return f"judging samples {model}"
+
+
+def sft_label(model: str) -> str:
+    return f"sft {model}"
+
+
+def pretrain_label(model: str) -> str:
+    return f"pretrain {model}"
+
+
+def reward_model_label(source: str) -> str:
+    return f"reward model {source}"
+
+
+def rmsp_label(source: str) -> str:
+    return f"rmsp {source}"
+
+
+def judge_quality_label(judge: str) -> str:
+    return f"judge quality {judge}"
+
+
+def judged_eval_label(model: str, baseline: str) -> str:
+    return f"judge {model} vs {baseline}"
+
+
+TOKENIZER_LABEL = "tokenizer"
+
+
+# --- judge labels (rows of the judge-quality table) ---------------------------------------------------------
+
+
+def _readout(readout: str) -> str:
+    return "" if readout == "sampled" else f", {readout}"
+
+
+def self_judge(model: str, readout: str = "sampled") -> str:
+    """`self (M1)`; a judge read by its score-token probabilities is `self (M1, expected)`."""
+    return f"self ({model}{_readout(readout)})"
+
+
+def teacher_judge(model: str, readout: str = "sampled") -> str:
+    return f"teacher ({model}{_readout(readout)})"
+
+
+def reward_model_judge(source: str) -> str:
+    return f"RM ({source})"
+
+
+# --- what metrics.json records per row ----------------------------------------------------------------------
+
+
+def row_stages(model: str, baseline: str | None = None, judged: bool = False) -> dict[str, str]:
+    """Labels of the stages behind a row's numbers: its evaluation, and for a run-made model the feedback and
+    training stages it came from. Judged rows (no gold grader) name their judging stage vs the baseline."""
+    stages = {"evaluate": evaluate_label(model)}
+    if judged and baseline is not None and model != baseline:
+        stages["judge"] = judged_eval_label(model, baseline)
+    row = parse_row(model)
+    if row is not None and row.stage == "RMSP":
+        stages["rmsp"] = rmsp_label(row.source)
+    elif row is not None:
+        stages["feedback"] = feedback_label(row.source, row.round)
+        stages["dpo"] = dpo_label(model)
+    return stages
+
+
+def source_stages(source: str) -> dict[str, str]:
+    """Labels of a source's round-1 stages (the `sources` table of metrics.json)."""
+    return {"feedback": feedback_label(source), "dpo": dpo_label(round_model(source, 1))}

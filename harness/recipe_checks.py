@@ -1,0 +1,128 @@
+"""What pydantic cannot check in a recipe: registered names, the models each source declares it reads, judge
+prompts, rows named outside `sources`, and model paths on disk. Each problem is one line naming the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.judge_prompts import load_judge_prompt
+from harness.names import M1, parse_row, rmsp_model
+from harness.recipe import Recipe, RecipeError, first_error
+
+
+def check_references(recipe: Recipe, where: str) -> None:
+    """What pydantic cannot see: registered names, source parameters and model paths on disk."""
+    from harness.registry import RegistryError, benchmarks, generators
+
+    try:
+        benchmarks.get(recipe.benchmark.name)
+        for spec in recipe.models.values():
+            generators.get(spec.generator)
+        for name in recipe.sources:
+            for use in build_source(recipe, name).model_uses():
+                if use.model not in recipe.models:
+                    raise RecipeError(f"{where}: {name}.{use.field}: model {use.model!r} is not in models "
+                                      f"({', '.join(recipe.models)}); add it or fix the name")
+    except RegistryError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
+    _check_benchmark_params(recipe, where)
+    _check_evaluation_judge(recipe, where)
+    _check_judge_prompts(recipe, where)
+    _check_named_rows(recipe, where)
+    for name, spec in recipe.models.items():
+        if spec.gguf is not None:
+            from harness.model_import import ModelImportError, locate_gguf
+
+            try:
+                locate_gguf(spec.gguf)
+            except ModelImportError as exc:
+                raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
+        if spec.generator == "hf" and spec.path is not None and looks_local(spec.path) and not Path(spec.path).exists():
+            raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
+                              "give an existing directory or a Hugging Face id like 'org/name'")
+
+
+def _check_benchmark_params(recipe: Recipe, where: str) -> None:
+    # Loaders read nothing at construction, so building one here only checks its parameters.
+    from harness.registry import benchmarks
+
+    try:
+        benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+    except ValidationError as exc:
+        raise RecipeError(f"{where}: benchmark.params.{first_error(exc)}") from None
+    except TypeError as exc:
+        raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
+
+
+def _check_evaluation_judge(recipe: Recipe, where: str) -> None:
+    from harness.registry import benchmarks
+    judge = recipe.evaluation.judge
+    if judge is None:
+        bench = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+        if bench.grader() is None:
+            raise RecipeError(f"{where}: evaluation.judge: benchmark {recipe.benchmark.name!r} has no gold grader, so "
+                              "evaluation needs a judge; add evaluation: {judge: {model: <name in models>, "
+                              "prompt: pairwise_abc}}")
+        return
+    if judge.model not in recipe.models:
+        raise RecipeError(f"{where}: evaluation.judge.model: {judge.model!r} is not in models "
+                          f"({', '.join(recipe.models)}); add it or fix the name")
+    try:
+        spec = load_judge_prompt(judge.prompt)
+    except ValueError as exc:
+        raise RecipeError(f"{where}: evaluation.judge.prompt: {exc}") from None
+    if spec.kind != "pairwise":
+        raise RecipeError(f"{where}: evaluation.judge.prompt: {judge.prompt!r} is a {spec.kind} prompt; "
+                          "use a pairwise one such as pairwise_abc")
+
+
+def _check_judge_prompts(recipe: Recipe, where: str) -> None:
+    stages = [("sft", recipe.sft)] + [(f"models.{n}.sft", m.sft) for n, m in recipe.models.items() if m.sft]
+    for field, stage in stages:
+        try:
+            load_judge_prompt(stage.judge_prompt)
+        except ValueError as exc:
+            raise RecipeError(f"{where}: {field}.judge_prompt: {exc}") from None
+
+
+def _check_named_rows(recipe: Recipe, where: str) -> None:
+    """Sources named outside `sources` may be left out of a run (`--set sources=[oracle]`) and are then
+    skipped, so a misspelt one would be skipped silently: each must at least be a source this recipe knows."""
+    from harness.registry import sources
+
+    named = [("judge_quality.reward_models", n) for n in recipe.judge_quality.reward_models]
+    if recipe.rmsp is not None:
+        named.append(("rmsp.source", recipe.rmsp.source))
+    for field, name in named:
+        if recipe.source_type(name) not in sources:
+            raise RecipeError(f"{where}: {field}: {name!r} is not a registered source or a source block of this "
+                              f"recipe; use one of {', '.join(recipe.sources)} or fix the spelling")
+    baseline = recipe.evaluation.baseline
+    made = parse_row(baseline)
+    rows = {*recipe.models, M1, *([rmsp_model(recipe.rmsp.source)] if recipe.rmsp else [])}
+    if baseline not in rows and not (made is not None and made.stage != "RMSP" and made.source in recipe.sources):
+        raise RecipeError(f"{where}: evaluation.baseline: {baseline!r} is not a row of this run; use M1, a name in "
+                          f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source")
+
+
+def looks_local(path: str) -> bool:
+    """A hub id is `name` or `org/name`; anything rooted or deeper is a directory that must exist."""
+    return path.startswith((".", "/", "~")) or path.count("/") > 1
+
+
+def build_source(recipe: Recipe, name: str) -> Any:
+    """Build a listed source; factories are pydantic-validated, so bad parameters fail here, early."""
+    from harness.registry import sources
+
+    try:
+        return sources.build(recipe.source_type(name), **recipe.source_kwargs(name))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+        hint = "remove it or check its spelling" if err["type"] == "unexpected_keyword_argument" else err["msg"]
+        raise RecipeError(f"{name}.{field}: {hint} (got {err.get('input')!r})") from None
+    except (ValueError, TypeError) as exc:  # a factory's own check (a missing file, a bad rubric)
+        raise RecipeError(f"{name}: {exc}") from None
