@@ -14,6 +14,7 @@ from benchmarks.verifiable import flaws
 from benchmarks.verifiable.grader import Assessment, MAX_SCORE, assess, grade
 from benchmarks.verifiable.references import reference_answer
 from benchmarks.verifiable.tasks import FAMILIES, Task, sample_task
+from harness.benchmark import Grader
 from harness.hashing import seed_from, stable_hash
 from harness.types import Prompt
 
@@ -113,6 +114,10 @@ class VerifiableBenchmark:
     def grade(self, prompt: Prompt, response: str) -> float:
         """The gold score 0..5 (see grader.describe_rubric)."""
         return grade(prompt.text, response)
+
+    def grader(self) -> Grader:
+        """Every answer is graded by pure functions: the benchmark knows the truth (the `Benchmark` contract)."""
+        return self.grade
 
     def assess(self, prompt: Prompt, response: str) -> Assessment:
         """Score, substance, per-constraint credit and why a reply is degenerate (None when it is not)."""
