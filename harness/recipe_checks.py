@@ -33,6 +33,13 @@ def check_references(recipe: Recipe, where: str) -> None:
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
+        if spec.gguf is not None:
+            from harness.model_import import ModelImportError, locate_gguf
+
+            try:
+                locate_gguf(spec.gguf)
+            except ModelImportError as exc:
+                raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
         if spec.generator == "hf" and spec.path is not None and looks_local(spec.path) and not Path(spec.path).exists():
             raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
                               "give an existing directory or a Hugging Face id like 'org/name'")

@@ -115,7 +115,7 @@ def _protocol_members(protocol: type) -> list[str]:
 
 generators: Registry[Generator] = Registry(
     "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini",
-                  "harness.generation.vllm"), Generator)
+                  "harness.generation.vllm", "harness.generation.simulated"), Generator)
 judges: Registry[Any] = Registry("judge", ("judges",))  # pointwise (`Judge`) and pairwise judges
 sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
 metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))
