@@ -93,6 +93,10 @@ def pretrain_label(model: str) -> str:
     return f"pretrain {model}"
 
 
+def import_label(model: str) -> str:
+    return f"import {model}"
+
+
 def reward_model_label(source: str) -> str:
     return f"reward model {source}"
 

@@ -126,9 +126,9 @@ class Pipeline:
         from harness.model_import import import_gguf, resolve_gguf
 
         source = resolve_gguf(ref)
-        result = self.stage(f"import {name}", "import", {"gguf_sha256": source.sha256, "dtype": "float32"}, [],
-                            lambda out: import_gguf(source, out / "model"))
-        return str(result.path / "model"), result.key
+        result = self.stage(names.import_label(name), "import", {"gguf_sha256": source.sha256, "dtype": "float32"},
+                            [], lambda out: import_gguf(source, out / "model"))
+        return str(result.path / "model"), result.content
 
     def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
         """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""

@@ -115,8 +115,10 @@ def write_run_files(run_dir: Path, record: dict[str, Any], metrics: dict[str, An
     write_json_atomic(run_dir / "run.json", record, sort_keys=False)
 
 
-# What legitimately differs between two runs of one recipe: wall-clock times and remote latencies.
+# What legitimately differs between two runs of one recipe: wall-clock times and remote latencies; and what is no
+# metric at all: the stage labels a row names (metrics.json written before rows recorded them has none).
 TIMING_KEYS = ("seconds", "feedback_seconds", "dpo_seconds", "latency_p50_s", "latency_p95_s")
+PROVENANCE_KEYS = ("stages",)
 
 
 def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
@@ -124,7 +126,7 @@ def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
     if isinstance(recorded, dict) and isinstance(rerun, dict):
         found = []
         for key in sorted(set(recorded) | set(rerun), key=str):
-            if key in TIMING_KEYS:
+            if key in TIMING_KEYS or key in PROVENANCE_KEYS:
                 continue
             path = f"{where}.{key}" if where else str(key)
             if key not in recorded or key not in rerun:

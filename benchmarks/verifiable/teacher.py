@@ -28,7 +28,7 @@ NOT_A_TASK = "I can only answer the verifiable benchmark's prompts."
 @lru_cache(maxsize=1)
 def _judge_pattern() -> re.Pattern[str]:
     """The judge template as a regex capturing the prompt and response it was rendered with."""
-    from judges.prompt_spec import load_judge_prompt
+    from harness.judge_prompts import load_judge_prompt
 
     template = load_judge_prompt(JUDGE_PROMPT).template
     pattern = re.escape(template)

@@ -116,7 +116,7 @@ class VerifiableBenchmark:
         return grade(prompt.text, response)
 
     def grader(self) -> Grader:
-        """Every answer is graded by pure functions: the benchmark knows the truth (the `Benchmark` contract)."""
+        """The verifiable world knows the truth: its grader is the gold one (the `Benchmark` contract)."""
         return self.grade
 
     def assess(self, prompt: Prompt, response: str) -> Assessment:

@@ -15,7 +15,7 @@ from benchmarks.verifiable.references import reference_answer
 from benchmarks.verifiable.tasks import parse_task
 from harness.local_server import RULES, FakeLLMServer
 from harness.registry import benchmarks
-from judges.prompt_spec import load_judge_prompt
+from harness.judge_prompts import load_judge_prompt
 
 N = 400
 
