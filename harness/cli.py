@@ -56,6 +56,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         with smoke_session(recipe, args.results, log) as recipe:
             Pipeline(recipe, args.results, log=log).run()
     else:
+        from harness.hub_access import check_hub_access
+
+        check_hub_access(recipe, where=str(args.recipe))
         Pipeline(recipe, args.results, log=log).run()
     for path in leaderboard.write(Path(args.results), recipe.name, ["md", "csv"]):
         print(f"leaderboard: {path}")
@@ -82,6 +85,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
         raise RecipeError(f"{run_dir / 'run.json'}: recipe.{first_error(exc)}") from None
     check_references(recipe, where=str(run_dir / "run.json"))
+    from harness.hub_access import check_hub_access
+
+    check_hub_access(recipe, where=str(run_dir / "run.json"))
     # By default the run's own results folder (results/runs/<recipe>/<id>): finished stages are reused there;
     # --results elsewhere recomputes everything.
     results = Path(args.results) if args.results else run_dir.resolve().parents[2]
