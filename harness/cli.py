@@ -108,6 +108,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.explain:
+        print(explain_recipe(args))
     if is_reward_recipe(args):
         from harness.reward_recipe import load_reward_recipe
 
@@ -124,6 +126,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
           f"sources: {', '.join(recipe.sources)}")
     return 0
+
+
+def explain_recipe(args: argparse.Namespace) -> str:
+    """The fields of the recipe's kind, and each listed source's parameters (as its block's keys)."""
+    from harness.recipe_help import explain, parameter_lines
+
+    data = load_recipe_data(args.recipe, args.set)
+    if recipe_kind(args.recipe, data) == "reward_model":
+        from harness.reward_recipe import RewardModelRecipe
+
+        return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
+    from harness.config import Recipe
+    from harness.registry import RegistryError, sources
+
+    rows = []
+    for name in data.get("sources") or []:
+        block = data.get(name) if isinstance(data.get(name), dict) else {}
+        try:
+            rows += parameter_lines(str(name), sources.get(str(block.get("type", name))).parameters)
+        except RegistryError:
+            continue  # validation below names the unknown source
+    return f"recipe fields (a source's block is its name: `self_reward: {{rounds: 2}}`):\n{explain(Recipe, rows)}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -179,8 +203,11 @@ def parser() -> argparse.ArgumentParser:
 
     recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
                    "are reused", cmd_run)
-    recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
-                   cmd_validate)
+    va = recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
+                        cmd_validate)
+    va.add_argument("--explain", action="store_true",
+                    help="first print every field the recipe may set (dotted name, type, default, description), "
+                         "with the parameters of the sources it lists")
 
     tr = sub.add_parser(
         "train", help="run one training job from a job file (sft, dpo or reward)",

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from harness.generation import GenerationParams
+from harness.recipe_help import did_you_mean
 from harness.train.launch import LaunchSpec
 from harness.train.spec import TrainSpec
 from harness.yamlfile import read_yaml_mapping
@@ -189,12 +190,16 @@ class Recipe(Strict):
 # --- loading ----------------------------------------------------------------------------------------
 
 
-def first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError, model: type[BaseModel] | None = None, top_level: tuple[str, ...] = ()) -> str:
+    """One line for the first error; given the model validated (and other top-level keys it takes, such as source
+    blocks), a misspelt key gets a did-you-mean."""
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        msg = "unknown key; remove it or check its spelling (see `harness validate --help`)"
+        extra = top_level if len(err["loc"]) == 1 else ()
+        hint = did_you_mean(model, err["loc"], extra) if model is not None else ""
+        msg = f"unknown key{hint or '; remove it or check its spelling'} (see `harness validate --explain RECIPE`)"
     elif err["type"] == "missing":
         msg = "required field is missing; add it"
     got = repr(err.get("input"))
@@ -290,7 +295,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        raise RecipeError(f"{path}: {first_error(exc)}") from None
+        from harness.registry import sources
+
+        raise RecipeError(f"{path}: {first_error(exc, Recipe, tuple(sources.names()))}") from None
     check_references(recipe, where=str(path))
     return recipe
 
