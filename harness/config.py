@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from harness.generation import GenerationParams
-from harness.recipe_help import did_you_mean
+from harness.recipe_help import unknown_key
 from harness.train.launch import LaunchSpec
 from harness.train.spec import TrainSpec
 from harness.yamlfile import read_yaml_mapping
@@ -191,15 +191,12 @@ class Recipe(Strict):
 
 
 def first_error(exc: ValidationError, model: type[BaseModel] | None = None, top_level: tuple[str, ...] = ()) -> str:
-    """One line for the first error; given the model validated (and other top-level keys it takes, such as source
-    blocks), a misspelt key gets a did-you-mean."""
+    """One line for the first error; with the model validated, a misspelt key gets a did-you-mean."""
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        extra = top_level if len(err["loc"]) == 1 else ()
-        hint = did_you_mean(model, err["loc"], extra) if model is not None else ""
-        msg = f"unknown key{hint or '; remove it or check its spelling'} (see `harness validate --explain RECIPE`)"
+        msg = unknown_key(model, err["loc"], top_level)
     elif err["type"] == "missing":
         msg = "required field is missing; add it"
     got = repr(err.get("input"))

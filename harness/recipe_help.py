@@ -122,3 +122,9 @@ def did_you_mean(model: type[BaseModel], loc: Sequence[str | int], extra: Sequen
         return ""
     close = difflib.get_close_matches(str(loc[-1]), [*parent.model_fields, *extra], n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def unknown_key(model: type[BaseModel] | None, loc: Sequence[str | int], top_level: Sequence[str] = ()) -> str:
+    """The message for a key the model forbids; `top_level` are other keys the root takes (source blocks)."""
+    hint = did_you_mean(model, loc, top_level if len(loc) == 1 else ()) if model is not None else ""
+    return f"unknown key{hint or '; remove it or check its spelling'} (see `harness validate --explain RECIPE`)"
