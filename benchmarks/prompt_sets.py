@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
 from harness.benchmark import Grader
 from harness.hashing import stable_hash
-from harness.paths import DATA_PREFIX, data_file
+from harness.paths import DATA_PREFIX, data_file, where_to_get
 from harness.registry import benchmark
 from harness.types import Message, Prompt
 
@@ -62,7 +62,7 @@ def check_spec(spec: str) -> str:
     elif _is_file(spec):
         if not data_file(spec).is_file():
             raise ValueError(f"file {spec} not found; give a .jsonl/.json/.parquet file, a registered benchmark "
-                             "or hf:<dataset>")
+                             "or hf:<dataset>" + where_to_get(spec))
     else:
         from harness.registry import benchmarks
 

@@ -56,6 +56,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         with smoke_session(recipe, args.results, log) as recipe:
             Pipeline(recipe, args.results, log=log).run()
     else:
+        from harness.hub_access import check_hub_access
+
+        check_hub_access(recipe, where=str(args.recipe))
         Pipeline(recipe, args.results, log=log).run()
     for path in leaderboard.write(Path(args.results), recipe.name, ["md", "csv"]):
         print(f"leaderboard: {path}")
@@ -82,6 +85,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
         raise RecipeError(f"{run_dir / 'run.json'}: recipe.{first_error(exc)}") from None
     check_references(recipe, where=str(run_dir / "run.json"))
+    from harness.hub_access import check_hub_access
+
+    check_hub_access(recipe, where=str(run_dir / "run.json"))
     # By default the run's own results folder (results/runs/<recipe>/<id>): finished stages are reused there;
     # --results elsewhere recomputes everything.
     results = Path(args.results) if args.results else run_dir.resolve().parents[2]
@@ -102,6 +108,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.explain:
+        print(explain_recipe(args))
     if is_reward_recipe(args):
         from harness.reward_recipe import load_reward_recipe
 
@@ -118,6 +126,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
           f"sources: {', '.join(recipe.sources)}")
     return 0
+
+
+def explain_recipe(args: argparse.Namespace) -> str:
+    """The fields of the recipe's kind, and each listed source's parameters (as its block's keys)."""
+    from harness.recipe_help import explain, parameter_lines
+
+    data = load_recipe_data(args.recipe, args.set)
+    if recipe_kind(args.recipe, data) == "reward_model":
+        from harness.reward_recipe import RewardModelRecipe
+
+        return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
+    from harness.config import Recipe
+    from harness.registry import RegistryError, sources
+
+    rows = []
+    for name in data.get("sources") or []:
+        block = data.get(name) if isinstance(data.get(name), dict) else {}
+        try:
+            rows += parameter_lines(str(name), sources.get(str(block.get("type", name))).parameters)
+        except RegistryError:
+            continue  # validation below names the unknown source
+    return f"recipe fields (a source's block is its name: `self_reward: {{rounds: 2}}`):\n{explain(Recipe, rows)}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -173,8 +203,11 @@ def parser() -> argparse.ArgumentParser:
 
     recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
                    "are reused", cmd_run)
-    recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
-                   cmd_validate)
+    va = recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
+                        cmd_validate)
+    va.add_argument("--explain", action="store_true",
+                    help="first print every field the recipe may set (dotted name, type, default, description), "
+                         "with the parameters of the sources it lists")
 
     tr = sub.add_parser(
         "train", help="run one training job from a job file (sft, dpo or reward)",

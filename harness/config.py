@@ -105,7 +105,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        raise RecipeError(f"{path}: {first_error(exc)}") from None
+        from harness.registry import sources
+
+        raise RecipeError(f"{path}: {first_error(exc, Recipe, tuple(sources.names()))}") from None
     check_references(recipe, where=str(path))
     return recipe
 

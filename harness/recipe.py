@@ -188,12 +188,15 @@ class Recipe(Strict):
         return {k: v for k, v in self.source_params.get(name, {}).items() if k != "type"}
 
 
-def first_error(exc: ValidationError) -> str:
+def first_error(exc: ValidationError, model: type[BaseModel] | None = None, top_level: tuple[str, ...] = ()) -> str:
+    """One line for the first error; with the model validated, a misspelt key gets a did-you-mean."""
+    from harness.recipe_help import unknown_key
+
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        msg = "unknown key; remove it or check its spelling (see `harness validate --help`)"
+        msg = unknown_key(model, err["loc"], top_level)
     elif err["type"] == "missing":
         msg = "required field is missing; add it"
     got = repr(err.get("input"))

@@ -100,6 +100,6 @@ def load_reward_recipe(path: str | Path, overrides: list[str] | None = None) -> 
         recipe = RewardModelRecipe.model_validate(data)
     except ValidationError as exc:
         # the cross-field checks above start with the field they blame, so the generic "recipe:" would only repeat it
-        raise RecipeError(f"{path}: {first_error(exc).removeprefix('recipe: ')}") from None
+        raise RecipeError(f"{path}: {first_error(exc, RewardModelRecipe).removeprefix('recipe: ')}") from None
     check_reward_recipe(recipe, str(path))
     return recipe

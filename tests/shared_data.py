@@ -1,12 +1,13 @@
-"""Tests that read the shared data folder (beside the repository clone) skip, saying why, where it is absent,
-as tests/benchmarks does; everywhere the project documents (a clone with ../shared beside it) they run."""
+"""The public data the tests read: a small mirror of the shared data folder vendored under tests/data/shared
+(tests/conftest.py points HARNESS_DATA at it) and files derived from the full copies under tests/data/derived.
+tests/data/README.md names each file's source, licence and how it was cut; tests/data/make_samples.py rebuilds them."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
 from harness.paths import DATA_ROOT
 
-needs_shared_data = pytest.mark.skipif(
-    not DATA_ROOT.exists(),
-    reason=f"{DATA_ROOT} is absent: clone the shared data folder beside the repository to run this check")
+DERIVED = Path(__file__).resolve().parent / "data" / "derived"
+assert DATA_ROOT == Path(__file__).resolve().parent / "data" / "shared", (
+    f"harness.paths.DATA_ROOT is {DATA_ROOT}: tests/conftest.py must set HARNESS_DATA before harness is imported")

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from harness.benchmark import Grader
-from harness.paths import DATA_ROOT  # re-exported: loaders resolve their default paths from it
+from harness.paths import DATA_ROOT, where_to_get  # DATA_ROOT re-exported: loaders resolve their default paths from it
 from harness.types import Prompt, Record
 
 
@@ -30,7 +30,7 @@ def resolve(path: str | None, default: str, benchmark: str) -> Path:
     resolved = Path(path) if path is not None else DATA_ROOT / default
     if not resolved.exists():
         raise FileNotFoundError(f"{benchmark}: path {resolved} does not exist; pass path= to a copy of the data "
-                                f"(default location is {DATA_ROOT / default})")
+                                f"(default location is {DATA_ROOT / default})" + where_to_get(resolved))
     return resolved
 
 

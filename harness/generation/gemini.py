@@ -10,14 +10,9 @@ import json
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
-from harness.generation.remote import (
-    CallError,
-    RemoteGenerator,
-    RemoteReply,
-    RemoteRequest,
-    error_for_status,
-    parse_settings,
-)
+from harness.generation.remote import RemoteGenerator
+from harness.generation.remote_settings import parse_settings
+from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
 from harness.registry import generator
 from harness.secrets import api_key_from_env
 

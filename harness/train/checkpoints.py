@@ -17,29 +17,18 @@ import json
 import shutil
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transformers import TrainerCallback
+
+from harness.train.checkpoint_policy import CheckpointPolicy
 
 if TYPE_CHECKING:
     from transformers import Trainer
 
 PREFIX = "checkpoint-"
 COMPLETE = "complete.json"
-
-
-@dataclass(frozen=True)
-class CheckpointPolicy:
-    min_seconds: float = 30.0
-    max_overhead: float = 0.05
-    every_steps: int | None = None
-
-    def due(self, step: int, since_last: float, last_cost: float) -> bool:
-        if self.every_steps and step % self.every_steps == 0:
-            return True
-        return since_last >= max(self.min_seconds, last_cost / self.max_overhead)
 
 
 # What pipeline stages use; a process may replace it (the crash test checkpoints every few steps).

@@ -24,6 +24,7 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.store import building_in, partial_dir
+from harness.train.checkpoint_policy import CheckpointPolicy
 from harness.train.result import TrainResult
 from harness.train.spec import TrainSpec
 
@@ -108,7 +109,8 @@ def accelerate_config(path: Path) -> dict[str, Any]:
 class TrainJob(BaseModel):
     """One training stage as a file `harness train` reads: data by path, everything else by value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # "constants": an infinite checkpoint interval (min_seconds=inf: save by step count only) survives the JSON file
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="constants")
 
     kind: JobKind
     model_path: str
@@ -118,6 +120,9 @@ class TrainJob(BaseModel):
     out_dir: Path
     result: Path = Field(description="where rank 0 writes the TrainResult as JSON")
     partial: Path | None = Field(None, description="the parent stage's crash-surviving folder: checkpoints go there")
+    checkpoint_policy: CheckpointPolicy = Field(
+        default_factory=CheckpointPolicy, description="the parent's checkpoints.DEFAULT_POLICY, so a launched stage "
+        "checkpoints (and so resumes) as the same stage trained in-process would")
 
 
 def execute(kind: JobKind, model_path: str | Path, tokenizer_path: str | Path | None, data: Sequence[Any],
@@ -146,6 +151,9 @@ def run_job_file(job_file: str | Path) -> TrainResult:
     except ValueError as exc:
         raise ValueError(f"{job_file}: not a training job ({str(exc).splitlines()[0]})") from None
     rows = [json.loads(line) for line in job.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from harness.train import checkpoints
+
+    checkpoints.DEFAULT_POLICY = job.checkpoint_policy  # this process runs this one job
     with building_in(job.partial):
         result = execute(job.kind, job.model_path, job.tokenizer_path, rows, job.spec, job.out_dir)
     if is_main_process():
@@ -166,6 +174,8 @@ def train(kind: JobKind, model_path: str | Path, data: Sequence[Mapping[str, Any
     """Train one stage: in-process without `launch`, else under `accelerate launch` (same job, same code)."""
     if launch is None:
         return execute(kind, model_path, tokenizer_path, data, spec, out_dir)
+    from harness.train import checkpoints
+
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-job-", dir=out_dir.parent))
@@ -174,7 +184,7 @@ def train(kind: JobKind, model_path: str | Path, data: Sequence[Mapping[str, Any
             kind=kind, model_path=str(model_path),
             tokenizer_path=None if tokenizer_path is None else str(tokenizer_path),
             data=job_dir / "data.jsonl", spec=spec, out_dir=out_dir, result=job_dir / "result.json",
-            partial=partial_dir(),
+            partial=partial_dir(), checkpoint_policy=checkpoints.DEFAULT_POLICY,
         )  # fmt: skip
         with open(job.data, "w", encoding="utf-8") as fh:
             for row in data:

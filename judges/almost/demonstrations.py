@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.paths import data_file
+from harness.paths import data_file, where_to_get
 from harness.types import Message, Prompt
 
 BENCHMARK_QUALITIES = ("benchmark:clean", "benchmark:noisy")
@@ -61,10 +61,10 @@ def parse_dialogue(text: str, where: str) -> Dialogue:
 def read_prompt_file(path: str | Path) -> Demonstrations:
     """An ALMoST demonstration file: header, then dialogues, separated by "\\n\\n-----"; `data:` paths are
     under the shared data folder (harness.paths)."""
-    path = data_file(path)
+    spec, path = path, data_file(path)
     if not path.is_file():
         raise ValueError(f"demos: file {str(path)!r} not found; give an ALMoST prompt file "
-                         f"(e.g. HHH_prompt.txt) or one of {', '.join(BENCHMARK_QUALITIES)}")
+                         f"(e.g. HHH_prompt.txt) or one of {', '.join(BENCHMARK_QUALITIES)}" + where_to_get(spec))
     pieces = [p.strip("\n ") for p in path.read_text(encoding="utf-8").split("\n\n-----")]
     header, *dialogues = [p for p in pieces if p]
     return Demonstrations(header=header, dialogues=tuple(

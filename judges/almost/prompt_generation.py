@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from harness.paths import data_file
+from harness.paths import data_file, where_to_get
 from harness.types import Message
 from judges.almost.rouge import rouge_l_f, tokens
 
@@ -48,10 +48,11 @@ class MinedPrompts:
 def read_seed_file(path: str | Path) -> SeedPrompts:
     """ALMoST's seed format: the first line is the instruction, then one seed prompt per line (`data:` paths are
     under the shared data folder)."""
-    path = data_file(path)
+    spec, path = path, data_file(path)
     if not path.is_file():
         raise ValueError(f"prompt_generation.seed_file: {str(path)!r} not found; give a text file whose first line "
-                         "is the instruction and the rest one seed prompt per line (e.g. seed_prompts.txt)")
+                         "is the instruction and the rest one seed prompt per line (e.g. seed_prompts.txt)"
+                         + where_to_get(spec))
     instruction, *lines = path.read_text(encoding="utf-8").splitlines()
     return SeedPrompts(instruction=instruction.strip(), prompts=tuple(s.strip() for s in lines if s.strip()))
 

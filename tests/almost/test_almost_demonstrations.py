@@ -7,13 +7,11 @@ from harness.types import Message, Prompt
 from judges.almost.demonstrations import benchmark_demonstrations, parse_dialogue, read_prompt_file
 from judges.almost.response_generation import Configuration, shot_prompts
 from harness.paths import DATA_ROOT
-from tests.shared_data import needs_shared_data
 
 ASSETS = str(DATA_ROOT / "almost" / "assets")
 PROMPT = Prompt.from_text("p1", "How do I keep basil alive indoors?")
 
 
-@needs_shared_data
 def test_hhh_and_faithful_files_parse_into_alternating_dialogues():
     hhh, faithful = read_prompt_file(f"{ASSETS}/HHH_prompt.txt"), read_prompt_file(f"{ASSETS}/Faithful_prompt.txt")
     assert (len(hhh.dialogues), len(faithful.dialogues)) == (14, 3)
@@ -28,7 +26,6 @@ def test_hhh_and_faithful_files_parse_into_alternating_dialogues():
     assert hhh.dialogues[6][-1].role == "assistant" and len(hhh.dialogues[6]) == 6
 
 
-@needs_shared_data
 def test_shots_are_the_first_k_dialogues_between_header_and_prompt():
     faithful = read_prompt_file(f"{ASSETS}/Faithful_prompt.txt")
     messages = faithful.before(PROMPT, 2)
@@ -62,7 +59,6 @@ def test_sandbox_qualities_read_the_benchmark():
         benchmark_demonstrations(world, "benchmark:shiny", 1)
 
 
-@needs_shared_data
 def test_configuration_prompt_ids_change_with_the_shots():
     faithful = read_prompt_file(f"{ASSETS}/Faithful_prompt.txt")
     one, two = (Configuration(model="m", shots=k, demos="x") for k in (1, 2))

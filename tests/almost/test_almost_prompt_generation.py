@@ -10,7 +10,6 @@ from judges.almost.prompt_generation import (
 )  # fmt: skip
 from judges.almost.rouge import tokens
 from harness.paths import DATA_ROOT
-from tests.shared_data import needs_shared_data
 
 SEED_FILE = str(DATA_ROOT / "almost" / "assets" / "seed_prompts.txt")
 SEEDS = SeedPrompts(instruction="Ask the bot something.", prompts=(
@@ -18,7 +17,6 @@ SEEDS = SeedPrompts(instruction="Ask the bot something.", prompts=(
     "can you recommend a good book about history?"))  # fmt: skip
 
 
-@needs_shared_data
 def test_almost_seed_file_first_line_is_the_instruction():
     seeds = read_seed_file(SEED_FILE)
     assert seeds.instruction == "### Instruction: Please generate initial query to start conversation with bot."

@@ -13,7 +13,6 @@ from harness.feedback import SourceContext
 from harness.generation import GenerationParams
 from harness.registry import generators, sources
 from judges.almost.filters import bad_reason, cut_continuation
-from tests.shared_data import needs_shared_data
 
 FAITHFUL = "data:almost/assets/Faithful_prompt.txt"  # the shared data folder (harness.paths)
 SANDBOX_BAD_FILTERS = ["too_short", "question_or_colon_ending", "dont_know", "role_leakage"]  # answers are "71"
@@ -34,7 +33,7 @@ def build(**params):
     [
         ({"rubric": ["s_clean_3", "nope"]}, ValueError, "rubric: 'nope' is not a configuration"),
         pytest.param({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 9, "demos": FAITHFUL}}},
-                     ValueError, r"configurations.s_clean_3.shots=9 but .* has 3 dialogues", marks=needs_shared_data),
+                     ValueError, r"configurations.s_clean_3.shots=9 but .* has 3 dialogues"),
         ({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 1, "demos": "x.txt"}}},
          ValueError, "demos: file 'x.txt' not found"),
         ({"configurations": {"a": {"model": "s", "shots": 1}}}, ValidationError, "demos"),

@@ -23,8 +23,8 @@ def head_to_head(annotations: list[dict]) -> HeadToHead:
     return HeadToHead(
         prompt_ids=tuple(a["instruction"] for a in annotations),
         preferences=tuple(a["preference"] for a in annotations),
-        model_lengths=tuple(len(a["output_2"]) for a in annotations),
-        baseline_lengths=tuple(len(a["output_1"]) for a in annotations),
+        model_lengths=tuple(a["output_2_chars"] for a in annotations),
+        baseline_lengths=tuple(a["output_1_chars"] for a in annotations),
     )
 
 

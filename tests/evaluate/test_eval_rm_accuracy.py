@@ -9,6 +9,7 @@ import pytest
 
 from harness.evaluate import Estimate, rm_accuracy, section_scores
 from harness.registry import metrics
+from tests.shared_data import DERIVED
 
 HH_SUBSETS = ("harmless-base", "helpful-base", "helpful-online", "helpful-rejection-sampled")
 
@@ -41,16 +42,17 @@ def test_sections_weight_subsets_by_size_unless_told_otherwise():
         section_scores(per_subset, {"chat": ["alpacaeval-easy"]})
 
 
-def test_length_reward_on_hh_rlhf(shared_data):
-    """A 'longer is better' reward model on the HH-RLHF test splits, a real baseline a trained RM must beat."""
+def test_length_reward_on_hh_rlhf():
+    """A 'longer is better' reward model on the HH-RLHF test splits, a real baseline a trained RM must beat
+    (every pair's chosen and rejected length, derived from the full files: tests/data/README.md)."""
     chosen, rejected, subsets = [], [], []
+    with gzip.open(DERIVED / "hh_rlhf_lengths.json.gz", "rt", encoding="utf-8") as handle:
+        lengths = json.load(handle)
     for subset in HH_SUBSETS:
-        with gzip.open(shared_data / "hh-rlhf" / f"{subset}_test.jsonl.gz", "rt") as handle:
-            for line in handle:
-                pair = json.loads(line)
-                chosen.append(len(pair["chosen"]))
-                rejected.append(len(pair["rejected"]))
-                subsets.append(subset)
+        for chosen_chars, rejected_chars in lengths[subset]:
+            chosen.append(chosen_chars)
+            rejected.append(rejected_chars)
+            subsets.append(subset)
     result = rm_accuracy(chosen, rejected, subsets)
     reversed_result = rm_accuracy(rejected, chosen, subsets)
     print("\nlength reward on HH-RLHF test: " + ", ".join(

@@ -12,12 +12,10 @@ from harness.config import RecipeError, load_recipe
 from harness.reward_recipe import load_reward_recipe
 from harness.reward_run import RewardModelRun, markdown
 from tests.reward.conftest import HH_SAMPLE
-from tests.shared_data import needs_shared_data
 
 RECIPE = "recipes/rm_hh_minilm.yaml"
 
 
-@needs_shared_data
 def test_the_shipped_recipe_validates_and_dispatches_on_kind(capsys):
     recipe = load_reward_recipe(RECIPE)
     assert recipe.train_subsets == ("helpful-online", "helpful-rejection-sampled")
@@ -34,8 +32,8 @@ def test_the_shipped_recipe_validates_and_dispatches_on_kind(capsys):
         ("eval_subsets=[helpful-base, helpful-online]",
          "eval_subsets: 'helpful-online' is also in train_subsets; never evaluate on training data"),
         pytest.param("train_subsets=[helpful-onlin]", "train_subsets: 'helpful-onlin' is not an HH-RLHF subset of the "
-                     "data; use one of harmless-base, helpful-base", marks=needs_shared_data),  # the subsets are read
-        pytest.param("eval_subsets=[test]", "eval_subsets: 'test' is not an HH-RLHF subset", marks=needs_shared_data),
+                     "data; use one of harmless-base, helpful-base"),  # the subsets are read
+        pytest.param("eval_subsets=[test]", "eval_subsets: 'test' is not an HH-RLHF subset"),
         ("model=package:no_such_model_package", "model: package 'no_such_model_package' is not installed; pip install"),
         ("model=./models/absent", "model: './models/absent' does not exist"),
         ("train.max_length=64", "train.max_length: set max_length at the top level"),

@@ -15,7 +15,6 @@ import pytest
 
 from harness import leaderboard
 from harness.cli import main
-from tests.shared_data import needs_shared_data
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
@@ -33,7 +32,6 @@ def results(tmp_path_factory):
     return tmp_path_factory.mktemp("smoke-results")
 
 
-@needs_shared_data  # the paper recipes read AlpacaEval, Vicuna-80, OASST and ALMoST files from it
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_paper_recipe_runs_with_smoke(results, name, capsys):
     started = time.perf_counter()

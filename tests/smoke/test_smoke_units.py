@@ -10,7 +10,6 @@ import pytest
 from harness.cli import main
 from harness.config import RecipeError, load_recipe
 from harness.smoke import build_tokenizer, infer_family, plan_smoke, tiny_config
-from tests.shared_data import needs_shared_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +42,6 @@ def test_tokenizer_round_trip_gives_identical_ids(tmp_path, family):
     assert loaded.apply_chat_template(chat, tokenize=False) == tokenizer.apply_chat_template(chat, tokenize=False)
 
 
-@needs_shared_data  # validating the recipe opens its EFT file
 def test_smoke_plan_caps_and_renames_without_building():
     plan = plan_smoke(load_recipe(ROOT / "recipes" / "self_reward_phi2.yaml"))
     assert plan.data["name"] == "self_reward_phi2-smoke"
