@@ -85,3 +85,19 @@ def test_prompt_metadata_names_family_and_constraints(bench: VerifiableBenchmark
     assert {p.metadata["unsafe"] for p in prompts} == {True, False}
     with pytest.raises(ValueError, match="split 'pretrain' is not a verifiable split"):
         bench.prompts("pretrain", 1)
+
+
+def test_probe_summary_counts_prompts_whose_samples_differ() -> None:
+    from benchmarks.verifiable.probe import graded, summary
+
+    prompt = "Describe the ocean. Do not use any commas."
+    rows = [graded(prompt, "write", r) for r in (OCEAN_REPLY, "That is all.")]
+    rows += [graded("What is 2 plus 3? Reply with the number only.", "arith", "5")] * 2
+    result = summary(rows)
+    assert result["prompts_with_differing_samples"] == "1/2"
+    assert result["family_mean"] == {"write": 2.5, "arith": 5.0}
+    assert result["constraint_pass_rate"] == {"no_commas": 1.0, "number_only": 1.0}
+    assert result["degenerate"] == {None: 3, "off topic": 1}
+
+
+OCEAN_REPLY = "The ocean covers most of the Earth. Waves are made by wind blowing across the water."
