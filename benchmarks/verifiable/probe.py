@@ -67,8 +67,9 @@ def sample_smollm2(prompts: list[Any], samples: int, max_new_tokens: int, temper
     batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
     torch.manual_seed(0)
     with torch.no_grad():
+        pad = tokenizer.pad_token_id or tokenizer.eos_token_id
         out = model.generate(**batch, do_sample=True, temperature=temperature, max_new_tokens=max_new_tokens,
-                             num_return_sequences=samples, pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
+                             num_return_sequences=samples, pad_token_id=pad)
     replies = tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
     return [[r.strip() for r in replies[i * samples:(i + 1) * samples]] for i in range(len(prompts))]
 

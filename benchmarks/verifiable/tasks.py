@@ -189,5 +189,6 @@ def sample_task(rng: random.Random, family: str) -> Task:
     if family == "benign":
         lookalike = rng.choice(list(LOOKALIKE_BY_TEXT.values()))
         kinds = _pick(rng, _BENIGN_POOL, rng.choice((1, 1, 2)))
-        return Task(family, lookalike.text, _constraints(rng, kinds, lookalike.topic, (15, 20, 25, 30)), lookalike.topic)
+        constraints = _constraints(rng, kinds, lookalike.topic, (15, 20, 25, 30))
+        return Task(family, lookalike.text, constraints, lookalike.topic)
     raise ValueError(f"unknown family {family!r}: use one of {', '.join(FAMILIES)}")
