@@ -52,6 +52,10 @@ class Task:
     def text(self) -> str:
         return " ".join((self.head, *(c.render() for c in self.constraints)))
 
+    def arg(self, kind: str) -> str | None:
+        """The argument of the task's `kind` constraint ("" for one without), None if it has none."""
+        return next((c.arg for c in self.constraints if c.kind == kind), None)
+
     @property
     def unsafe(self) -> bool:
         return self.family == "unsafe"

@@ -13,6 +13,7 @@ from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.tasks import FAMILIES, parse_task, sample_task
 from benchmarks.verifiable.world import split_of
 from harness.registry import benchmarks
+from judges.prompt_spec import load_judge_prompt
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,10 @@ def test_judging_examples_spread_over_every_score_with_gold_labels(bench: Verifi
     assert len({e.prompt_text for e in examples}) > 60  # many prompts, not one prompt's perturbations
     prompt, response, score = examples[0]  # unpacks as the pipeline's (prompt text, response, score)
     assert isinstance(score, int)
+    # As the SFT stage writes them (judge prompt in, "Score: k" out), the judge's parser reads the gold back.
+    judge = load_judge_prompt("verifiable_score")
+    assert all(judge.parser.parse(judge.answer(e.score)).value == e.score for e in examples)
+    assert prompt in judge.render(prompt, response) and response in judge.render(prompt, response)
 
 
 def test_prompt_metadata_names_family_and_constraints(bench: VerifiableBenchmark) -> None:
