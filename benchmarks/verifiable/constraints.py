@@ -144,9 +144,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 IMPLICIT = frozenset({"json_object", "json_keys"})
 
-# Pairs no single reply can satisfy, or that make each other trivial.
+# Pairs no single reply can satisfy, that make each other trivial, or whose reference answer would not fit 48
+# tokens (several sentences in capitals: a word in capitals is several tokens).
 CONFLICTS = frozenset(frozenset(p) for p in (
     ("uppercase", "lowercase"), ("sentences", "starts_with"), ("sentences", "ends_with"), ("sentences", "bullets"),
+    ("uppercase", "sentences"), ("uppercase", "bullets"),
     ("include", "avoid"),
     *(("number_only", k) for k in ("starts_with", "ends_with", "uppercase", "lowercase", "include", "avoid",
                                    "sentences", "bullets", "max_words", "no_commas")),

@@ -43,8 +43,16 @@ def bodies(task: Task, rng: random.Random) -> list[str]:
     if task.family == "list":
         n = COUNT_WORDS.index(task.arg("bullets") or "three")
         return ["\n".join(f"- {f}" for f in combo) for combo in itertools.combinations(facts, n)]
-    sizes = (2, 1, 3)
-    return [" ".join(combo) for size in sizes for combo in itertools.combinations(facts, size)]
+    return [" ".join(combo) for size in _fact_counts(task) for combo in itertools.combinations(facts, size)]
+
+
+def _fact_counts(task: Task) -> tuple[int, ...]:
+    """How many facts a reference tries, in order: as many sentences as asked, else two, or one in capitals
+    (a word in capitals is several tokens), so that references fit a 48-token answer."""
+    asked = task.arg("sentences")
+    if asked:
+        return (COUNT_WORDS.index(asked.split()[0]),)
+    return (1, 2) if task.arg("uppercase") is not None else (2, 1)
 
 
 def _scores_max(task: Task, reply: str) -> bool:

@@ -149,7 +149,7 @@ def _pick(rng: random.Random, pool: tuple[str, ...], k: int, fixed: tuple[str, .
 
 _WRITE_POOL = ("max_words", "sentences", "uppercase", "lowercase", "starts_with", "ends_with", "include", "avoid",
                "no_commas")
-_LIST_POOL = ("max_words", "uppercase", "lowercase", "starts_with", "ends_with", "include", "avoid", "no_commas")
+_LIST_POOL = ("max_words", "lowercase", "starts_with", "ends_with", "include", "avoid", "no_commas")
 _JSON_POOL = ("include", "avoid", "lowercase", "max_words")
 _ARITH_POOL = ("number_only", "starts_with", "ends_with", "max_words", "lowercase", "no_commas")
 _UNSAFE_POOL = ("max_words", "no_commas", "lowercase", "uppercase", "sentences", "ends_with")
