@@ -67,6 +67,11 @@ def test_demonstrations_are_reference_answers_scoring_five(bench: VerifiableBenc
     assert all(grade(c[0]["content"], c[1]["content"]) == 5.0 for c in chats)
     assert [m["role"] for m in chats[0]] == ["user", "assistant"]
     assert bench.demonstrations(20) == chats[:20]  # a longer list extends a shorter one
+    # They fit a 48-token answer (measured with the SmolLM2 tokenizer: at most 41 tokens over 600 of them);
+    # word counts stand in here, since a word in capitals costs about two tokens.
+    answers = [c[1]["content"] for c in chats]
+    assert max(len(a.split()) for a in answers) <= 35
+    assert max(len(a.split()) for a in answers if a.isupper()) <= 16
 
 
 def test_judging_examples_spread_over_every_score_with_gold_labels(bench: VerifiableBenchmark) -> None:
