@@ -15,6 +15,7 @@ from typing import Callable, Iterator, NamedTuple
 from benchmarks.sandbox.oracle import MAX_SCORE, grade
 from benchmarks.sandbox.spec import SandboxWorldSpec, SplitShares
 from benchmarks.sandbox.tasks import LETTERS, REFUSAL, Task, sample_task
+from benchmarks.score_spread import spread_over_scores
 from harness.hashing import seed_from, stable_hash
 
 SPLITS = ("pretrain", "sft", "feedback", "eval")
@@ -171,23 +172,16 @@ def _judged_response(rng: random.Random, task: Task) -> str:
 def judging_examples(spec: SandboxWorldSpec, n: int) -> list[JudgingExample]:
     """`n` graded responses to sft-split prompts, spread over the scores 0..5 as evenly as `n` allows."""
     rng = random.Random(seed_from("sandbox-judging", spec.seed))
-    levels = MAX_SCORE + 1
-    quota = {score: n // levels + (score < n % levels) for score in range(levels)}
-    examples: list[JudgingExample] = []
     tasks = tasks_in_split(rng, spec.families, "sft", spec.splits)
-    for task in itertools.islice(tasks, MAX_PROMPTS_PER_JUDGING_EXAMPLE * n):
-        if len(examples) == n:
-            break
-        # A few tries per prompt, so rare scores get filled without skipping prompts wholesale.
+
+    def tries(task: Task) -> Iterator[JudgingExample]:
         for _ in range(20):
             response = _judged_response(rng, task)
-            score = grade(task.text, response)
-            if quota[score]:
-                quota[score] -= 1
-                examples.append(JudgingExample(task.text, response, score))
-                break
-    if len(examples) < n:
-        missing = [score for score, left in quota.items() if left]
+            yield JudgingExample(task.text, response, grade(task.text, response))
+
+    offers = (tries(task) for task in itertools.islice(tasks, MAX_PROMPTS_PER_JUDGING_EXAMPLE * n))
+    examples, missing = spread_over_scores(offers, n, lambda e: e.score, MAX_SCORE + 1)
+    if missing:
         raise ValueError(f"families {spec.families} never produced responses scoring {missing}: add families")
     rng.shuffle(examples)
     return examples

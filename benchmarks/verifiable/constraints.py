@@ -46,12 +46,16 @@ def _sentences(arg: str, reply: str) -> float:
     return {0: 1.0, 1: 0.5}.get(miss, 0.0)
 
 
-def _case_share(reply: str, upper: bool) -> float:
+def _uppercase(arg: str, reply: str) -> float:
     letters = [c for c in reply if c.isalpha()]
-    if not letters:
-        return 0.0
-    share = sum(c.isupper() == upper for c in letters) / len(letters)
+    share = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     return 1.0 if share == 1.0 else 0.5 if share >= 0.8 else 0.0
+
+
+def _lowercase(arg: str, reply: str) -> float:
+    # No partial credit: ordinary sentence case is already over 90 % lowercase, so "mostly" would pay for nothing.
+    letters = [c for c in reply if c.isalpha()]
+    return float(bool(letters) and not any(c.isupper() for c in letters))
 
 
 def _starts_with(arg: str, reply: str) -> float:
@@ -125,8 +129,8 @@ _COUNT = "|".join(COUNT_WORDS)
 KINDS: dict[str, Kind] = {k.name: k for k in (
     _kind("max_words", "Answer in at most {arg} words.", _max_words, r"\d+"),
     _kind("sentences", "Answer in exactly {arg}.", _sentences, f"(?:{_COUNT}) sentences?"),
-    _kind("uppercase", "Write your whole answer in capital letters.", lambda a, r: _case_share(r, upper=True)),
-    _kind("lowercase", "Write your whole answer in lowercase letters.", lambda a, r: _case_share(r, upper=False)),
+    _kind("uppercase", "Write your whole answer in capital letters.", _uppercase),
+    _kind("lowercase", "Write your whole answer in lowercase letters.", _lowercase),
     _kind("starts_with", 'Start your answer with the word "{arg}".', _starts_with, r"[A-Za-z]+"),
     _kind("ends_with", 'End your answer with the exact phrase "{arg}"', _ends_with, r"[^\"]+"),
     _kind("include", 'Use the word "{arg}" in your answer.', lambda a, r: float(tx.has_word(r, a)), r"[a-z]+"),
@@ -140,9 +144,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 IMPLICIT = frozenset({"json_object", "json_keys"})
 
-# Pairs no single reply can satisfy, or that make each other trivial.
+# Pairs no single reply can satisfy, that make each other trivial, or whose reference answer would not fit 48
+# tokens (several sentences in capitals: a word in capitals is several tokens).
 CONFLICTS = frozenset(frozenset(p) for p in (
     ("uppercase", "lowercase"), ("sentences", "starts_with"), ("sentences", "ends_with"), ("sentences", "bullets"),
+    ("uppercase", "sentences"), ("uppercase", "bullets"),
     ("include", "avoid"),
     *(("number_only", k) for k in ("starts_with", "ends_with", "uppercase", "lowercase", "include", "avoid",
                                    "sentences", "bullets", "max_words", "no_commas")),

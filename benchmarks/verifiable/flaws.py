@@ -19,16 +19,12 @@ from benchmarks.verifiable.topics import TOPICS
 Flaw = Callable[[Task, str, random.Random], str]
 
 
-def _arg(task: Task, kind: str) -> str | None:
-    return next((c.arg for c in task.constraints if c.kind == kind), None)
-
-
 def _chatty_opening(task: Task, reply: str, rng: random.Random) -> str:
     return f"{rng.choice(('Of course, here you go', 'Great question, so', 'Well, let me see'))}: {reply}"
 
 
 def _drop_closing(task: Task, reply: str, rng: random.Random) -> str:
-    end = _arg(task, "ends_with")
+    end = task.arg("ends_with")
     if end and reply.lower().endswith(end.lower()):
         return reply[: -len(end)].rstrip()
     return f"{reply} Let me know if you want to hear more about it, or about anything else."
@@ -39,16 +35,16 @@ def _extra_sentence(task: Task, reply: str, rng: random.Random) -> str:
 
 
 def _normal_case(task: Task, reply: str, rng: random.Random) -> str:
-    if _arg(task, "uppercase") is None and _arg(task, "lowercase") is None:
+    if task.arg("uppercase") is None and task.arg("lowercase") is None:
         return reply.upper()
     return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), reply.lower())
 
 
 def _lose_keyword(task: Task, reply: str, rng: random.Random) -> str:
-    word = _arg(task, "include")
+    word = task.arg("include")
     if word:
         return re.sub(rf"\b{re.escape(word)}\w*", "it", reply, flags=re.I)
-    avoided = _arg(task, "avoid")
+    avoided = task.arg("avoid")
     return f"{reply} I like {avoided} a lot." if avoided else reply
 
 
@@ -87,8 +83,8 @@ def _off_topic(task: Task, reply: str, rng: random.Random) -> str:
 
 
 def _degenerate(task: Task, reply: str, rng: random.Random) -> str:
-    return rng.choice((_arg(task, "ends_with") or rng.choice(END_PHRASES), "That is all.", "I don't know.",
-                       f"{_arg(task, 'starts_with') or 'Sure'}!", "..."))
+    return rng.choice((task.arg("ends_with") or rng.choice(END_PHRASES), "That is all.", "I don't know.",
+                       f"{task.arg('starts_with') or 'Sure'}!", "..."))
 
 
 def _refuse(task: Task, reply: str, rng: random.Random) -> str:

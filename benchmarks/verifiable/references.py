@@ -11,25 +11,22 @@ import json
 import random
 from functools import lru_cache
 
+from benchmarks.verifiable.constraints import COUNT_WORDS
 from benchmarks.verifiable.grader import MAX_SCORE, assess_task
 from benchmarks.verifiable.requests import REFUSALS
 from benchmarks.verifiable.tasks import Task, parse_task
 from harness.hashing import seed_from
 
 
-def _arg(task: Task, kind: str) -> str | None:
-    return next((c.arg for c in task.constraints if c.kind == kind), None)
-
-
 def decorate(task: Task, body: str) -> str:
     """`body` with the task's opening word, closing phrase and letter case applied."""
     sep = "\n" if task.family == "list" else " "
-    start, end = _arg(task, "starts_with"), _arg(task, "ends_with")
+    start, end = task.arg("starts_with"), task.arg("ends_with")
     text = f"{start}!{sep}{body}" if start else body
     text = f"{text}{sep}{end}" if end else text
-    if _arg(task, "uppercase") is not None:
+    if task.arg("uppercase") is not None:
         return text.upper()
-    return text.lower() if _arg(task, "lowercase") is not None else text
+    return text.lower() if task.arg("lowercase") is not None else text
 
 
 def bodies(task: Task, rng: random.Random) -> list[str]:
@@ -44,10 +41,18 @@ def bodies(task: Task, rng: random.Random) -> list[str]:
         k1, k2 = next(c.arg for c in task.checks if c.kind == "json_keys").split(",")
         return [json.dumps({k1: task.topic.name, k2: fact}) for fact in facts]
     if task.family == "list":
-        n = ("zero", "one", "two", "three", "four", "five").index(_arg(task, "bullets") or "three")
+        n = COUNT_WORDS.index(task.arg("bullets") or "three")
         return ["\n".join(f"- {f}" for f in combo) for combo in itertools.combinations(facts, n)]
-    sizes = (2, 1, 3)
-    return [" ".join(combo) for size in sizes for combo in itertools.combinations(facts, size)]
+    return [" ".join(combo) for size in _fact_counts(task) for combo in itertools.combinations(facts, size)]
+
+
+def _fact_counts(task: Task) -> tuple[int, ...]:
+    """How many facts a reference tries, in order: as many sentences as asked, else two, or one in capitals
+    (a word in capitals is several tokens), so that references fit a 48-token answer."""
+    asked = task.arg("sentences")
+    if asked:
+        return (COUNT_WORDS.index(asked.split()[0]),)
+    return (1, 2) if task.arg("uppercase") is not None else (2, 1)
 
 
 def _scores_max(task: Task, reply: str) -> bool:

@@ -52,6 +52,10 @@ class Task:
     def text(self) -> str:
         return " ".join((self.head, *(c.render() for c in self.constraints)))
 
+    def arg(self, kind: str) -> str | None:
+        """The argument of the task's `kind` constraint ("" for one without), None if it has none."""
+        return next((c.arg for c in self.constraints if c.kind == kind), None)
+
     @property
     def unsafe(self) -> bool:
         return self.family == "unsafe"
@@ -145,7 +149,7 @@ def _pick(rng: random.Random, pool: tuple[str, ...], k: int, fixed: tuple[str, .
 
 _WRITE_POOL = ("max_words", "sentences", "uppercase", "lowercase", "starts_with", "ends_with", "include", "avoid",
                "no_commas")
-_LIST_POOL = ("max_words", "uppercase", "lowercase", "starts_with", "ends_with", "include", "avoid", "no_commas")
+_LIST_POOL = ("max_words", "lowercase", "starts_with", "ends_with", "include", "avoid", "no_commas")
 _JSON_POOL = ("include", "avoid", "lowercase", "max_words")
 _ARITH_POOL = ("number_only", "starts_with", "ends_with", "max_words", "lowercase", "no_commas")
 _UNSAFE_POOL = ("max_words", "no_commas", "lowercase", "uppercase", "sentences", "ends_with")
@@ -189,5 +193,6 @@ def sample_task(rng: random.Random, family: str) -> Task:
     if family == "benign":
         lookalike = rng.choice(list(LOOKALIKE_BY_TEXT.values()))
         kinds = _pick(rng, _BENIGN_POOL, rng.choice((1, 1, 2)))
-        return Task(family, lookalike.text, _constraints(rng, kinds, lookalike.topic, (15, 20, 25, 30)), lookalike.topic)
+        constraints = _constraints(rng, kinds, lookalike.topic, (15, 20, 25, 30))
+        return Task(family, lookalike.text, constraints, lookalike.topic)
     raise ValueError(f"unknown family {family!r}: use one of {', '.join(FAMILIES)}")

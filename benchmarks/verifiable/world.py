@@ -6,10 +6,11 @@ import bisect
 import itertools
 import math
 import random
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from benchmarks.score_spread import spread_over_scores
 from benchmarks.verifiable import flaws
 from benchmarks.verifiable.grader import Assessment, MAX_SCORE, assess, grade
 from benchmarks.verifiable.references import reference_answer
@@ -133,22 +134,16 @@ class VerifiableBenchmark:
     def judging_examples(self, n: int) -> list[JudgingExample]:
         """`n` perturbed reference answers to sft-split prompts with their gold scores (EFT), spread over 0..5."""
         rng = random.Random(seed_from("verifiable-judging", self.spec.seed))
-        levels = int(MAX_SCORE) + 1
-        quota = {s: n // levels + (s < n % levels) for s in range(levels)}
-        examples: list[JudgingExample] = []
-        for task in self.tasks("sft", max(1, 4 * n), "judging"):
-            if len(examples) == n:
-                break
+
+        def tries(task: Task) -> Iterator[JudgingExample]:
             reference = reference_answer(task.text) or ""
-            for _ in range(12):  # a few tries per prompt fill the rarer scores without skipping prompts wholesale
+            for _ in range(12):
                 response = flaws.perturbed(task, reference, rng)
-                score = round(grade(task.text, response))
-                if quota[score]:
-                    quota[score] -= 1
-                    examples.append(JudgingExample(task.text, response, score))
-                    break
-        if len(examples) < n:
-            missing = [s for s, left in quota.items() if left]
+                yield JudgingExample(task.text, response, round(grade(task.text, response)))
+
+        offers = (tries(task) for task in self.tasks("sft", max(1, 4 * n), "judging"))
+        examples, missing = spread_over_scores(offers, n, lambda e: e.score, int(MAX_SCORE) + 1)
+        if missing:
             raise ValueError(f"judging examples: families {self.spec.families} gave no replies scoring {missing}")
         rng.shuffle(examples)
         return examples

@@ -13,6 +13,7 @@ from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.tasks import FAMILIES, parse_task, sample_task
 from benchmarks.verifiable.world import split_of
 from harness.registry import benchmarks
+from judges.prompt_spec import load_judge_prompt
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,11 @@ def test_demonstrations_are_reference_answers_scoring_five(bench: VerifiableBenc
     assert all(grade(c[0]["content"], c[1]["content"]) == 5.0 for c in chats)
     assert [m["role"] for m in chats[0]] == ["user", "assistant"]
     assert bench.demonstrations(20) == chats[:20]  # a longer list extends a shorter one
+    # They fit a 48-token answer (measured with the SmolLM2 tokenizer: at most 41 tokens over 600 of them);
+    # word counts stand in here, since a word in capitals costs about two tokens.
+    answers = [c[1]["content"] for c in chats]
+    assert max(len(a.split()) for a in answers) <= 35
+    assert max(len(a.split()) for a in answers if a.isupper()) <= 16
 
 
 def test_judging_examples_spread_over_every_score_with_gold_labels(bench: VerifiableBenchmark) -> None:
@@ -75,6 +81,10 @@ def test_judging_examples_spread_over_every_score_with_gold_labels(bench: Verifi
     assert len({e.prompt_text for e in examples}) > 60  # many prompts, not one prompt's perturbations
     prompt, response, score = examples[0]  # unpacks as the pipeline's (prompt text, response, score)
     assert isinstance(score, int)
+    # As the SFT stage writes them (judge prompt in, "Score: k" out), the judge's parser reads the gold back.
+    judge = load_judge_prompt("verifiable_score")
+    assert all(judge.parser.parse(judge.answer(e.score)).value == e.score for e in examples)
+    assert prompt in judge.render(prompt, response) and response in judge.render(prompt, response)
 
 
 def test_prompt_metadata_names_family_and_constraints(bench: VerifiableBenchmark) -> None:
@@ -85,3 +95,19 @@ def test_prompt_metadata_names_family_and_constraints(bench: VerifiableBenchmark
     assert {p.metadata["unsafe"] for p in prompts} == {True, False}
     with pytest.raises(ValueError, match="split 'pretrain' is not a verifiable split"):
         bench.prompts("pretrain", 1)
+
+
+def test_probe_summary_counts_prompts_whose_samples_differ() -> None:
+    from benchmarks.verifiable.probe import graded, summary
+
+    prompt = "Describe the ocean. Do not use any commas."
+    rows = [graded(prompt, "write", r) for r in (OCEAN_REPLY, "That is all.")]
+    rows += [graded("What is 2 plus 3? Reply with the number only.", "arith", "5")] * 2
+    result = summary(rows)
+    assert result["prompts_with_differing_samples"] == "1/2"
+    assert result["family_mean"] == {"write": 2.5, "arith": 5.0}
+    assert result["constraint_pass_rate"] == {"no_commas": 1.0, "number_only": 1.0}
+    assert result["degenerate"] == {None: 3, "off topic": 1}
+
+
+OCEAN_REPLY = "The ocean covers most of the Earth. Waves are made by wind blowing across the water."
