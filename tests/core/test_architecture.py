@@ -10,8 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("harness", "judges", "benchmarks")
 MAX_LINES = 400
-# Over the limit today, and split by another change of issue 14; remove an entry once its module fits.
-PENDING_SPLIT = {"harness.generation.remote"}
 
 
 def modules() -> dict[str, Path]:
@@ -103,9 +101,7 @@ def test_no_import_cycles_among_the_packages():
 
 def test_no_module_is_over_400_lines():
     lengths = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in modules().items()}
-    over = {m: n for m, n in lengths.items() if n > MAX_LINES and m not in PENDING_SPLIT}
-    assert over == {}
-    assert all(lengths[m] > MAX_LINES for m in PENDING_SPLIT if m in lengths), "split: drop it from PENDING_SPLIT"
+    assert {m: n for m, n in lengths.items() if n > MAX_LINES} == {}
 
 
 def test_the_pipeline_imports_no_plugin_module():
