@@ -82,7 +82,8 @@ def _cell(text: str, sort: Any = None, title: str | None = None, cls: str = "num
 
 def _example_answer(run: dict[str, Any], row: dict[str, Any]) -> tuple[str, str] | None:
     """Sample 0 of the first evaluation prompt, read from the evaluate stage the run record points at."""
-    stage = run["run"].get("stages", {}).get(row_stages(row)["evaluate"])
+    label = row_stages(row).get("evaluate")  # a source that gave no pairs trained no model: nothing was evaluated
+    stage = run["run"].get("stages", {}).get(label) if label else None
     path = Path(stage["path"]) / "completions.jsonl" if stage else None
     if path is None or not path.exists():
         return None

@@ -88,6 +88,26 @@ def test_html_escapes_every_string_from_run_data(record, make_results, hostile):
     assert any(text == hostile for _, text in parser.cells)  # shown to the reader as text, intact
 
 
+def test_rows_are_drawn_from_the_stage_labels_metrics_json_records(record, make_results):
+    """Rows name their stages (metrics.json `stages`); a source that gave no pairs has a feedback stage only."""
+    run, metrics = record
+    row = next(r for r in metrics["rows"] if r["model"] == "M2-oracle")
+    untrained = {"model": "M2-oracle", "stage": "M2", "source": "oracle", "score": None, "pairs": 0,
+                 "stages": {"feedback": "feedback oracle"}, "dropped": {"tie": 12}, "judge_failure_rate": 0.0}
+    metrics["rows"][metrics["rows"].index(row)] = untrained
+    for r in metrics["rows"]:
+        if r["model"] == "M2-parameter_contrast":
+            r["stages"] = {"evaluate": "evaluate M1", "feedback": "feedback parameter_contrast",
+                           "dpo": "dpo M2-parameter_contrast"}  # an evaluate label the reader can only have read
+    page = leaderboard.html_page(leaderboard.latest_run(make_results(run, metrics), "sandbox"))
+    parser = Cells()
+    parser.feed(page)
+    titles = [a.get("title") or "" for a, _ in parser.cells]
+    assert any("not trained: no pairs" in t for _, t in parser.cells)
+    win = next(t for t in titles if "rows[4].win_rate" in t)
+    assert win.count("stage 'evaluate M1'") == 2  # the recorded label, not one rebuilt from the row's name
+
+
 def test_html_gives_every_number_its_provenance(results):
     run = leaderboard.latest_run(results, "sandbox")
     parser = Cells()

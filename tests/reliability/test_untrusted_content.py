@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaderboard
+from harness import leaderboard, leaderboard_html
 from tests.leaderboard.conftest import DATA, write_results
 from tests.leaderboard.test_lb_chromium import browse, chromium  # noqa: F401  (the session's Chromium)
 
@@ -105,7 +105,7 @@ def test_nothing_runs_and_the_text_shows_literally_in_chromium(chromium, hostile
     assert dom.tags.count("table") == written_tables >= 3  # as many as we wrote: no cell broke out
     expected = []
     for p in pairs:
-        expected += [p["source"], *(leaderboard._clip(p[k][0]["content"]) for k in ("prompt", "chosen", "rejected"))]
+        expected += [p["source"], *(leaderboard_html._clip(p[k][0]["content"]) for k in ("prompt", "chosen", "rejected"))]
     assert dom.cells == expected  # every hostile string shown to the reader as text, intact
     assert dom.cells[1] == SVG_PROMPT and dom.cells[2] == SCRIPT and dom.cells[3] == IMG and dom.cells[6] == BREAKOUT and dom.cells[7] == "x" * 239 + "…"
 
