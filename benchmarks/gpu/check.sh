@@ -85,7 +85,7 @@ section() {
 }
 
 echo "== machine =="
-echo "  $(date -u +%FT%TZ)  $(nproc) cores  $(free -g | awk '/Mem:/ {print $2 " GiB"}')  mode: $([ $DRY = 1 ] && echo cpu-dry-run || echo gpu)"
+echo "  $(date -u +%FT%TZ)  $(nproc --all) cores  $(free -g | awk '/Mem:/ {print $2 " GiB"}')  mode: $([ $DRY = 1 ] && echo cpu-dry-run || echo gpu)"
 if command -v nvidia-smi >/dev/null; then
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | sed 's/^/  /'
 else
