@@ -78,7 +78,7 @@ section() {
     if [ "$limit" -lt 20 ]; then echo "  SKIPPED: the ${BUDGET} s budget is spent"; return; fi
     timeout --kill-after=10 "$limit" "$@" > "$LOGS/section.log" 2>&1
     rc=$?
-    grep -vE 'Warning|warn\(|it/s\]|s/it\]|^\s*$' "$LOGS/section.log" | tail -n 25
+    grep -vE "Warning|warn\(|it/s\]|s/it\]|^\s*$|^\{'" "$LOGS/section.log" | tail -n 25
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "  TIMED OUT after ${limit} s"
     elif [ $rc -ne 0 ]; then echo "  FAILED (exit $rc); full log: $LOGS/section.log"; fi
     cp "$LOGS/section.log" "$LOGS/$(echo "$title" | tr -c 'a-zA-Z0-9\n' '_').log"

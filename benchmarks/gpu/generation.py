@@ -28,7 +28,7 @@ def timed_line(name: str, build: Callable[[], Generator], prompts: list, params:
     new_tokens = sum(c.completion_tokens for cs in results for c in cs)
     answers = sum(len(cs) for cs in results)
     sample = results[0][0].text.replace("\n", " ")[:60]
-    return (f"  {name:<22} {seconds:7.1f} s  {new_tokens / seconds:9.0f} new tokens/s  {answers} answers  "
+    return (f"  {name:<26} {seconds:7.1f} s  {new_tokens / seconds:9.0f} new tokens/s  {answers} answers  "
             f"e.g. {sample!r}")
 
 
@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> None:
             "hf", path=args.model, batch_size=args.batch_size, device=device, dtype=args.dtype, progress=False,
             share_prompt=share), prompts, params), flush=True)
     if not cuda:
-        print("  vllm                   SKIPPED: no CUDA device")
+        print("  vllm                       SKIPPED: no CUDA device")
     elif importlib.util.find_spec("vllm") is None:
-        print("  vllm                   SKIPPED: vllm is not installed (its wheel, ~400 MB and pinned to one torch, "
+        print("  vllm                       SKIPPED: vllm is not installed (its wheel, ~400 MB and pinned to one torch, "
               "cannot travel to a machine without a registry)")
     else:
         print(timed_line("vllm", lambda: generators.build("vllm", model=args.model, dtype=args.dtype,
