@@ -3,6 +3,8 @@
 Prompts are rendered with the tokenizer's chat template, sorted by length so each batch pads little,
 left-padded (decoder-only models continue from the right edge), and sampled with a seed derived from
 the batch's content, so the same prompts give the same completions whatever else is in the run.
+With `share_prompt`, a batch's prompts are read once and their attention cache copied for each of the n samples
+(generate would otherwise read every prompt n times: a third of the work for 40-token prompts and 48 new tokens).
 With `batch_cache` (a SQLite file; the pipeline passes one under the run's results) every finished batch is
 stored, and a rerun after a crash skips the batches already there (harness.generation.batches).
 """
@@ -37,6 +39,7 @@ class HFGenerator(LocalGenerator):
     revision: str | None = None
     batch_cache: str | None = None
     identity: str | None = None
+    share_prompt: bool = False
     _model: Any = field(default=None, repr=False)
     _tokenizer: Any = field(default=None, repr=False)
     _batches: Any = field(default=None, repr=False)
@@ -142,6 +145,8 @@ class HFGenerator(LocalGenerator):
         batch = {k: v.to(model.device) for k, v in batch.items()}
         torch.manual_seed(seed_from(params.seed, prompt_ids))
         with torch.inference_mode():
+            if self.share_prompt and params.n > 1 and batch["input_ids"].shape[1] > 1:
+                batch["cache"] = self._prompt_cache(batch, params.n)
             out = model.generate(
                 **batch,
                 do_sample=not params.greedy,
@@ -162,13 +167,29 @@ class HFGenerator(LocalGenerator):
             rows.append((text.strip(), n_new))
         return rows
 
+    def _prompt_cache(self, batch: dict[str, Any], n: int) -> Any:
+        """The attention cache of every prompt but its last token, read once and repeated for n samples; generate
+        then feeds only the last token (it resumes from a cache given the full input ids)."""
+        from transformers import DynamicCache
+
+        model, _ = self.load()
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)  # as generate numbers left-padded rows
+        cache = DynamicCache(config=model.config)
+        model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=positions[:, :-1], cache=cache,
+              use_cache=True, logits_to_keep=1)
+        cache.batch_repeat_interleave(n)
+        return cache
+
 
 @generator("hf")
 def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
        progress: bool = True, revision: str | None = None, batch_cache: str | None = None,
-       identity: str | None = None) -> HFGenerator:
+       identity: str | None = None, share_prompt: bool = False) -> HFGenerator:
     """A transformers causal LM from a Hugging Face id or a local directory; `batch_cache`: a SQLite file where
     finished batches are kept, so a rerun after a crash regenerates only the batch in flight; `identity` names the
-    model in provenance (a trained model's stage key, so results folders do not change its name)."""
-    return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype,
-                       progress=progress, revision=revision, batch_cache=batch_cache, identity=identity)
+    model in provenance (a trained model's stage key, so results folders do not change its name); `share_prompt`:
+    read each prompt once for its n samples (faster for n > 1; off by default since the different summation order
+    may flip a rare sampled token, and the sandbox demo's numbers must not move)."""
+    return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype, progress=progress,
+                       revision=revision, batch_cache=batch_cache, identity=identity, share_prompt=share_prompt)
