@@ -8,8 +8,9 @@ Accuracy is reported overall and per subset, and split by which reply is longer 
 pairs whose longer reply is the rejected one, a reward model that learnt only "longer is better" scores 0, so
 accuracy there (length-controlled accuracy) shows what it learnt beyond length.
 
-A section score (reward-bench's Chat, Chat Hard, Safety, Reasoning) is the average of its subsets' accuracies weighted by their number of pairs, unless explicit
-weights are given (reward-bench reweights some sections, e.g. Reasoning).
+A section score (reward-bench's Chat, Chat Hard, Safety, Reasoning) is the average of its subsets' accuracies
+weighted by their number of pairs, unless explicit weights are given (reward-bench reweights some sections, e.g.
+Reasoning).
 """
 
 from __future__ import annotations
