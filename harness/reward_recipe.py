@@ -82,7 +82,7 @@ def resolve_model(model: str, where: str = "model") -> str:
 
 
 def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
-    """What pydantic cannot see: the model is there and every subset is one the data has."""
+    """What pydantic cannot see: the model is there, can pool as asked, and every subset is one the data has."""
     from harness.registry import benchmarks
 
     path = resolve_model(recipe.model, f"{where}: model")
@@ -91,7 +91,7 @@ def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
 
         try:
             model_type = AutoConfig.from_pretrained(path).model_type
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # no config.json, or one without a model_type
             raise RecipeError(f"{where}: model: cannot read its config.json ({str(exc).splitlines()[0]}); give a model "
                               "directory or an HF id that is reachable") from None
         try:

@@ -8,7 +8,9 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertForSequenceClassification
 
+from harness.config import RecipeError
 from harness.registry import judges
+from harness.reward_recipe import load_reward_recipe
 from harness.train import TrainSpec, reward_model
 from harness.train.mean_pooled_bert import MeanPooledBertForSequenceClassification, mean_pool
 from harness.train.pooling import check_pooling, load_reward_model
@@ -71,7 +73,12 @@ def test_a_mean_pooled_reward_model_trains_saves_and_is_scored_mean_pooled_by_th
         assert abs(plain(input_ids=ids).logits[0, 0].item() - direct) > 1e-3
 
 
-def test_mean_pooling_is_refused_for_backbones_without_it():
+def test_mean_pooling_is_refused_for_backbones_without_it(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    with pytest.raises(RecipeError) as info:
+        load_reward_recipe("recipes/rm_hh_minilm.yaml", [f"model={tmp_path}", "pooling=mean"])
+    assert str(info.value) == ("recipes/rm_hh_minilm.yaml: pooling: 'mean' is implemented for BERT encoders "
+                               "(model_type bert), and this backbone is 'llama'; use pooling: head")
     check_pooling("mean", "bert")
     check_pooling("head", "llama")
     with pytest.raises(ValueError, match=r"^pooling: 'mean' is implemented for BERT encoders \(model_type bert\), "
