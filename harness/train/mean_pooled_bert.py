@@ -24,7 +24,7 @@ class MeanPooledBertForSequenceClassification(BertForSequenceClassification):
     from the logits).
     """
 
-    _keys_to_ignore_on_load_unexpected = [r"bert\.pooler\."]  # a checkpoint's pooler is expected and dropped
+    _keys_to_ignore_on_load_unexpected = [r"pooler\."]  # a checkpoint's pooler is expected and dropped
 
     def __init__(self, config: BertConfig):
         super().__init__(config)
