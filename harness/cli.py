@@ -114,7 +114,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from harness.reward_recipe import load_reward_recipe
 
         rm = load_reward_recipe(args.recipe, args.set)
-        print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model}, "
+        print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model} ({rm.pooling} pooling), "
               f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
         return 0
     recipe = load_recipe(args.recipe, args.set)

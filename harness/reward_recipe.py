@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from harness.config import RecipeError, Strict, first_error, looks_local, load_recipe_data, recipe_kind
+from harness.train.pooling import Pooling, check_pooling
 from harness.train.spec import TrainSpec
 
 PACKAGE_PREFIX = "package:"
@@ -34,6 +35,11 @@ class RewardModelRecipe(Strict):
     train_pairs: int | None = Field(None, gt=0, description="first N usable pairs of each train subset; null = all")
     eval_pairs: int | None = Field(None, gt=0, description="first N usable pairs of each eval subset; null = all")
     max_length: int = Field(256, ge=16, description="tokens per (prompt, reply) input, in training and scoring")
+    pooling: Pooling = Field(
+        "head", description="what the score head reads, in training and scoring alike: head = the backbone's own "
+        "([CLS] through BERT's pooler); mean = the mean of the encoder's last hidden states over the tokens, as "
+        "sentence-transformers models were trained to embed (BERT encoders)",
+    )
     eval_batch_size: int = Field(64, ge=1, description="inputs per forward pass when scoring")
     train: TrainSpec = Field(default_factory=TrainSpec, description="the reward-model training stage")
 
@@ -76,10 +82,22 @@ def resolve_model(model: str, where: str = "model") -> str:
 
 
 def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
-    """What pydantic cannot see: the model is there and every subset is one the data has."""
+    """What pydantic cannot see: the model is there, can pool as asked, and every subset is one the data has."""
     from harness.registry import benchmarks
 
-    resolve_model(recipe.model, f"{where}: model")
+    path = resolve_model(recipe.model, f"{where}: model")
+    if recipe.pooling != "head":
+        from transformers import AutoConfig
+
+        try:
+            model_type = AutoConfig.from_pretrained(path).model_type
+        except (OSError, ValueError) as exc:  # no config.json, or one without a model_type
+            raise RecipeError(f"{where}: model: cannot read its config.json ({str(exc).splitlines()[0]}); give a model "
+                              "directory or an HF id that is reachable") from None
+        try:
+            check_pooling(recipe.pooling, model_type)
+        except ValueError as exc:
+            raise RecipeError(f"{where}: {exc}") from None
     try:
         data = benchmarks.build("hh_rlhf", path=recipe.data_path)
     except FileNotFoundError as exc:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from harness.config import RecipeError
+from harness.evaluate.estimates import Estimate
+from harness.evaluate.rm_accuracy import accuracy_by_length
 from harness.hashing import stable_hash
 from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
@@ -37,10 +39,23 @@ def _conversations(pair: dict[str, Any]) -> tuple[list[dict[str, str]], list[dic
     return [*pair["prompt"], *pair["chosen"]], [*pair["prompt"], *pair["rejected"]]
 
 
+def reply_lengths(pairs: Sequence[dict[str, Any]]) -> tuple[list[int], list[int]]:
+    """Characters of each pair's chosen and rejected reply."""
+    return [len(p["chosen"][-1]["content"]) for p in pairs], [len(p["rejected"][-1]["content"]) for p in pairs]
+
+
 def longer_reply_accuracy(pairs: Sequence[dict[str, Any]]) -> float:
     """The 'longer reply wins' baseline: a reward model must beat it to have learnt more than length."""
-    longer = [len(p["chosen"][-1]["content"]) > len(p["rejected"][-1]["content"]) for p in pairs]
+    longer = [c > r for c, r in zip(*reply_lengths(pairs))]
     return sum(longer) / len(longer)
+
+
+def estimate_fields(estimate: Estimate) -> dict[str, Any]:
+    """An accuracy as metrics.json holds it: value, SE, count and normal 95% CI (None where undefined)."""
+    value = None if estimate.n == 0 else estimate.value
+    half = None if estimate.stderr is None else Z95 * estimate.stderr
+    return {"accuracy": value, "se": estimate.stderr, "n": estimate.n,
+            "ci95": None if half is None else [estimate.value - half, estimate.value + half]}  # fmt: skip
 
 
 class RewardModelRun:
@@ -69,10 +84,10 @@ class RewardModelRun:
         path = resolve_model(recipe.model)
 
         def build(out: Path) -> dict[str, Any]:
-            return {"pairs": len(rows), **reward_model(path, rows, spec, out / "model").metrics}
+            return {"pairs": len(rows), **reward_model(path, rows, spec, out / "model", pooling=recipe.pooling).metrics}
 
-        return self.runner.run("reward model", "reward", {"reward": spec}, [model_key(recipe.model), stable_hash(rows)],
-                          build)
+        config = {"reward": spec, "pooling": recipe.pooling}
+        return self.runner.run("reward model", "reward", config, [model_key(recipe.model), stable_hash(rows)], build)
 
     def score(self, rm: StageResult, pairs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, list[float]]]:
         """Rewards of every chosen and rejected reply, per subset (a stage: reruns read them back)."""
@@ -106,11 +121,12 @@ class RewardModelRun:
         evaluation = {}
         for subset, rows in eval_pairs.items():
             s = scores[subset]
-            estimate = accuracy(s["chosen"], s["rejected"])
-            half = None if estimate.stderr is None else Z95 * estimate.stderr
+            by_length = accuracy_by_length(s["chosen"], s["rejected"], *reply_lengths(rows))
             evaluation[subset] = {
-                "accuracy": estimate.value, "se": estimate.stderr, "n": estimate.n,
-                "ci95": None if half is None else [estimate.value - half, estimate.value + half],
+                **estimate_fields(accuracy(s["chosen"], s["rejected"])),
+                "length_controlled": estimate_fields(by_length.longer_rejected),
+                "longer_chosen": estimate_fields(by_length.longer_chosen),
+                "same_length_pairs": by_length.same_length,
                 "ties": sum(c == r for c, r in zip(s["chosen"], s["rejected"])),
                 "longer_reply_baseline": longer_reply_accuracy(rows),
                 "skipped": self.data.skipped(subset),
@@ -134,17 +150,28 @@ class RewardModelRun:
 
 
 
+def _accuracy_cells(e: dict[str, Any]) -> tuple[str, str]:
+    if e["accuracy"] is None:
+        return "—", "—"
+    se = "" if e["se"] is None else f" ± {e['se']:.3f}"
+    ci = "—" if e["ci95"] is None else f"[{e['ci95'][0]:.3f}, {e['ci95'][1]:.3f}]"
+    return f"{e['accuracy']:.3f}{se}", ci
+
+
 def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
-    """The eval subsets as a table: accuracy ± SE, its 95% CI, and the longer-reply baseline beside it."""
+    """The eval subsets as a table: accuracy ± SE and its 95% CI, on all pairs and on the pairs whose longer reply
+    is the rejected one (length-controlled) or the chosen one, and the longer-reply baseline beside them."""
     train = metrics["train"]
-    lines = ["| eval subset | pairs | accuracy ± SE | 95% CI | longer-reply baseline | skipped rows |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| eval subset | pairs | accuracy ± SE | 95% CI | longer reply rejected: pairs | length-controlled "
+             "accuracy ± SE | 95% CI | longer reply chosen: accuracy ± SE | longer-reply baseline | skipped rows |",
+             "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for subset, e in metrics["eval"].items():
-        ci = "—" if e["ci95"] is None else f"[{e['ci95'][0]:.3f}, {e['ci95'][1]:.3f}]"
-        se = "" if e["se"] is None else f" ± {e['se']:.3f}"
+        plain, plain_ci = _accuracy_cells(e)
+        controlled, controlled_ci = _accuracy_cells(e["length_controlled"])
+        chosen_longer, _ = _accuracy_cells(e["longer_chosen"])
         skipped = ", ".join(f"{k}: {v}" for k, v in e["skipped"].items()) or "—"
-        lines.append(f"| {subset} | {e['n']} | {e['accuracy']:.3f}{se} | {ci} | {e['longer_reply_baseline']:.3f} "
-                     f"| {skipped} |")
+        lines.append(f"| {subset} | {e['n']} | {plain} | {plain_ci} | {e['length_controlled']['n']} | {controlled} "
+                     f"| {controlled_ci} | {chosen_longer} | {e['longer_reply_baseline']:.3f} | {skipped} |")
     trained_on = ", ".join(f"{s} ({v['pairs']})" for s, v in train["subsets"].items())
     lines.append("")
     lines.append(f"{metrics['model']} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "

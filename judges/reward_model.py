@@ -26,13 +26,15 @@ class RewardModelJudge:
 
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is None:
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+            from transformers import AutoTokenizer
+
+            from harness.train.pooling import load_reward_model
 
             tokenizer = AutoTokenizer.from_pretrained(self.path)
             tokenizer.padding_side = "right"  # the head reads the last non-pad token
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
-            model = AutoModelForSequenceClassification.from_pretrained(self.path).eval()
+            model = load_reward_model(self.path).eval()  # pooled as in training: the saved model says how
             self._loaded = (model, tokenizer)
         return self._loaded
 

@@ -4,9 +4,13 @@ A pair is right only when the chosen response scores strictly higher than the re
 (a reward model that cannot separate the two has not preferred the chosen one), and so is a missing score
 (None/NaN, e.g. a generative judge whose output did not parse); those are counted in `n_ties` / `n_failures`.
 
-Accuracy is reported overall and per subset. A section score (reward-bench's Chat, Chat Hard, Safety,
-Reasoning) is the average of its subsets' accuracies weighted by their number of pairs, unless explicit
-weights are given (reward-bench reweights some sections, e.g. Reasoning).
+Accuracy is reported overall and per subset, and split by which reply is longer (`accuracy_by_length`): on the
+pairs whose longer reply is the rejected one, a reward model that learnt only "longer is better" scores 0, so
+accuracy there (length-controlled accuracy) shows what it learnt beyond length.
+
+A section score (reward-bench's Chat, Chat Hard, Safety, Reasoning) is the average of its subsets' accuracies
+weighted by their number of pairs, unless explicit weights are given (reward-bench reweights some sections, e.g.
+Reasoning).
 """
 
 from __future__ import annotations
@@ -51,6 +55,37 @@ def rm_accuracy(
         per_subset=per_subset,
         n_ties=int(((chosen == rejected) & ~failed).sum()),
         n_failures=int(failed.sum()),
+    )
+
+
+@dataclass(frozen=True)
+class LengthSplitAccuracy:
+    longer_rejected: Estimate  # length-controlled accuracy: "the longer reply wins" scores 0 on these pairs
+    longer_chosen: Estimate  # ... and 1 on these
+    same_length: int  # pairs in neither split
+
+
+def accuracy_by_length(
+    chosen_scores: Sequence[float | None],
+    rejected_scores: Sequence[float | None],
+    chosen_lengths: Sequence[int],
+    rejected_lengths: Sequence[int],
+) -> LengthSplitAccuracy:
+    """`rm_accuracy` on the pairs whose longer reply is the rejected one, and on those whose longer one is chosen.
+
+    Lengths in any unit (the reward-model run uses characters, as its longer-reply baseline does); a split with no
+    pair is an Estimate with n=0 and a NaN value.
+    """
+    check_same_length("chosen_scores", chosen_scores, "chosen_lengths", chosen_lengths)
+    check_same_length("chosen_lengths", chosen_lengths, "rejected_lengths", rejected_lengths)
+    splits = ["longer_chosen" if c > r else "longer_rejected" if c < r else "same_length"
+              for c, r in zip(chosen_lengths, rejected_lengths)]  # fmt: skip
+    per_split = rm_accuracy(chosen_scores, rejected_scores, splits).per_subset
+    empty = Estimate(float("nan"), None, 0)
+    return LengthSplitAccuracy(
+        longer_rejected=per_split.get("longer_rejected", empty),
+        longer_chosen=per_split.get("longer_chosen", empty),
+        same_length=splits.count("same_length"),
     )
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from harness.evaluate import Estimate, rm_accuracy, section_scores
+from harness.evaluate.rm_accuracy import accuracy_by_length
 from harness.registry import metrics
 from tests.shared_data import DERIVED
 
@@ -24,6 +25,25 @@ def test_ties_and_failures_count_as_wrong():
     assert result.per_subset["chat"].value == pytest.approx(1 / 3)
     assert result.per_subset["safety"].value == pytest.approx(1 / 3)
     assert metrics.build("rm_accuracy")(chosen, rejected).value == pytest.approx(2 / 6)
+
+
+def test_length_controlled_accuracy_is_measured_on_the_pairs_whose_longer_reply_was_rejected():
+    chosen_lengths = [10, 20, 5, 7, 30, 9, 9]
+    rejected_lengths = [20, 10, 8, 3, 12, 40, 9]  # longer rejected: pairs 0, 2, 5; longer chosen: 1, 3, 4; pair 6 equal
+    chosen = [1.0, 2.0, 0.0, 1.0, 1.0, 3.0, 5.0]
+    rejected = [0.0, 1.0, 1.0, 1.0, 2.0, None, 0.0]
+    split = accuracy_by_length(chosen, rejected, chosen_lengths, rejected_lengths)
+    assert split.longer_rejected.value == pytest.approx(1 / 3) and split.longer_rejected.n == 3  # pair 5 failed
+    assert split.longer_rejected.stderr == pytest.approx((1 / 3) ** 0.5 / 3 ** 0.5)  # sd (ddof 1) of [1, 0, 0] / √3
+    assert split.longer_chosen.value == pytest.approx(1 / 3) and split.longer_chosen.n == 3  # pair 3 tied
+    assert split.same_length == 1
+    # a reward model that learnt nothing but length: right on every longer-chosen pair, wrong on every other
+    by_length = accuracy_by_length(chosen_lengths, rejected_lengths, chosen_lengths, rejected_lengths)
+    assert (by_length.longer_rejected.value, by_length.longer_chosen.value) == (0.0, 1.0)
+    empty = accuracy_by_length([2.0], [1.0], [5], [3]).longer_rejected
+    assert empty.n == 0 and empty.stderr is None
+    with pytest.raises(ValueError, match="chosen_scores has 7 items but chosen_lengths has 6"):
+        accuracy_by_length(chosen, rejected, chosen_lengths[:6], rejected_lengths[:6])
 
 
 def test_sections_weight_subsets_by_size_unless_told_otherwise():

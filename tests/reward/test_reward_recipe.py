@@ -40,6 +40,7 @@ def test_the_shipped_recipe_validates_and_dispatches_on_kind(capsys):
         ("train.learning_rat=1e-4", "train.learning_rat: unknown key"),
         ("evaluation={prompts: 3}", "evaluation: unknown key"),
         ("max_length=8", "max_length: Input should be greater than or equal to 16"),
+        ("pooling=max", "pooling: Input should be 'head' or 'mean'"),
         ("kind=reward", "kind: 'reward' is not a recipe kind; use one of feedback, reward_model"),
     ],
 )  # fmt: skip
@@ -82,6 +83,19 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
             for p in RewardModelRun(recipe, tmp_path / "results").pairs(["harmless-sample"], None)["harmless-sample"])
         / 8)  # fmt: skip
     assert "| harmless-sample | 8 |" in markdown(metrics)
+    # length-controlled accuracy: the pairs whose longer reply was rejected, recomputed from the stored scores
+    run = RewardModelRun(recipe, tmp_path / "results", log=lambda line: None)
+    rows = run.pairs(["harmless-sample"], None)["harmless-sample"]
+    scores = run.score(run.train(run.pairs(["helpful-sample"], None)), {"harmless-sample": rows})["harmless-sample"]
+    longer_rejected = [i for i, p in enumerate(rows)
+                       if len(p["chosen"][0]["content"]) < len(p["rejected"][0]["content"])]
+    controlled = harmless["length_controlled"]
+    assert controlled["n"] == len(longer_rejected) > 0
+    assert controlled["accuracy"] == pytest.approx(
+        sum(scores["chosen"][i] > scores["rejected"][i] for i in longer_rejected) / len(longer_rejected))
+    assert controlled["n"] + harmless["longer_chosen"]["n"] + harmless["same_length_pairs"] == 8
+    assert f"| harmless-sample | 8 | {harmless['accuracy']:.3f} ± {harmless['se']:.3f}" in markdown(metrics)
+    assert f"| {controlled['n']} | {controlled['accuracy']:.3f}" in markdown(metrics)
     assert [line.split("]")[0] for line in lines[:2]] == ["[reward model", "[score"] and "reused" not in lines[0]
 
     again: list[str] = []
@@ -91,5 +105,8 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
                                           r"which has 8"):
         RewardModelRun(recipe.model_copy(update={"eval_pairs": 9}), tmp_path / "results").run()
     assert second["metrics"]["eval"] == first["metrics"]["eval"]
+    pooled: list[str] = []
+    RewardModelRun(recipe.model_copy(update={"pooling": "mean"}), tmp_path / "results", log=pooled.append).run()
+    assert "reused" not in pooled[0] and "reused" not in pooled[1]  # another reward model, not the cached one
     run = json.loads((tmp_path / "results/runs/rm_tiny" / second["record"]["run_id"] / "run.json").read_text())
     assert run["recipe"]["kind"] == "reward_model" and set(run["stages"]) == {"reward model", "score"}
