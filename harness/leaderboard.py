@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from harness.records import load_runs
+from harness.rubric_notes import configuration_lines
 from harness.store import write_text_atomic
 
 COLUMNS = ["model", "stage", "source", "score", "score_se", "win_rate", "win_rate_se", "discrete_win_rate",
@@ -120,6 +121,7 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
               f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
+    lines += configuration_lines(metrics)
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))
     lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
@@ -445,6 +447,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
                     "Hover a number for its provenance.")
     if premise_line(metrics):
         notes.append(premise_line(metrics))
+    notes += configuration_lines(metrics)
     notes.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "
                  f"{record.get('recipe_hash', '?')}.")
     title = f"{metrics['recipe']} — run {record['run_id']}"
