@@ -61,7 +61,7 @@ def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> "SFTConfig":
         "sft",
         out_dir,
         include_num_input_tokens_seen="non_padding",
-        remove_unused_columns=False,  # the collator needs each row's `seq_lengths`, which the model does not take
+        remove_unused_columns=False,  # the collator needs each row's `length`, which the model does not take
     )
 
 
@@ -76,9 +76,9 @@ def pretraining_trainer(
     return Trainer(
         model=model,
         args=config,
-        train_dataset=packed_rows(documents, config.max_length),
+        train_dataset=packed_rows(documents, config.max_length, tokenizer.pad_token_id),
         processing_class=tokenizer,
-        data_collator=PackedRowCollator(pad_token_id=tokenizer.pad_token_id),
+        data_collator=PackedRowCollator(),
     )
 
 
