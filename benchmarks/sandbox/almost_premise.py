@@ -1,9 +1,9 @@
 """Why ALMoST's rubric disagrees with the sandbox oracle: its premise, measured piece by piece.
 
-    python -m benchmarks.sandbox.almost_premise [--recipe recipes/sandbox.yaml] [--results results]
+    python -m benchmarks.sandbox.almost_premise [--recipe recipes/sandbox.yaml] [--results results] [--set K=V ...]
 
-Needs a finished run of the recipe in `--results` (`make demo`); it reuses that run's stored models and cached
-generations and adds what it measures to the same store. It prints
+Needs a finished run of the recipe in `--results` (`make demo`; pass the run's `--set` overrides too); it reuses
+that run's stored models and cached generations and adds what it measures to the same store. It prints
 
 0. what the base models read in pretraining against what each configuration shows them: documents are single
    chats trained with per-document attention, so a few-shot prompt (several chats in one context) is a context
@@ -69,13 +69,14 @@ def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Pr
         print(f"| {name} | {config.shots + 1} | {percentiles(lengths)} |")
 
 
-def configuration_table(pipe: Pipeline, recipe_path: str, prompts: list[Prompt]) -> dict[str, dict[str, Any]]:
+def configuration_table(pipe: Pipeline, recipe_path: str, overrides: list[str],
+                        prompts: list[Prompt]) -> dict[str, dict[str, Any]]:
     """The almost_rubric source rebuilt with the recipe's configurations plus PROBES, run on the run's prompts."""
     configurations = {**pipe.recipe.source_kwargs("almost_rubric")["configurations"]}
     configurations.update({k: v for k, v in PROBES.items()
                            if not any(c == v for c in configurations.values())})  # the recipe's names win
     rubric = list(configurations)
-    recipe = load_recipe(recipe_path, [f"almost_rubric.configurations={json.dumps(configurations)}",
+    recipe = load_recipe(recipe_path, [*overrides, f"almost_rubric.configurations={json.dumps(configurations)}",
                                        f"almost_rubric.rubric={json.dumps(rubric)}"])
     out = build_source(recipe, "almost_rubric").build(prompts, pipe.context(pipe.recipe.policy))
     return out.details["configurations"]
@@ -105,8 +106,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--recipe", default="recipes/sandbox.yaml")
     ap.add_argument("--results", default="results")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="the run's recipe overrides")
     args = ap.parse_args()
-    recipe = load_recipe(args.recipe)
+    recipe = load_recipe(args.recipe, args.set)
     pipe = Pipeline(recipe, args.results, log=lambda line: None)
     world = pipe.benchmark
     feedback = world.prompts("feedback", recipe.feedback.prompts)
@@ -120,7 +122,7 @@ def main() -> None:
     print("\n| configuration | rubric rank | gold score ± SE | kept by BAD filters: n, gold | mean length |")
     print("|---|---|---|---|---|")
     ranks = {name: rank for rank, name in enumerate(recipe.source_kwargs("almost_rubric")["rubric"], 1)}
-    table = configuration_table(pipe, args.recipe, feedback)
+    table = configuration_table(pipe, args.recipe, args.set, feedback)
     for name, row in sorted(table.items(), key=lambda item: (ranks.get(item[0], 99), -item[1]["gold_score"])):
         kept = row["responses"] - row["bad"]
         print(f"| {name} | {ranks.get(name, '—')} | {row['gold_score']:.2f} ± {row['gold_score_se']:.2f} | "
