@@ -25,6 +25,6 @@ def configuration_lines(metrics: dict[str, Any]) -> list[str]:
         cells = [f"{row['rank']}. {name} {_score(row['gold_score'], row['gold_score_se'])}"
                  + (f" ({row['bad']} BAD)" if row["bad"] else "")
                  for name, row in sorted(table.items(), key=lambda item: item[1]["rank"])]
-        lines.append(f"Rubric of {source}, rank: configuration, gold score of its responses ± SE — " + "; ".join(cells)
-                     + ".")
+        lines.append(f"Rubric of {source}, rank: configuration, gold score of its responses ± SE — "
+                     + "; ".join(cells) + ".")
     return lines

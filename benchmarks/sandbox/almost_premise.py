@@ -126,7 +126,7 @@ def main() -> None:
     for name, row in sorted(table.items(), key=lambda item: (ranks.get(item[0], 99), -item[1]["gold_score"])):
         kept = row["responses"] - row["bad"]
         print(f"| {name} | {ranks.get(name, '—')} | {row['gold_score']:.2f} ± {row['gold_score_se']:.2f} | "
-              f"{kept}, {row['kept_gold_score'] if row['kept_gold_score'] is None else round(row['kept_gold_score'], 2)} "
+              f"{kept}, {'—' if row['kept_gold_score'] is None else format(row['kept_gold_score'], '.2f')} "
               f"| {row['mean_length']:.1f} |")
 
     stage = record["stages"]["feedback almost_rubric"]

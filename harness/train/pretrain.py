@@ -4,8 +4,9 @@ Documents are tokenised here in batched calls and row-packed (harness.train.pack
 rows of real tokens. The trainer is transformers' own `Trainer` with the model's plain next-token loss, not TRL's
 SFTTrainer: SFTTrainer's loss runs TRL's chunked log-prob kernel and computes entropy and token accuracy on every step,
 which a from-scratch pretraining does not need and which made the stage slower (benchmarks/perf/pretrain_speed.py,
-sandbox S, 40 steps, one thread: harness / bare-loop CPU-time ratio 0.82 with SFTTrainer, 0.85 with Trainer). Everything else (arguments from TrainSpec, checkpoints, resume, saving) is the training
-core's, through `train_and_save`.
+sandbox S, 40 steps, one thread: harness / bare-loop CPU-time ratio 0.82 with SFTTrainer, 0.85 with Trainer).
+Everything else (arguments from TrainSpec, checkpoints, resume, saving) is the training core's, through
+`train_and_save`.
 """
 
 from __future__ import annotations

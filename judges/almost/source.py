@@ -145,8 +145,10 @@ class AlmostRubric:
             out.pairs += pairs
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
-        if scores := configuration_scores(prompts, responses, self.ranks, ctx.gold):
-            out.details["configurations"] = scores
+        # Gold is defined on the benchmark's own prompts; PG's generated ones need not be tasks its grader knows
+        if self.prompt_generation is None:
+            if scores := configuration_scores(prompts, responses, self.ranks, ctx.gold):
+                out.details["configurations"] = scores
         return out
 
     def _check_models(self, ctx: SourceContext) -> None:
