@@ -62,6 +62,9 @@ class SourceOutput:
     dropped: Counter[str] = field(default_factory=Counter)  # reason -> prompts that gave no pair
     n_prompts: int = 0
     n_candidates: int = 0
+    # What a source measures about its own premise, kept in the run record beside the counts (e.g. ALMoST's
+    # per-configuration gold scores, judges/almost/configuration_scores.py); keys must not clash with stats()'s own
+    details: dict[str, Any] = field(default_factory=dict)
 
     def stats(self) -> dict[str, Any]:
         calls = len(self.judgments)
@@ -77,6 +80,7 @@ class SourceOutput:
             "judge_calls": calls,
             "judge_failures": failures,
             "judge_failure_rate": failures / calls if calls else 0.0,
+            **self.details,
         }
 
 

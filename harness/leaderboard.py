@@ -17,6 +17,7 @@ from harness.leaderboard_rows import (
     COLUMNS, DEFAULT_SOURCE_METRIC, SORT_METRICS, VIEWS, dropped_text, failure_cell, fmt, is_judged, latest_run,
     not_trained, pct, premise_line, samples_text, select_rows, time_cell,
 )  # fmt: skip
+from harness.rubric_notes import configuration_lines
 from harness.store import write_text_atomic
 
 def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
@@ -51,6 +52,7 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
               f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
+    lines += configuration_lines(metrics)
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))
     lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "

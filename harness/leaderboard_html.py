@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import names
+from harness.rubric_notes import configuration_lines
 from harness.leaderboard_rows import (
     DEFAULT_SOURCE_METRIC, SORT_METRICS, dropped_text, fmt, is_judged, judge_quality_columns, not_trained, pct,
     premise_line, row_stages, samples_text, select_rows,
@@ -246,6 +247,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
                     "Hover a number for its provenance.")
     if premise_line(metrics):
         notes.append(premise_line(metrics))
+    notes += configuration_lines(metrics)
     notes.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "
                  f"{record.get('recipe_hash', '?')}.")
     title = f"{metrics['recipe']} — run {record['run_id']}"

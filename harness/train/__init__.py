@@ -1,4 +1,5 @@
-"""The training core: one thin layer over TRL (SFTTrainer, DPOTrainer, RewardTrainer), no training loops of ours.
+"""The training core: one thin layer over TRL (SFTTrainer, DPOTrainer, RewardTrainer) and, for pretraining from
+scratch, transformers' Trainer with the model's own loss; no training loops of ours.
 
 Every stage takes a `TrainSpec`, writes its final model + tokenizer with `save_pretrained` into `out_dir` and returns
 a `TrainResult`. Importing this package is cheap: torch, transformers and TRL load when a stage runs.

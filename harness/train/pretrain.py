@@ -1,7 +1,12 @@
 """Causal-LM pretraining from scratch (the sandbox zoo): loss on every token of every document.
 
-Documents are tokenised here in batched calls and row-packed (harness.train.packing) before TRL sees them, so
-SFTTrainer skips its own per-example preparation and every step trains on full rows of real tokens.
+Documents are tokenised here in batched calls and row-packed (harness.train.packing), so every step trains on full
+rows of real tokens. The trainer is transformers' own `Trainer` with the model's plain next-token loss, not TRL's
+SFTTrainer: SFTTrainer's loss runs TRL's chunked log-prob kernel and computes entropy and token accuracy on every step,
+which a from-scratch pretraining does not need and which made the stage slower (benchmarks/perf/pretrain_speed.py,
+sandbox S, 40 steps, one thread: harness / bare-loop CPU-time ratio 0.82 with SFTTrainer, 0.85 with Trainer).
+Everything else (arguments from TrainSpec, checkpoints, resume, saving) is the training core's, through
+`train_and_save`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from harness.train.spec import TrainSpec
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
-    from trl import SFTConfig, SFTTrainer
+    from transformers import Trainer
+    from trl import SFTConfig
 
 Documents = Sequence[str] | Sequence[Conversation] | Sequence[Sequence[int]]
 
@@ -36,8 +42,7 @@ def pretrain(
     length and `per_device_train_batch_size` counts rows; a document longer than a row continues in another row.
     With `max_steps` set, only as many documents as those steps can consume are tokenised and packed, drawn in a
     random order seeded by `spec.seed`. metrics add `train_tokens` (real tokens fed to the model, padding excluded)
-    and `train_tokens_per_second`; TRL's logged `num_tokens` counts one row per step here, so read
-    `num_input_tokens_seen` instead.
+    and `train_tokens_per_second`.
     """
     if spec.lora is not None:
         raise ValueError("lora: pretraining trains every weight from scratch; set lora to null for pretrain")
@@ -56,25 +61,25 @@ def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> "SFTConfig":
     return spec.to_trl_config(
         "sft",
         out_dir,
-        dataset_kwargs={"skip_prepare_dataset": True},  # rows come tokenised; the collator makes the labels
         include_num_input_tokens_seen="non_padding",
+        remove_unused_columns=False,  # the collator needs each row's `length`, which the model does not take
     )
 
 
 def pretraining_trainer(
     model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerBase", documents: list[list[int]], config: "SFTConfig"
-) -> "SFTTrainer":
-    """An SFTTrainer over `documents` (token ids, EOS included) row-packed to `config.max_length`."""
-    from trl import SFTTrainer
+) -> "Trainer":
+    """A Trainer over `documents` (token ids, EOS included) row-packed to `config.max_length`."""
+    from transformers import Trainer
 
     from harness.train.packing import PackedRowCollator, packed_rows
 
-    return SFTTrainer(
+    return Trainer(
         model=model,
         args=config,
-        train_dataset=packed_rows(documents, config.max_length),
+        train_dataset=packed_rows(documents, config.max_length, tokenizer.pad_token_id),
         processing_class=tokenizer,
-        data_collator=PackedRowCollator(pad_token_id=tokenizer.pad_token_id),
+        data_collator=PackedRowCollator(),
     )
 
 

@@ -36,6 +36,7 @@ from harness.hashing import seed_from, stable_hash
 from harness.registry import source
 from harness.types import Prompt
 from judges.almost.comparisons import Rubric, compare, rubric_ranks
+from judges.almost.configuration_scores import configuration_scores
 from judges.almost.demonstrations import load_demonstrations, read_prompt_file
 from judges.almost.filters import ALMOST_MIN_LENGTH, BAD_RULES, BadRule
 from judges.almost.prompt_generation import (
@@ -149,6 +150,10 @@ class AlmostRubric(FeedbackSource):
             out.pairs += pairs
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
+        # Gold is defined on the benchmark's own prompts; PG's generated ones need not be tasks its grader knows
+        if self.prompt_generation is None:
+            if scores := configuration_scores(prompts, responses, self.ranks, ctx.gold):
+                out.details["configurations"] = scores
         return out
 
 

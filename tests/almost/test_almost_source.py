@@ -116,6 +116,14 @@ def test_pairs_come_out_in_trl_format_with_provenance_and_the_counts_add_up(sand
     assert out.dropped["no_pair"] == len(prompts) - len({p.prompt_id for p in out.pairs})
     assert max(Counter(p.prompt_id for p in out.pairs).values()) <= len(RUBRIC) - 1
 
+    # Beside its rubric rank, each configuration's gold score, regraded from the recorded generations.
+    table = out.stats()["configurations"]
+    for name in CONFIGURATIONS:
+        graded = [world.grade(p, text) for p, text in zip(prompts, texts[name])]
+        bad = sum(bad_reason(text, 12, SANDBOX_BAD_FILTERS) is not None for text in texts[name])
+        assert (table[name]["rank"], table[name]["responses"], table[name]["bad"]) == (ranks[name] + 1, 12, bad)
+        assert table[name]["gold_score"] == pytest.approx(sum(graded) / 12)
+
 
 def test_prompt_generation_feeds_response_generation(sandbox):
     world, ctx, requests = sandbox

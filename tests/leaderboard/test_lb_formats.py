@@ -170,3 +170,15 @@ def test_png_heatmap_from_judge_quality(tmp_path, record, make_results):
     assert distinct_colours(heatmap) > 20 and heatmap.shape[1] > heatmap.shape[0]  # 3 metric columns, 2 judges
     page = written[2].read_text()
     assert 'id="judges"' in page and "0.61 ± 0.03" in page and "judge quality self (M1)" in page
+
+
+def test_a_rubric_sources_configurations_show_their_gold_scores_in_rubric_order(record, make_results):
+    run, metrics = record
+    worst = {"rank": 2, "gold_score": 2.5, "gold_score_se": 0.125, "bad": 3}
+    best = {"rank": 1, "gold_score": 1.25, "gold_score_se": None, "bad": 0}
+    metrics["sources"]["oracle"]["configurations"] = {"small_noisy": worst, "big_clean": best}
+    latest = leaderboard.latest_run(make_results(run, metrics), "sandbox")
+    line = ("Rubric of oracle, rank: configuration, gold score of its responses ± SE — "
+            "1. big_clean 1.25; 2. small_noisy 2.50 ± 0.12 (3 BAD).")
+    assert line in leaderboard.markdown(latest).splitlines()
+    assert f'<p class="note">{line}</p>' in leaderboard.html_page(latest).replace("&#x27;", "'")

@@ -102,6 +102,10 @@ def test_leaderboard_is_written_from_the_run_record(runs):
     paths = leaderboard.write(results, "sandbox", ["md", "csv"])
     md = paths[0].read_text()
     assert "| M1 |" in md and "M2-oracle" in md and "Parameter-contrast premise" in md
+    rubric = first["metrics"]["sources"]["almost_rubric"]["configurations"]  # each configuration's gold score
+    assert {name: row["rank"] for name, row in rubric.items()} == {"s_clean_3": 1, "s_noisy_1": 2, "xs_noisy_1": 3}
+    assert all(0 <= row["gold_score"] <= 5 and row["responses"] == 8 for row in rubric.values())
+    assert "Rubric of almost_rubric, rank: configuration, gold score" in md
     assert paths[1].read_text().count("\n") == len(first["metrics"]["rows"]) + 1
 
 

@@ -14,16 +14,18 @@ TEXTS = ["add 12 30", "reverse abc then more words", "count a in banana", "sort 
 def test_packed_rows_give_each_document_the_logits_it_gets_alone(tokenizer):
     model = build_model("XS", tokenizer, seed=1).eval()
     documents = tokenize_documents(tokenizer, TEXTS)
-    rows = packed_rows(documents, max_length=64)
+    rows = packed_rows(documents, max_length=64, pad_token_id=tokenizer.pad_token_id)
     assert len(rows) == 2  # documents share rows, so the block mask is really exercised
-    batch = PackedRowCollator(pad_token_id=tokenizer.pad_token_id)([rows[i] for i in range(len(rows))])
+    batch = PackedRowCollator()([rows[i] for i in range(len(rows))])
     assert "attention_mask" not in batch
     with torch.no_grad():
-        # use_cache=False as in TRL's compute_loss: transformers derives the per-document mask only without a cache
-        packed = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits
+        # The batch alone is exact: it turns off the KV cache (on in this model's config), without which transformers
+        # derives the per-document mask from the position ids
+        assert model.config.use_cache
+        packed = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
         leaky = model(input_ids=batch["input_ids"], attention_mask=torch.ones_like(batch["input_ids"])).logits
     checked = 0
-    for row, lengths in enumerate(rows["seq_lengths"]):
+    for row, lengths in enumerate(rows.seq_lengths):
         start = 0
         for length in lengths:
             ids = batch["input_ids"][row, start : start + length]
@@ -48,6 +50,30 @@ def test_the_trainer_feeds_packed_rows_with_restarting_positions_and_no_mask(tok
     starts = (batch["position_ids"] == 0) & (batch["input_ids"] != tokenizer.pad_token_id)
     assert starts.sum() >= 2 * 3  # several documents per row, each counted from position 0
     assert (batch["labels"][starts] == -100).all()
+
+
+def test_the_trainers_loss_is_the_loss_of_each_document_alone(tokenizer, tmp_path):
+    """End to end through the trainer's own loss: a document that saw its neighbour would change it."""
+    documents = tokenize_documents(tokenizer, TEXTS * 3)
+    config = pretraining_config(TrainSpec(max_length=64, per_device_train_batch_size=3), tmp_path)
+    model = build_model("XS", tokenizer, seed=0)
+    trainer = pretraining_trainer(model, tokenizer, documents, config)
+    batch = next(iter(trainer.get_train_dataloader()))
+    with torch.no_grad():
+        loss = trainer.compute_loss(model, dict(batch))
+        total, count, pieces = 0.0, 0, []
+        for ids, positions in zip(batch["input_ids"], batch["position_ids"]):
+            starts = [*torch.nonzero(positions == 0).flatten().tolist(), len(ids)]
+            for start, end in zip(starts, starts[1:]):
+                piece = ids[start:end]
+                if piece[0] == tokenizer.pad_token_id:
+                    continue
+                logits = model(input_ids=piece[None]).logits[0]
+                total += torch.nn.functional.cross_entropy(logits[:-1], piece[1:], reduction="sum").item()
+                count += len(piece) - 1
+                pieces.append(piece.tolist())
+    assert len(pieces) >= 6 and all(piece in documents for piece in pieces)  # whole documents, several per row
+    assert loss.item() == pytest.approx(total / count, rel=1e-5)
 
 
 def test_documents_tokenise_alike_from_chats_or_ids_and_end_with_eos(tokenizer):
@@ -81,7 +107,7 @@ def test_pretrain_lowers_loss_and_saves_a_loadable_model(tokenizer, tmp_path):
     losses = [entry["loss"] for entry in result.log_history if "loss" in entry]
     assert losses[-1] < losses[0] - 0.5
     documents = tokenize_documents(tokenizer, conversations)
-    assert len(packed_rows(documents, 64)) == 75  # 10 steps of 8 rows per epoch: 30 steps are 3 whole epochs
+    assert len(packed_rows(documents, 64, tokenizer.pad_token_id)) == 75  # 10 steps of 8 rows per epoch: 30 steps are 3 whole epochs
     assert result.metrics["train_tokens"] == 3 * sum(map(len, documents))  # padding is not counted
     assert result.metrics["train_tokens_per_second"] > 0
     reloaded = AutoModelForCausalLM.from_pretrained(result.path)
