@@ -29,7 +29,7 @@ def judged_by(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
 
     def prompted(model: str, judge_prompt: str = prompt) -> tuple[str, Any]:
         return model, lambda: judges.build("prompted", generator=pipe.generator(model), prompt=judge_prompt,
-                                           seed=recipe.seed)
+                                           seed=recipe.sampling_seed)
 
     found["self (M1)"] = prompted("M1")
     for name in recipe.sources:
@@ -49,7 +49,7 @@ def reward_model_stage(pipe: "Pipeline", source: str) -> Any:
     if stage is None or not stage.summary.get("pairs"):
         return None
     m1 = pipe.models["M1"]
-    spec = pipe.recipe.judge_quality.reward_train.model_copy(update={"seed": pipe.recipe.seed})
+    spec = pipe.recipe.judge_quality.reward_train.model_copy(update={"seed": pipe.recipe.training_seed})
 
     def build(out: Path) -> dict[str, Any]:
         pairs = read_jsonl(stage.path / "preferences.jsonl", PreferencePair)
@@ -70,8 +70,7 @@ def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     cfg = pipe.recipe.judge_quality
     if not cfg.enabled:
         return {}
-    params = pipe.recipe.feedback.candidates.model_copy(update={"seed": pipe.recipe.seed})
-    candidates = pipe.completions("M1", prompts, params, "candidates M1")
+    candidates = pipe.completions("M1", prompts, pipe.candidate_params(), "candidates M1")
     items = [(p, c) for p, cs in zip(prompts, candidates) for c in cs]
     gold = [[pipe.benchmark.grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
     entries: dict[str, tuple[str, Any]] = {label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()}

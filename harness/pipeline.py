@@ -173,10 +173,14 @@ class Pipeline:
             return
         self.models["M1"] = self.finetune("M1", policy, cfg)
 
+    def candidate_params(self) -> GenerationParams:
+        """How the policy samples feedback candidates; judge quality ranks the same candidates."""
+        return self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.sampling_seed})
+
     def context(self, policy: str = "M1") -> SourceContext:
         return SourceContext(
-            policy=policy, candidate_params=self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.seed}),
-            seed=self.recipe.seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
+            policy=policy, candidate_params=self.candidate_params(),
+            seed=self.recipe.sampling_seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
             candidates_fn=lambda model, prompts, params: self.completions(model, prompts, params,
                                                                           f"candidates {model}"),
         )
@@ -206,7 +210,7 @@ class Pipeline:
 
     def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
         m1 = self.models[start]
-        spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.seed})
+        spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.training_seed})
 
         def build(out: Path) -> dict[str, Any]:
             pairs = read_jsonl(pairs_stage.path / "preferences.jsonl", PreferencePair)
@@ -301,8 +305,9 @@ class Pipeline:
             return
         base = self.models[self.recipe.policy]
         prompts = self.benchmark.prompts("sft", cfg.prompts)
-        params = self.recipe.feedback.candidates.model_copy(update={"n": cfg.samples, "seed": self.recipe.seed})
-        spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
+        params = self.recipe.feedback.candidates.model_copy(update={"n": cfg.samples,
+                                                                     "seed": self.recipe.sampling_seed})
+        spec = cfg.train.model_copy(update={"seed": self.recipe.training_seed})
 
         def build(out: Path) -> dict[str, Any]:
             picks = rm_guided_self_play(self.generator(base.name), RewardModelScorer(str(rm.path / "model")),
