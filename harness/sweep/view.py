@@ -100,7 +100,7 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
-        if metric == "diff" and len(curve.points) >= 2:
+        if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2:  # break-even accuracy
             curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points])
     return list(lines.values()), singles
 
