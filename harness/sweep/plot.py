@@ -39,9 +39,8 @@ def sweep_plot(table: SweepTable, path: Path, x: str, metric: str = "diff") -> P
     for p in singles:
         ax.errorbar([scale * p.x], [p.y], yerr=[[p.y - p.y_low], [p.y_high - p.y]],
                     xerr=[scale * p.x_err] if p.x_err else None, fmt="s", color="#333", markersize=6, capsize=3)
-        name = p.row.model.removeprefix("M2-")
-        ax.annotate(name if p.row.group == name else f"{name} ({p.row.group})", (scale * p.x, p.y),
-                    textcoords="offset points", xytext=(6, 5), fontsize=8, color="#333")
+        ax.annotate(p.row.model.removeprefix("M2-"), (scale * p.x, p.y), textcoords="offset points", xytext=(6, 5),
+                    fontsize=8, color="#333")
     lo_x, hi_x = ax.get_xlim()  # the data's range: a break-even band without a finite end runs to its edge
     for i, curve in enumerate(lines):
         be = curve.break_even
