@@ -2,7 +2,7 @@
 swept path), extra variants as labelled points, and each curve's break-even when x is a measured accuracy.
 
 x is a swept path (`dpo.beta`: the variant's value) or a row field measured by the runs (`gold_pair_accuracy`:
-the feedback's pair accuracy, mean over seeds). Error bars: the pooled 95% CI for `diff`; ± the across-seed SD
+the feedback's pair accuracy, mean over seeds); against a measured x a curve follows the first swept path. Error bars: the pooled 95% CI for `diff`; ± the across-seed SD
 for `score` and `win_rate` (± the run's SE for a one-seed row).
 """
 
@@ -95,7 +95,9 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         if row.extra:
             singles.append(point)
             continue
-        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p != x]
+        # Against a measured x, the curve runs along the first swept path (the dial); other paths split curves.
+        along = x if x in row.values else next(iter(table.dimensions), None)
+        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p != along]
         label = row.model + (f" ({', '.join(others)})" if others else "")
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():
