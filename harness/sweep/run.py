@@ -5,8 +5,9 @@ split between them (two 2-thread processes on 2 cores spin-wait on each other an
 variants share one results folder, so a stage another variant already built (or is building: the store's lock
 makes the second wait) is reused. A killed sweep resumes like any run: run it again and finished stages are reused.
 
-`results/runs/<sweep>/<sweep-id>/sweep.json` lists each variant's label, swept values, seed, status and run folder
-(`results/runs/<sweep>.<label>/<run-id>`); it is rewritten as variants finish and says `finished` at the end.
+`results/runs/<sweep>/<sweep-id>/sweep.json` lists each variant's label, swept values, seed, status, run folder
+(`results/runs/<sweep>.<label>/<run-id>`) and the stages it built rather than reused; it is rewritten as variants
+finish and says `finished` at the end.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def run_variant(recipe: Recipe, results: str, label: str, log: Callable[[str], N
     except Exception as exc:  # noqa: BLE001  (one variant's failure, bug or bad input, must not stop the others)
         error = str(exc) if isinstance(exc, (RecipeError, ValueError, FileNotFoundError)) else repr(exc)
         return {"status": "failed", "error": scrub(error), "seconds": round(time.perf_counter() - started, 2)}
-    return {"status": "done", "run_dir": out["run_dir"], "seconds": round(time.perf_counter() - started, 2)}
+    # What this variant built rather than reused: the check that variants share what the swept field leaves alone.
+    built = [label for label, stage in out["record"]["stages"].items() if not stage.get("reused")]
+    return {"status": "done", "run_dir": out["run_dir"], "seconds": round(time.perf_counter() - started, 2),
+            "built": built}
 
 
 def variant_entry(variant: Variant, recipe: Recipe) -> dict[str, Any]:
@@ -86,7 +90,8 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1,
         if "run_dir" in outcome:
             outcome = {**outcome, "run_dir": os.path.relpath(outcome["run_dir"], results)}
         entry.update(outcome)
-        how = f"run record {entry['run_dir']}" if entry["status"] == "done" else f"FAILED: {entry['error']}"
+        how = (f"run record {entry['run_dir']}, built {len(entry['built'])} stage(s)" if entry["status"] == "done"
+               else f"FAILED: {entry['error']}")
         log(f"[sweep {sweep.name}] {entry['label']}: {how} ({entry['seconds']:.0f}s)")
         write_json_atomic(path, record, sort_keys=False)
 

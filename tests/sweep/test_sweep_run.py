@@ -76,6 +76,8 @@ def test_each_variant_writes_its_run_record_and_the_sweep_record_ties_them(swept
     _, results, _, _ = swept
     record = _sweep_record(results)
     assert record["finished"] and [v["label"] for v in record["variants"]] == ["beta-0.05", "beta-0.1", "beta-0.3"]
+    assert "sft M1" in record["variants"][0]["built"]
+    assert record["variants"][1]["built"] == ["dpo M2-llm_teacher", "evaluate M2-llm_teacher"]  # nothing else
     for entry in record["variants"]:
         run = json.loads((results / entry["run_dir"] / "run.json").read_text())
         assert entry["status"] == "done" and run["recipe"]["name"] == f"beta_sweep.{entry['label']}"
