@@ -61,7 +61,7 @@ def noisy_oracle_judge(benchmark: Any, flip_rate: float, seed: int = 0) -> Judge
 @source("noisy_oracle")
 @validate_call(config={"extra": "forbid"})
 def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
-    """The oracle source's candidates and pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
+    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",
         make_judge=lambda ctx: judges.build("noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate,

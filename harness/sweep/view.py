@@ -2,8 +2,9 @@
 swept path), extra variants as labelled points, and each curve's break-even when x is a measured accuracy.
 
 x is a swept path (`dpo.beta`: the variant's value) or a row field measured by the runs (`gold_pair_accuracy`:
-the feedback's pair accuracy, mean over seeds); against a measured x a curve follows the first swept path. Error bars: the pooled 95% CI for `diff`; ± the across-seed SD
-for `score` and `win_rate` (± the run's SE for a one-seed row).
+the feedback's pair accuracy, mean over seeds); against a measured x a curve follows the first swept path.
+Error bars: the pooled 95% CI for `diff`; ± the across-seed SD for `score` and `win_rate` (± the run's SE for a
+one-seed row).
 """
 
 from __future__ import annotations

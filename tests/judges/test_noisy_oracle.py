@@ -30,7 +30,8 @@ def _candidates(prompts, params):
 
 def _ctx(seed: int = 0) -> SourceContext:
     return SourceContext(policy="M1", candidate_params=GenerationParams(n=2, temperature=0.7), seed=seed,
-                         generators={}, benchmark=WORLD, candidates_fn=lambda m, prompts, params: _candidates(prompts, params))
+                         generators={}, benchmark=WORLD,
+                         candidates_fn=lambda m, prompts, params: _candidates(prompts, params))
 
 
 def _wrong_share(flip_rate: float, seed: int = 0) -> tuple[float, int]:

@@ -26,7 +26,8 @@ def _write_run(results: Path, label: str, seed: int | None, accuracy: float, gai
     folder.mkdir(parents=True)
     rows = [{"model": "M1", "stage": "M1", "source": "", "score": 2.5, "score_se": 0.08},
             {"model": "M2-noisy_oracle", "stage": "M2", "source": "noisy_oracle", "score": 2.5 + shift,
-             "score_se": 0.08, "win_rate": 50 + 10 * shift, "diff": shift, "gold_pair_accuracy": accuracy + 0.01 * (seed or 0),
+             "score_se": 0.08, "win_rate": 50 + 10 * shift, "diff": shift,
+             "gold_pair_accuracy": accuracy + 0.01 * (seed or 0),
              "pairs": 180 + (seed or 0)}]
     (folder / "metrics.json").write_text(json.dumps({"baseline": "M1", "rows": rows}))
     (folder / "scores.json").write_text(json.dumps({"M1": m1, "M2-noisy_oracle": m2}))
