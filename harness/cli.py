@@ -16,6 +16,8 @@ EPILOG = """examples:
   harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
+  harness run recipes/sandbox_judge_curve.yaml --jobs 2   # a sweep: every variant, 2 at a time
+  harness leaderboard --sweep sandbox_judge_curve --format md,csv,html,png
   harness judges list
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
@@ -43,6 +45,14 @@ def cmd_run_reward(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     if is_reward_recipe(args):
         return cmd_run_reward(args)
+    from harness.sweep.spec import load_sweep
+
+    sweep = load_sweep(args.recipe, args.set)
+    if sweep is not None:
+        return cmd_run_sweep(args, sweep)
+    if args.jobs != 1:
+        raise RecipeError(f"--jobs {args.jobs}: runs the variants of a sweep side by side; {args.recipe} has no "
+                          "sweep: block, so drop --jobs")
     from harness import leaderboard
     from harness.pipeline import Pipeline
 
@@ -64,6 +74,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"leaderboard: {path}")
     print()
     print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
+    return 0
+
+
+def cmd_run_sweep(args: argparse.Namespace, sweep) -> int:
+    from harness.secrets import scrub
+    from harness.sweep import tables
+    from harness.sweep.run import run_sweep
+
+    if args.smoke:
+        raise RecipeError(f"{args.recipe}: --smoke shrinks one recipe, not a sweep; check a variant with "
+                          "`harness run` on a recipe without the sweep: block")
+    record = run_sweep(sweep, args.results, jobs=args.jobs, log=lambda line: print(scrub(line), flush=True))
+    paths, table = tables.write(Path(args.results), sweep.name, ["md", "csv"])
+    for path in paths:
+        print(f"leaderboard: {path}")
+    print()
+    print(tables.markdown(table))
+    failed = [v["label"] for v in record["variants"] if v["status"] != "done"]
+    if failed:
+        print(f"error: {len(failed)} variant(s) failed: {', '.join(failed)} (see {record['path']})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -117,6 +148,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model} ({rm.pooling} pooling), "
               f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
         return 0
+    from harness.sweep.spec import load_sweep
+
+    sweep = load_sweep(args.recipe, args.set)
+    if sweep is not None:
+        groups = list(dict.fromkeys(v.group for v, _ in sweep.variants))
+        print(f"{args.recipe}: ok — sweep {sweep.name!r}: {len(sweep.variants)} variants validated "
+              f"({len(groups)} groups: {', '.join(groups)}; seeds: {sweep.spec.seeds or 'as in the recipe'})")
+        return 0
     recipe = load_recipe(args.recipe, args.set)
     if args.smoke:
         from harness.smoke import validate_smoke
@@ -165,10 +204,22 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     results = Path(args.results)
-    for path in leaderboard.write(results, args.recipe, formats, by=args.by, metric=args.metric):
+    if args.sweep:
+        from harness.sweep import tables
+
+        paths, table = tables.write(results, args.sweep, formats, by=args.by or "source", x=args.x,
+                                    metric=args.metric)
+        for path in paths:
+            print(f"wrote {path}")
+        if "md" in formats:
+            print(tables.markdown(table, args.by or "source"))
+        return 0
+    if args.x:
+        raise RecipeError("--x: plots a sweep's metric against a swept value; use it with --sweep NAME")
+    for path in leaderboard.write(results, args.recipe, formats, by=args.by or "model", metric=args.metric):
         print(f"wrote {path}")
     if "md" in formats:
-        print(leaderboard.markdown(leaderboard.latest_run(results, args.recipe), args.by, args.metric))
+        print(leaderboard.markdown(leaderboard.latest_run(results, args.recipe), args.by or "model", args.metric))
     return 0
 
 
@@ -201,8 +252,11 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
-                   "are reused", cmd_run)
+    run = recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model; with a sweep: "
+                         "block, every variant); finished stages are reused", cmd_run)
+    run.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="sweeps: run N variants at once in worker processes, the torch threads split between them "
+                          "(default: 1, one after another)")
     va = recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
                         cmd_validate)
     va.add_argument("--explain", action="store_true",
@@ -232,11 +286,19 @@ def parser() -> argparse.ArgumentParser:
     lb.add_argument("--recipe", default="sandbox", help="recipe name (default: sandbox)")
     lb.add_argument("--format", default="md,csv",
                     help="comma list of: md, csv, html, png (default: md,csv); png also draws a judge-quality heatmap")
-    lb.add_argument("--by", choices=["model", "source"], default="model",
-                    help="model: every evaluated model; source: one row per feedback source (its M2 model)")
+    lb.add_argument("--by", choices=["model", "source"], default=None,
+                    help="model: every evaluated model; source: one row per feedback source (its M2 model) "
+                         "(default: model; source with --sweep)")
     lb.add_argument("--metric", choices=["score", "win_rate", "diff"], default=None,
                     help="sort rows by this, best first, and plot it "
-                         "(default: pipeline order; win_rate with --by source)")
+                         "(default: pipeline order; win_rate with --by source; with --sweep the plotted metric, "
+                         "default: the sweep's plot: block, else diff)")
+    lb.add_argument("--sweep", default=None, metavar="NAME",
+                    help="a sweep's table (one row per variant and model, over seeds) and plot, from its newest "
+                         "sweep record (results/runs/NAME/<id>/sweep.json)")
+    lb.add_argument("--x", default=None, metavar="PATH",
+                    help="with --sweep: plot against this swept path (e.g. dpo.beta) or a measured row field "
+                         "(gold_pair_accuracy) (default: the sweep's plot: block, else its first numeric path)")
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
 

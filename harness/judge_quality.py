@@ -29,7 +29,7 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
 
     def prompted(model: str, judge_prompt: str = prompt, readout: str = "sampled") -> tuple[str, Any]:
         return model, lambda: judges.build("prompted", generator=pipe.generator(model), prompt=judge_prompt,
-                                           seed=recipe.seed, readout=readout)
+                                           seed=recipe.sampling_seed, readout=readout)
 
     # M1 (and, with base_judge, the policy before SFT) judges in every read-out a self-judging source uses.
     self_readouts = ["sampled"] + sorted({use.readout for name in recipe.sources
@@ -59,7 +59,7 @@ def reward_model_stage(pipe: RunContext, source: str) -> Any:
     if stage is None or not stage.summary.get("pairs"):
         return None
     m1 = pipe.models[names.M1]
-    spec = pipe.recipe.judge_quality.reward_train.model_copy(update={"seed": pipe.recipe.seed})
+    spec = pipe.recipe.judge_quality.reward_train.model_copy(update={"seed": pipe.recipe.training_seed})
 
     def build(out: Path) -> dict[str, Any]:
         pairs = read_jsonl(stage.path / "preferences.jsonl", PreferencePair)
@@ -80,8 +80,7 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     cfg = pipe.recipe.judge_quality
     if not cfg.enabled:
         return {}
-    params = pipe.recipe.feedback.candidates.model_copy(update={"seed": pipe.recipe.seed})
-    candidates = pipe.completions(names.M1, prompts, params, names.candidates_label(names.M1))
+    candidates = pipe.completions(names.M1, prompts, pipe.candidate_params(), names.candidates_label(names.M1))
     items = [(p, c) for p, cs in zip(prompts, candidates) for c in cs]
     grade = gold_grader(pipe.benchmark)
     gold = [[grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]

@@ -178,10 +178,14 @@ class Pipeline:
             return
         self.models[names.M1] = self.finetune(names.M1, policy, cfg)
 
+    def candidate_params(self) -> GenerationParams:
+        """How the policy samples feedback candidates; judge quality ranks the same candidates."""
+        return self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.sampling_seed})
+
     def context(self, policy: str, candidates_fn: CandidateFn) -> SourceContext:
         return SourceContext(
-            policy=policy, candidate_params=self.recipe.feedback.candidates.model_copy(update={"seed": self.recipe.seed}),
-            seed=self.recipe.seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
+            policy=policy, candidate_params=self.candidate_params(),
+            seed=self.recipe.sampling_seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
             candidates_fn=candidates_fn)
 
     def feedback(self, name: str, prompts: Sequence[Prompt], policy: str, label: str) -> StageResult:
@@ -229,7 +233,7 @@ class Pipeline:
 
     def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
         m1 = self.models[start]
-        spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.seed})
+        spec = self.recipe.dpo.model_copy(update={"seed": self.recipe.training_seed})
 
         def build(out: Path) -> dict[str, Any]:
             pairs = read_jsonl(pairs_stage.path / "preferences.jsonl", PreferencePair)

@@ -128,7 +128,9 @@ class SmokeHints(Strict):
 
 class Recipe(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    seed: int = 0
+    seed: int = Field(0, description="root seed: M1 and derived models, evaluation sampling, bootstraps")
+    train_seed: int | None = Field(None, description="training from M1 on (DPO, RMSP, reward models); default: seed")
+    sample_seed: int | None = Field(None, description="feedback candidates and judges' sampling; default: seed")
     benchmark: BenchmarkRef = Field(default_factory=BenchmarkRef)
     models: dict[str, ModelSpec] = Field(min_length=1)
     policy: str = Field(description="name in `models` that becomes M0")
@@ -180,6 +182,14 @@ class Recipe(Strict):
         if len(set(self.sources)) != len(self.sources):
             raise ValueError("a source is listed twice in `sources`")
         return self
+
+    @property
+    def training_seed(self) -> int:  # a sweep's `seeds:` set it with sampling_seed; M1 stays shared
+        return self.seed if self.train_seed is None else self.train_seed
+
+    @property
+    def sampling_seed(self) -> int:
+        return self.seed if self.sample_seed is None else self.sample_seed
 
     def source_type(self, name: str) -> str:
         return self.source_params.get(name, {}).get("type", name)

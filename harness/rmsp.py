@@ -93,8 +93,8 @@ def train_rmsp(pipe: RunContext) -> ModelRef | None:
         return None
     base = pipe.models[pipe.recipe.policy]
     prompts = pipe.benchmark.prompts("sft", cfg.prompts)
-    params = pipe.recipe.feedback.candidates.model_copy(update={"n": cfg.samples, "seed": pipe.recipe.seed})
-    spec = cfg.train.model_copy(update={"seed": pipe.recipe.seed})
+    params = pipe.recipe.feedback.candidates.model_copy(update={"n": cfg.samples, "seed": pipe.recipe.sampling_seed})
+    spec = cfg.train.model_copy(update={"seed": pipe.recipe.training_seed})
 
     def build(out: Path) -> dict[str, Any]:
         picks = rm_guided_self_play(pipe.generator(base.name), reward_model_rewards(str(rm.path / "model")),

@@ -1,0 +1,68 @@
+"""A judge whose accuracy is a dial: the gold grader, with its verdict reversed on a declared share of prompts.
+
+For a share `flip_rate` of prompts the oracle's scores are negated, so that prompt's ranking of its candidates is
+reversed and best-vs-worst selection makes the gold-worse answer the chosen one; the other prompts are judged by
+the oracle itself. The pairs therefore agree with the oracle on about 1 − flip_rate of prompts (0.5: chance,
+0: perfect) while the number of pairs and which candidates they hold stay those of the oracle source, so a sweep
+over the rate varies feedback accuracy alone.
+
+Which prompts are reversed is decided by a hash of the prompt's messages and the seed: the same prompt gets the
+same decision in any order, batch or run, and a lower rate reverses a subset of the prompts a higher rate reverses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from pydantic import Field, validate_call
+
+from harness.feedback import FeedbackSource, Judge
+from harness.hashing import seed_from
+from harness.registry import judge, judges, source
+from harness.types import Completion, Judgment, Prompt, Score
+from judges.scored_candidates import ScoredCandidatesSource
+
+_UNIT = 2**31  # seed_from returns 31 bits
+
+
+def reversed_prompt(prompt: Prompt, flip_rate: float, seed: int) -> bool:
+    """True where this prompt's gold ranking is reversed: a uniform draw from the prompt's content and the seed."""
+    return seed_from("noisy-oracle", seed, prompt.messages) / _UNIT < flip_rate
+
+
+@dataclass
+class NoisyOracleJudge:
+    benchmark: Any
+    flip_rate: float
+    seed: int
+    name: str = "noisy_oracle"
+
+    def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
+        out = []
+        for p, c in items:
+            gold = float(self.benchmark.grade(p, c.text))
+            value = -gold if reversed_prompt(p, self.flip_rate, self.seed) else gold
+            out.append(Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=value),
+                                candidates=(f"{c.producer}#{c.sample}",)))
+        return out
+
+
+@judge("noisy_oracle")
+def noisy_oracle_judge(benchmark: Any, flip_rate: float, seed: int = 0) -> Judge:
+    """The gold grader with its ranking reversed on a share `flip_rate` of prompts (chosen by content and seed)."""
+    if not callable(getattr(benchmark, "grade", None)):
+        raise ValueError("judge 'noisy_oracle' needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
+    if not 0.0 <= flip_rate <= 1.0:
+        raise ValueError(f"flip_rate: {flip_rate} is not a share; use a number from 0 (the oracle) to 1")
+    return NoisyOracleJudge(benchmark, flip_rate, seed)
+
+
+@source("noisy_oracle")
+@validate_call(config={"extra": "forbid"})
+def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
+    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
+    return ScoredCandidatesSource(
+        name="noisy_oracle",
+        make_judge=lambda ctx: judges.build("noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate,
+                                            seed=ctx.seed))
