@@ -14,6 +14,7 @@ EPILOG = """examples:
   harness validate recipes/sandbox.yaml
   harness run recipes/pcon_qwen2.yaml --smoke            # any recipe, shrunk to run on CPU in minutes
   harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
+  harness run recipes/judges_cpu.yaml                    # kind: judge_eval: judges held to human labels
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness judges list
@@ -27,6 +28,32 @@ def is_reward_recipe(args: argparse.Namespace) -> bool:
         raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick reward-model check use "
                           "--set train_pairs=32 --set eval_pairs=32")
     return True
+
+
+def is_judge_eval_recipe(args: argparse.Namespace) -> bool:
+    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != "judge_eval":
+        return False
+    if getattr(args, "smoke", False):
+        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick judge_eval check cap each set, "
+                          "e.g. --set sets.<name>.pairs=8")
+    return True
+
+
+def cmd_run_judge_eval(args: argparse.Namespace) -> int:
+    from harness.judge_eval import board
+    from harness.judge_eval.recipe import load_judge_eval_recipe
+    from harness.judge_eval.run import JudgeEvalRun
+    from harness.secrets import scrub
+
+    recipe = load_judge_eval_recipe(args.recipe, args.set)
+    out = JudgeEvalRun(recipe, args.results, Path(args.recipe).parent,
+                       log=lambda line: print(scrub(line), flush=True)).run()
+    run = {"run": out["record"], "metrics": out["metrics"]}
+    for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
+        print(f"leaderboard: {path}")
+    print()
+    print(board.markdown(run))
+    return 0
 
 
 def cmd_run_reward(args: argparse.Namespace) -> int:
@@ -43,6 +70,8 @@ def cmd_run_reward(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     if is_reward_recipe(args):
         return cmd_run_reward(args)
+    if is_judge_eval_recipe(args):
+        return cmd_run_judge_eval(args)
     from harness import leaderboard
     from harness.pipeline import Pipeline
 
@@ -109,6 +138,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model}, "
               f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
         return 0
+    if is_judge_eval_recipe(args):
+        from harness.judge_eval.recipe import load_judge_eval_recipe
+
+        je = load_judge_eval_recipe(args.recipe, args.set)
+        print(f"{args.recipe}: ok — judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; "
+              f"sets: {', '.join(je.sets)}")
+        return 0
     recipe = load_recipe(args.recipe, args.set)
     if args.smoke:
         from harness.smoke import validate_smoke
@@ -135,6 +171,15 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     results = Path(args.results)
+    run = leaderboard.latest_run(results, args.recipe)
+    if run["metrics"].get("kind") == "judge_eval":
+        from harness.judge_eval import board
+
+        for path in board.write(run, results / "leaderboards", formats):
+            print(f"wrote {path}")
+        if "md" in formats:
+            print(board.markdown(run))
+        return 0
     for path in leaderboard.write(results, args.recipe, formats, by=args.by, metric=args.metric):
         print(f"wrote {path}")
     if "md" in formats:
@@ -171,8 +216,8 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model); finished stages "
-                   "are reused", cmd_run)
+    recipe_command("run", "run a recipe end to end (a feedback recipe, kind: reward_model or kind: judge_eval); "
+                   "finished stages are reused", cmd_run)
     recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
                    cmd_validate)
 

@@ -48,6 +48,13 @@ class PairwiseJudge:
         return [o[0] if isinstance(o[0], Failure) else self.prompt.parser.parse(o[0].text) if o else
                 Failure(reason="no_output") for o in outs]
 
+    def judge_in_order(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
+        """One verdict per (prompt, a, b) asked as given, a shown first ("a" = the first shown won): the raw
+        material of position-consistency probes. compare() asks the same questions, so the caches answer it."""
+        return [Judgment(judge=self.name, prompt_id=p.id, verdict=v,
+                         candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"))
+                for (p, a, b), v in zip(items, self._ask(list(items)), strict=True)]
+
     def compare(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
         """One Judgment per (prompt, a, b): Preference with winner in {a, b, tie}, or a Failure."""
         if self.both_orders:
