@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from harness.config import build_source
 from harness.evaluate import ranking_metrics
-from harness.feedback import Judge
+from harness.judge_eval.protocols import PointwiseJudge
 from harness.registry import judges
 from harness.types import Judgment, PreferencePair, Prompt, Score
 from harness.records import read_jsonl
@@ -40,6 +40,22 @@ def judged_by(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
         elif kind == "llm_judge" and params.get("mode", "pointwise") == "pointwise":
             teacher = params["teacher"]
             found[f"teacher ({teacher})"] = prompted(teacher, params.get("judge_prompt") or prompt)
+    return found
+
+
+def judged_sources(pipe: "Pipeline") -> dict[str, tuple[str, Any]]:
+    """label -> (key, factory) for each `judged` source: any registered judge, keyed by its name, parameters and
+    model. Pair judges are left out when built (this table ranks scores)."""
+    from harness.hashing import stable_hash
+
+    found: dict[str, tuple[str, Any]] = {}
+    for name in pipe.recipe.sources:
+        if pipe.recipe.source_type(name) != "judged":
+            continue
+        src = build_source(pipe.recipe, name)
+        model_key = pipe.models[src.model].key if src.model else ""
+        found[f"{src.judge} ({name})"] = (stable_hash(src.judge, src.params, model_key),
+                                          lambda src=src: src.make(pipe.generator, pipe.recipe.seed))
     return found
 
 
@@ -75,6 +91,7 @@ def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     items = [(p, c) for p, cs in zip(prompts, candidates) for c in cs]
     gold = [[pipe.benchmark.grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
     entries: dict[str, tuple[str, Any]] = {label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()}
+    entries.update(judged_sources(pipe))
     for source in cfg.reward_models:
         rm = reward_model_judge(pipe, source)
         if rm is not None:
@@ -83,6 +100,8 @@ def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for label, (key, make) in entries.items():
         judgments = _scores(pipe, label, key, cand_key, make, items)
+        if judgments is None:  # a pair judge: it gives no score to rank by
+            continue
         per_prompt, cursor = [], 0
         for cs in candidates:
             per_prompt.append([j.verdict.value if isinstance(j.verdict, Score) else None
@@ -96,15 +115,19 @@ def table(pipe: "Pipeline", prompts: Sequence[Prompt]) -> dict[str, dict[str, An
 
 
 def _scores(pipe: "Pipeline", label: str, judge_key: str, cand_key: str, make: Any,
-            items: list[tuple[Prompt, Any]]) -> list[Judgment]:
+            items: list[tuple[Prompt, Any]]) -> list[Judgment] | None:
     def build(out: Path) -> dict[str, Any]:
         from harness.records import write_jsonl
 
-        judge: Judge = make()
+        judge = make()
+        if not isinstance(judge, PointwiseJudge):
+            return {"judge": label, "pointwise": False}
         write_jsonl(out / "judgments.jsonl", judge.score(items))
         return {"judge": label}
 
     result = pipe.stage(f"judge quality {label}", "judge_quality", {"judge": label}, [judge_key, cand_key], build)
+    if result.summary.get("pointwise") is False:
+        return None
     return read_jsonl(result.path / "judgments.jsonl", Judgment)
 
 

@@ -29,7 +29,7 @@ def wilson(share: float, n: int) -> list[float]:
     """Wilson's 95% interval for a proportion: inside [0, 1] and not empty at 0 or 1, unlike value ± 1.96 SE."""
     centre = (share + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 / (1 + Z95**2 / n) * math.sqrt(share * (1 - share) / n + Z95**2 / (4 * n * n))
-    return [centre - half, centre + half]
+    return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
 def cell(estimate: Estimate, proportion: bool = False) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from harness.config import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
 from harness.judge_eval.sets import LabelledSet
+from harness.paths import DATA_PREFIX
 
 RESERVED = ("type", "model", "reward_recipe", "self_name")
 
@@ -86,10 +87,20 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
         raise RecipeError(f"{where}: {exc}") from None
 
 
+def recipe_relative(base: Path, path: str) -> str:
+    """A relative path is relative to the recipe's folder; data:<path>, ~ and absolute paths are kept."""
+    if path.startswith((DATA_PREFIX, "/", "~")):
+        return path
+    return str(base / path)
+
+
 def load_judge_eval_recipe(path: str | Path, overrides: list[str] | None = None) -> JudgeEvalRecipe:
     data = load_recipe_data(path, overrides)
     if recipe_kind(path, data) != "judge_eval":
         raise RecipeError(f"{path}: kind: a judge-evaluation recipe needs `kind: judge_eval`")
+    for block in (data.get("sets") or {}).values():  # a set's file lies beside the recipe, wherever harness runs
+        if isinstance(block, dict) and isinstance(block.get("path"), str):
+            block["path"] = recipe_relative(Path(path).parent, block["path"])
     try:
         recipe = JudgeEvalRecipe.model_validate(data)
     except ValidationError as exc:

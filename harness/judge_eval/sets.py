@@ -141,7 +141,7 @@ class PairwiseFileSet(SetSpec):
     """Any JSON or JSONL file of labelled pairs, read through a column mapping (harness/judge_eval/pairwise_file.py)."""
 
     type: Literal["pairwise"]
-    path: str = Field(description="a .json (array) or .jsonl file, optionally .gz; data:<path> for the shared folder")
+    path: str = Field(description="a .json (array) or .jsonl file, optionally .gz, relative to the recipe; data:<path> for the shared folder")
     columns: Columns
     labels: LabelValues = Field(default_factory=LabelValues)
 
