@@ -66,9 +66,14 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
     from harness.registry import RegistryError, generators, judges
 
+    from harness.config import looks_local
+
     try:
-        for spec in recipe.models.values():
+        for name, spec in recipe.models.items():
             generators.get(spec.generator)
+            if spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
+                raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
+                                  "directory or a Hugging Face id like 'org/name'")
         for name, judge in recipe.judges.items():
             accepts = judges.get(judge.type).parameters
             given = set(judge.params) | ({"generator"} if judge.model else set()) | (
