@@ -1,8 +1,9 @@
 """Judge quality against the gold oracle: every judge scores the same M1 candidates on the feedback
 prompts, and its ranking is compared with the oracle's (the "Reward Modeling Ability" table, with truth).
 
-Judges: the policy as self-judge at M1 and after each self-reward round, every pointwise teacher, and a
-reward model trained on each source named in `judge_quality.reward_models`.
+Judges: the policy as self-judge at M1 and after each self-reward round, every pointwise teacher, every pointwise
+judge of a `judged` source (any registered judge, a plug-in included), and a reward model trained on each source
+named in `judge_quality.reward_models`.
 """
 
 from __future__ import annotations
