@@ -34,16 +34,26 @@ class LabelValues(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     a: Scalar = Field("a", description="label value meaning response A is better")
     b: Scalar = Field("b", description="label value meaning response B is better")
-    tie: Scalar | None = Field(None, description="label value meaning a tie; null = the set has no ties")
+    tie: Scalar | list[Scalar] | None = Field(None, description="label value(s) meaning a tie; null = no ties")
+    skip: list[Scalar | None] = Field(default_factory=list, description="label values whose rows are left out "
+                                      "(e.g. [null] for rows nobody labelled)")
+
+    def _ties(self) -> list[Scalar]:
+        return [] if self.tie is None else self.tie if isinstance(self.tie, list) else [self.tie]
 
     def verdict(self, value: Any) -> str | None:
-        for verdict, wanted in (("a", self.a), ("b", self.b), ("tie", self.tie)):
-            if wanted is not None and type(value) is not bool and value == wanted:
+        if type(value) is bool:
+            return None
+        for verdict, wanted in (("a", [self.a]), ("b", [self.b]), ("tie", self._ties())):
+            if value in wanted:
                 return verdict
         return None
 
+    def skipped(self, value: Any) -> bool:
+        return any(value is None if s is None else (type(value) is not bool and value == s) for s in self.skip)
+
     def allowed(self) -> str:
-        return ", ".join(repr(v) for v in (self.a, self.b, self.tie) if v is not None)
+        return ", ".join(repr(v) for v in (self.a, self.b, *self._ties()))
 
 
 def file_rows(path: Path) -> Iterator[Row]:
@@ -65,6 +75,8 @@ def read_pairwise_file(path: Path, columns: Columns, labels: LabelValues, name: 
     pairs = []
     for row in file_rows(path):
         value = row.value(columns.label)
+        if labels.skipped(value):
+            continue
         verdict = labels.verdict(value)
         if verdict is None:
             raise row.error(columns.label, f"is {value!r}, not one of the label values {labels.allowed()}",

@@ -40,13 +40,16 @@ def test_numeric_labels_in_a_gzipped_json_array_as_alpaca_eval_writes_them(tmp_p
     # alpaca_eval's annotations: preference 1.0 = output_1 better, 2.0 = output_2 better, 1.5 = draw
     rows = [{"instruction": "i1", "output_1": "o", "output_2": "p", "preference": 2.0},
             {"instruction": "i2", "output_1": "o", "output_2": "p", "preference": 1},
-            {"instruction": "i3", "output_1": "o", "output_2": "p", "preference": 1.5}]
+            {"instruction": "i3", "output_1": "o", "output_2": "p", "preference": 1.5},
+            {"instruction": "i4", "output_1": "o", "output_2": "p", "preference": None},
+            {"instruction": "i5", "output_1": "o", "output_2": "p", "preference": 0.0}]
     path = tmp_path / "annotations.json.gz"
     with gzip.open(path, "wt") as fh:
         json.dump(rows, fh, indent=1)
     columns = Columns(prompt="instruction", response_a="output_1", response_b="output_2", label="preference")
-    pairs = read_pairwise_file(path, columns, LabelValues(a=1.0, b=2.0, tie=1.5), "ae")
-    assert [p.label for p in pairs] == ["b", "a", "tie"] and {p.subset for p in pairs} == {"all"}
+    pairs = read_pairwise_file(path, columns, LabelValues(a=1.0, b=2.0, tie=[1.5, 0.0], skip=[None]), "ae")
+    assert [p.label for p in pairs] == ["b", "a", "tie", "tie"] and {p.subset for p in pairs} == {"all"}
+    assert [p.id for p in pairs] == ["ae-2", "ae-8", "ae-14", "ae-26"]  # the line each element starts on
 
 
 @pytest.mark.parametrize("bad, line, message", [
