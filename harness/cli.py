@@ -21,22 +21,27 @@ EPILOG = """examples:
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
-def is_reward_recipe(args: argparse.Namespace) -> bool:
-    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != "reward_model":
+# What --smoke says instead, per recipe kind it does not apply to
+SMOKE_ALTERNATIVES = {
+    "reward_model": "for a quick reward-model check use --set train_pairs=32 --set eval_pairs=32",
+    "judge_eval": "for a quick judge_eval check cap each set, e.g. --set sets.<name>.pairs=8",
+}
+
+
+def is_recipe_of_kind(args: argparse.Namespace, kind: str) -> bool:
+    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != kind:
         return False
     if getattr(args, "smoke", False):
-        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick reward-model check use "
-                          "--set train_pairs=32 --set eval_pairs=32")
+        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; {SMOKE_ALTERNATIVES[kind]}")
     return True
+
+
+def is_reward_recipe(args: argparse.Namespace) -> bool:
+    return is_recipe_of_kind(args, "reward_model")
 
 
 def is_judge_eval_recipe(args: argparse.Namespace) -> bool:
-    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != "judge_eval":
-        return False
-    if getattr(args, "smoke", False):
-        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick judge_eval check cap each set, "
-                          "e.g. --set sets.<name>.pairs=8")
-    return True
+    return is_recipe_of_kind(args, "judge_eval")
 
 
 def cmd_run_judge_eval(args: argparse.Namespace) -> int:

@@ -3,25 +3,14 @@ a pointwise judge order-free, ranked groups scored per reply."""
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import pytest
 
-from harness.generation import GenerationParams
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.judging import judge_groups, judge_pairs
 from harness.judge_eval.measures import measure
 from harness.registry import judges
-from harness.types import Completion, Message, Prompt
-
-
-class AlwaysFirst:
-    """A generator that answers every pairwise question "[[A]]": pure position bias."""
-
-    spec_id = "always-first"
-
-    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
-        return [[Completion(prompt_id=p.id, text="Verdict: [[A]]", producer=self.spec_id)] for p in prompts]
+from harness.types import Message
+from tests.judge_eval.always_first import AlwaysFirst
 
 
 def pair(i: int, a: str, b: str, label: str) -> LabelledPair:
