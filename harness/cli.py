@@ -111,6 +111,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
+    kind = record["recipe"].get("kind", "feedback")
+    if kind != "feedback":
+        raise RecipeError(f"{run_dir / 'run.json'}: a kind: {kind} run; harness rerun replays feedback runs, so run its "
+                          "recipe again with `harness run` (finished stages are reused)")
     try:
         recipe = Recipe.model_validate(record["recipe"])
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
