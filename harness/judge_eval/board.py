@@ -44,19 +44,31 @@ def trained(metrics: dict[str, Any], judge: str, subset: str) -> str:
     return " (train)" if subset in metrics["judges"][judge]["trained_on"] else ""
 
 
-def tables(metrics: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+def order(run: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Judges and sets in recipe order (metrics.json is written with sorted keys; run.json keeps the recipe's)."""
+    recipe = run["run"]["recipe"]
+    return list(recipe["judges"]), list(recipe["sets"])
+
+
+def subsets(by_subset: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Subsets as the set lists them, the overall row last."""
+    return [(k, v) for k, v in by_subset.items() if k != "all"] + ([("all", by_subset["all"])] if "all" in by_subset else [])
+
+
+def tables(run: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for the overview and each set's detail table."""
-    sets, results, chance = list(metrics["sets"]), metrics["results"], metrics["chance"]
+    metrics = run["metrics"]
+    (judges, sets), results, chance = order(run), metrics["results"], metrics["chance"]
     overview = [[judge, *(fmt(overall(results[judge][s]).get(headline(metrics, s))) for s in sets)]
-                for judge in results]
+                for judge in judges]
     overview.append(["chance", *(f"{chance[headline(metrics, s)]:.3f}" for s in sets)])
     out = [("Judges vs human labels (agreement without ties; ranked sets: pairwise accuracy vs human ranks), "
             "95% CI", ["judge", *sets], overview)]
     for s in sets:
         columns = RANK_COLUMNS if metrics["sets"][s]["ranked"] else PAIR_COLUMNS
         rows = []
-        for judge in results:
-            for subset, m in results[judge][s].items():
+        for judge in judges:
+            for subset, m in subsets(results[judge][s]):
                 extra = [f"{m['human_longer']['value']:.3f}"] if "human_longer" in m and m["human_longer"]["value"] \
                     is not None else ([] if metrics["sets"][s]["ranked"] else ["—"])
                 rows.append([judge, subset + trained(metrics, judge, subset), str(m["n"]),
@@ -70,7 +82,7 @@ def tables(metrics: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
 def markdown(run: dict[str, Any]) -> str:
     metrics = run["metrics"]
     lines = [f"# {run['run']['recipe']['name']}: judges held to human labels", ""]
-    for title, header, rows in tables(metrics):
+    for title, header, rows in tables(run):
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(r) + " |" for r in rows] + [""]
     chance = metrics["chance"]
@@ -86,9 +98,10 @@ def csv_text(run: dict[str, Any]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["judge", "set", "subset", "metric", "value", "se", "ci_low", "ci_high", "n", "chance", "trained_on"])
     metrics = run["metrics"]
-    for judge, sets in metrics["results"].items():
-        for s, subsets in sets.items():
-            for subset, m in subsets.items():
+    judges, sets = order(run)
+    for judge in judges:
+        for s in sets:
+            for subset, m in subsets(metrics["results"][judge][s]):
                 for key, cell in m.items():
                     if isinstance(cell, dict) and "value" in cell and "n" in cell:
                         ci = cell.get("ci95") or [None, None]
@@ -101,7 +114,7 @@ def html_page(run: dict[str, Any]) -> str:
     parts = [f"<!doctype html><meta charset='utf-8'><title>{html.escape(run['run']['recipe']['name'])}</title>",
              "<style>body{font:14px sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
              "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style>"]
-    for title, header, rows in tables(run["metrics"]):
+    for title, header, rows in tables(run):
         parts.append(f"<h2>{html.escape(title)}</h2><table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header)
                      + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
                                          for r in rows) + "</table>")
@@ -113,15 +126,17 @@ def png(run: dict[str, Any], path: Path) -> Path:
     from matplotlib.figure import Figure
 
     metrics = run["metrics"]
-    sets, judges = list(metrics["sets"]), list(metrics["results"])
+    judges, sets = order(run)
     fig = Figure(figsize=(4 * len(sets), 0.9 + 0.4 * len(judges)))
     for k, s in enumerate(sets):
         ax = fig.add_subplot(1, len(sets), k + 1)
         key = headline(metrics, s)
         cells = [overall(metrics["results"][j][s]).get(key) or {} for j in judges]
         values = [c.get("value") if c.get("value") is not None else float("nan") for c in cells]
-        errors = [(c["value"] - c["ci95"][0]) if c.get("ci95") else 0.0 for c in cells]
-        ax.barh(range(len(judges))[::-1], values, xerr=errors, color="#4c72b0", capsize=3)
+        # Wilson intervals are not symmetric: the bar's error runs from the interval's low end to its high end
+        low = [(c["value"] - c["ci95"][0]) if c.get("ci95") else 0.0 for c in cells]
+        high = [(c["ci95"][1] - c["value"]) if c.get("ci95") else 0.0 for c in cells]
+        ax.barh(range(len(judges))[::-1], values, xerr=[low, high], color="#4c72b0", capsize=3)
         ax.axvline(metrics["chance"][key], color="#c44e52", linestyle="--", linewidth=1)
         ax.set_yticks(range(len(judges))[::-1], judges if k == 0 else [""] * len(judges))
         ax.set_xlim(0, 1)
