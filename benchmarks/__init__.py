@@ -4,5 +4,6 @@ Importing this package registers the built-in benchmarks (see harness.registry.b
 """
 
 from benchmarks import sandbox  # noqa: E402,F401
+from benchmarks import verifiable  # noqa: E402,F401
 from benchmarks import public  # noqa: E402,F401
 from benchmarks import prompt_sets  # noqa: E402,F401

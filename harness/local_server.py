@@ -54,6 +54,14 @@ def sandbox_rule(messages: list[dict[str, str]]) -> str:
     return answer(messages)
 
 
+def verifiable_rule(messages: list[dict[str, str]]) -> str:
+    """A simulated teacher for the verifiable benchmark: reference answers and gold scores, each wrong at a
+    declared rate (benchmarks/verifiable/teacher.py)."""
+    from benchmarks.verifiable.teacher import answer
+
+    return answer(messages)
+
+
 def smoke_rule(messages: list[dict[str, str]]) -> str:
     """Stands in for any API teacher in `--smoke` runs: a verdict where a judge prompt asks for one ([[A]]/[[B]]/
     [[C]] or "Score: n", drawn from the request's hash so both orders can disagree), else a short answer."""
@@ -66,7 +74,8 @@ def smoke_rule(messages: list[dict[str, str]]) -> str:
     return "Here is a short answer: " + " ".join(asked.split()[:12])
 
 
-RULES: dict[str, AnswerRule] = {"echo": echo_rule, "label": label_rule, "sandbox": sandbox_rule, "smoke": smoke_rule}
+RULES: dict[str, AnswerRule] = {"echo": echo_rule, "label": label_rule, "sandbox": sandbox_rule, "smoke": smoke_rule,
+                                "verifiable": verifiable_rule}
 
 
 @dataclass

@@ -113,9 +113,21 @@ class Pipeline:
             elif spec.sandbox is not None:
                 path, key = zoo.pretrained(self, name, spec)
                 self.models[name] = ModelRef(name, path, key, spec.generator, spec.generator_params)
+            elif spec.gguf is not None:
+                path, key = self.import_gguf(name, spec.gguf)
+                self.models[name] = ModelRef(name, path, key, spec.generator, spec.generator_params)
         for name, spec in self.recipe.models.items():
             if spec.base is not None:
                 self.models[name] = self.finetune(name, self.models[spec.base], spec.sft)
+
+    def import_gguf(self, name: str, ref: str) -> tuple[str, str]:
+        """Convert a .gguf checkpoint once into a model folder; keyed by the file's content, not where it lies."""
+        from harness.model_import import import_gguf, resolve_gguf
+
+        source = resolve_gguf(ref)
+        result = self.stage(f"import {name}", "import", {"gguf_sha256": source.sha256, "dtype": "float32"}, [],
+                            lambda out: import_gguf(source, out / "model"))
+        return str(result.path / "model"), result.key
 
     def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
         """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""

@@ -94,7 +94,8 @@ class Registry(Generic[T]):
 
 
 generators: Registry[Any] = Registry(
-    "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini", "harness.generation.vllm"))
+    "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini", "harness.generation.vllm",
+                  "harness.generation.simulated"))
 judges: Registry[Any] = Registry("judge", ("judges",))
 sources: Registry[Any] = Registry("feedback source", ("judges",))
 metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))

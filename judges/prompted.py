@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Sequence
+from typing import Literal, Sequence
 
 from harness.feedback import Judge
 from harness.generation import GenerationParams, Generator
+from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
@@ -20,10 +21,14 @@ class PromptedJudge:
     prompt: JudgePrompt
     samples: int
     seed: int = 0
+    readout: Literal["sampled", "expected"] = "sampled"
 
     @property
     def name(self) -> str:
-        return f"prompted:{self.prompt.name}:{self.generator.spec_id}:{stable_hash(self.prompt, self.samples, length=6)}"
+        # The sampled read-out keeps the name it always had, so existing judgments keep their judge's name.
+        tag = "" if self.readout == "sampled" else ":expected"
+        return (f"prompted:{self.prompt.name}:{self.generator.spec_id}:"
+                f"{stable_hash(self.prompt, self.samples, length=6)}{tag}")
 
     def params(self) -> GenerationParams:
         g = self.prompt.generation
@@ -35,10 +40,29 @@ class PromptedJudge:
             Prompt.from_text(f"{p.id}|{c.producer}#{c.sample}", self.prompt.render(p.text, c.text))
             for p, c in items
         ]
+        if self.readout == "expected":
+            return self._expected(items, judge_prompts)
         # Remote backends report failed calls in place (generate_detailed); local ones cannot fail a call.
         detailed = getattr(self.generator, "generate_detailed", None)
         outputs = (detailed or self.generator.generate)(judge_prompts, self.params())
         return [self._aggregate(p, c, outs) for (p, c), outs in zip(items, outputs, strict=True)]
+
+    def _expected(self, items: Sequence[tuple[Prompt, Completion]], judge_prompts: list[Prompt]) -> list[Judgment]:
+        """Expected score under the judge's next-token distribution over the scale's digits after the answer
+        prefix (the EFT target up to `{score}`): sum p(k) k / sum p(k). The mass on the digits is kept in the
+        rationale: a judge that puts almost none there has not learned the format."""
+        assert isinstance(self.generator, NextTokenScorer)  # checked when the judge was built
+        scale = range(int(self.prompt.parser.min), int(self.prompt.parser.max) + 1)
+        prefix = self.prompt.target.split("{score}")[0]
+        probs = self.generator.next_token_probs(judge_prompts, prefix, [str(k) for k in scale])
+        out = []
+        for (p, c), ps in zip(items, probs, strict=True):
+            mass = sum(ps)
+            verdict = (Score(value=sum(k * q for k, q in zip(scale, ps)) / mass, rationale=f"digit mass {mass:.4f}")
+                       if mass > 0 else Failure(reason="no_score_mass", raw=""))
+            out.append(Judgment(judge=self.name, prompt_id=p.id, verdict=verdict, raw=verdict.rationale
+                                if isinstance(verdict, Score) else "", candidates=(f"{c.producer}#{c.sample}",)))
+        return out
 
     def _aggregate(self, prompt: Prompt, completion: Completion, outputs: list[Completion | Failure]) -> Judgment:
         parsed = [o if isinstance(o, Failure) else self.prompt.parser.parse(o.text) for o in outputs]
@@ -54,9 +78,23 @@ class PromptedJudge:
                         candidates=(f"{completion.producer}#{completion.sample}",))
 
 
+READOUTS = ("sampled", "expected")
+
+
 @judge("prompted")
 def prompted(generator: Generator, prompt: str = "sandbox_score", samples: int | None = None,
-             seed: int = 0) -> Judge:
-    """An LLM judge: `generator` reads the judge prompt folder `prompt` and its output is parsed."""
+             seed: int = 0, readout: Literal["sampled", "expected"] = "sampled") -> Judge:
+    """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
+    outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""
     spec = load_judge_prompt(prompt)
-    return PromptedJudge(generator=generator, prompt=spec, samples=samples or spec.samples, seed=seed)
+    if readout not in READOUTS:
+        raise ValueError(f"readout: {readout!r} is not a judge read-out; use one of {', '.join(READOUTS)}")
+    if readout == "expected":
+        if spec.kind != "score" or "{score}" not in spec.target:
+            raise ValueError(f"readout: expected needs a score prompt whose target contains {{score}}; "
+                             f"{prompt!r} is a {spec.kind} prompt")
+        if not isinstance(generator, NextTokenScorer):
+            raise ValueError(f"readout: expected needs a generator that exposes next-token probabilities (hf); "
+                             f"{generator.spec_id} does not; use readout: sampled")
+    return PromptedJudge(generator=generator, prompt=spec, samples=samples or spec.samples, seed=seed,
+                         readout=readout)

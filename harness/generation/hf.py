@@ -103,6 +103,18 @@ class HFGenerator:
         bar.close()
         return results
 
+    def next_token_probs(self, prompts: Sequence[Prompt], prefix: str, options: Sequence[str]) -> list[list[float]]:
+        """Per prompt, the probability of each option as the next token after the chat's answer prefix `prefix`
+        (harness.generation.next_token): a judge's score distribution without sampling."""
+        from harness.generation.next_token import next_token_probs, option_token_ids
+
+        model, tokenizer = self.load()
+        prefix_ids, option_ids = option_token_ids(tokenizer, prefix, options)
+        contexts = [tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] + prefix_ids
+                    for p in prompts]
+        check_prompts_fit(prompts, [len(c) for c in contexts], 1, context_length(model, tokenizer), self.path)
+        return next_token_probs(model, tokenizer, contexts, option_ids)
+
     def _batch(self, prompt_ids: list[str], input_ids: list[list[int]],
                params: GenerationParams) -> list[tuple[str, int]]:
         """(text, new tokens) per output row, prompt-major then sample; read from the batch cache when stored."""

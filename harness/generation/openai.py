@@ -143,12 +143,14 @@ def openai_generator(
     base_url: str | None = None,
     api_key_env: str | None = "OPENAI_API_KEY",
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
+    identity: dict[str, Any] | None = None,
     **remote: Any,
 ) -> OpenAIGenerator:
     """OpenAI or any OpenAI-compatible server via `base_url`; api_key_env=None for servers without keys.
 
     `remote` takes the RemoteSettings fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
     backoff_max_s, budget, prices, cache_path. Newer OpenAI models want max_tokens_field="max_completion_tokens".
+    `identity` names the model in provenance and the call cache (default: model and base_url).
     """
     owner = f"openai generator {model!r}"
     settings = parse_settings(owner, remote)
@@ -168,7 +170,7 @@ def openai_generator(
 
     return OpenAIGenerator(
         backend="openai",
-        identity={"model": model, "base_url": base_url},
+        identity=identity or {"model": model, "base_url": base_url},
         settings=settings,
         open_transport=open_transport,
         model=model,

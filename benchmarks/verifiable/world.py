@@ -1,0 +1,150 @@
+"""The verifiable benchmark: seeded prompts in hash-fixed splits, demonstrations, judging examples, the grader."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import random
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from benchmarks.verifiable import flaws
+from benchmarks.verifiable.grader import Assessment, MAX_SCORE, assess, grade
+from benchmarks.verifiable.references import reference_answer
+from benchmarks.verifiable.tasks import FAMILIES, Task, sample_task
+from harness.hashing import seed_from, stable_hash
+from harness.types import Prompt
+
+Chat = list[dict[str, str]]
+SPLITS = ("sft", "feedback", "eval")
+MAX_DRAWS = 2_000  # draws for one new prompt of a family in a split; more means the split is (nearly) exhausted
+_HASH_SCALE = 16**8
+# Prompt mix: families drawn in turn from this cycle, so open writing dominates and every family is present.
+DEFAULT_FAMILIES = ("write", "list", "arith", "write", "benign", "json", "write", "unsafe")
+
+
+class SplitShares(BaseModel):
+    """Share of all prompt texts in each split; a text's split is fixed by its hash, never by a seed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sft: float = Field(0.4, gt=0.0)
+    feedback: float = Field(0.4, gt=0.0)
+    eval: float = Field(0.2, gt=0.0)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> "SplitShares":
+        total = self.sft + self.feedback + self.eval
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"splits: shares sum to {total:g}; make sft + feedback + eval equal 1")
+        return self
+
+
+class VerifiableSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int = 0
+    families: tuple[str, ...] = Field(DEFAULT_FAMILIES, min_length=1,
+                                      description="task families drawn in turn; repeat one to weight it")
+    splits: SplitShares = SplitShares()
+
+    @field_validator("families")
+    @classmethod
+    def _known_families(cls, families: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [f for f in families if f not in FAMILIES]
+        if unknown:
+            raise ValueError(f"families: unknown {unknown}; use any of {', '.join(FAMILIES)}")
+        return families
+
+
+def split_of(text: str, shares: SplitShares) -> str:
+    position = int(stable_hash("verifiable-split", text, length=8), 16) / _HASH_SCALE
+    ends = list(itertools.accumulate((shares.sft, shares.feedback, shares.eval)))
+    return SPLITS[min(bisect.bisect_right(ends, position), len(SPLITS) - 1)]
+
+
+class JudgingExample(NamedTuple):  # a tuple, so callers may unpack (prompt_text, response, score)
+    prompt_text: str
+    response: str
+    score: int  # the gold grade, rounded
+
+
+def _chat(prompt_text: str, response: str) -> Chat:
+    return [{"role": "user", "content": prompt_text}, {"role": "assistant", "content": response}]
+
+
+class VerifiableBenchmark:
+    """IFEval-style instructions, arithmetic and (un)safe requests with a gold 0..5 grader; every output seeded."""
+
+    max_score = MAX_SCORE
+
+    def __init__(self, spec: VerifiableSpec) -> None:
+        self.spec = spec
+
+    def tasks(self, split: str, n: int, stream: str = "prompts") -> list[Task]:
+        """`n` distinct feasible tasks of `split`, families in turn; `stream` names an independent draw order."""
+        if split not in SPLITS:
+            raise ValueError(f"split {split!r} is not a verifiable split: use one of {', '.join(SPLITS)}")
+        rng = random.Random(seed_from("verifiable", stream, split, self.spec.seed))
+        seen: set[str] = set()
+        tasks: list[Task] = []
+        for family in itertools.islice(itertools.cycle(self.spec.families), n):
+            for _ in range(MAX_DRAWS):
+                task = sample_task(rng, family)
+                if (task.text not in seen and split_of(task.text, self.spec.splits) == split
+                        and reference_answer(task.text) is not None):
+                    break
+            else:
+                raise ValueError(f"split {split!r} ran out of distinct {family} prompts after {len(tasks)}: ask fewer")
+            seen.add(task.text)
+            tasks.append(task)
+        return tasks
+
+    def prompts(self, split: str, n: int) -> list[Prompt]:
+        """`n` distinct prompts of `split`, ids `verifiable-<split>-<hash of text>`."""
+        return [
+            Prompt.from_text(f"verifiable-{split}-{stable_hash(t.text, length=12)}", t.text, family=t.family,
+                             unsafe=t.unsafe, constraints=[c.kind for c in t.checks])
+            for t in self.tasks(split, n)
+        ]
+
+    def grade(self, prompt: Prompt, response: str) -> float:
+        """The gold score 0..5 (see grader.describe_rubric)."""
+        return grade(prompt.text, response)
+
+    def assess(self, prompt: Prompt, response: str) -> Assessment:
+        """Score, substance, per-constraint credit and why a reply is degenerate (None when it is not)."""
+        return assess(prompt.text, response)
+
+    def degenerate(self, prompt: Prompt, response: str) -> str | None:
+        return assess(prompt.text, response).degenerate
+
+    def demonstrations(self, n: int) -> list[Chat]:
+        """`n` sft-split prompts answered by their reference (gold score 5): IFT data."""
+        return [_chat(t.text, reference_answer(t.text) or "") for t in self.tasks("sft", n, "demonstrations")]
+
+    def judging_examples(self, n: int) -> list[JudgingExample]:
+        """`n` perturbed reference answers to sft-split prompts with their gold scores (EFT), spread over 0..5."""
+        rng = random.Random(seed_from("verifiable-judging", self.spec.seed))
+        levels = int(MAX_SCORE) + 1
+        quota = {s: n // levels + (s < n % levels) for s in range(levels)}
+        examples: list[JudgingExample] = []
+        for task in self.tasks("sft", max(1, 4 * n), "judging"):
+            if len(examples) == n:
+                break
+            reference = reference_answer(task.text) or ""
+            for _ in range(12):  # a few tries per prompt fill the rarer scores without skipping prompts wholesale
+                response = flaws.perturbed(task, reference, rng)
+                score = round(grade(task.text, response))
+                if quota[score]:
+                    quota[score] -= 1
+                    examples.append(JudgingExample(task.text, response, score))
+                    break
+        if len(examples) < n:
+            missing = [s for s, left in quota.items() if left]
+            raise ValueError(f"judging examples: families {self.spec.families} gave no replies scoring {missing}")
+        rng.shuffle(examples)
+        return examples
+
