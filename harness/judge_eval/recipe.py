@@ -50,9 +50,9 @@ class JudgeEvalRecipe(Strict):
     @model_validator(mode="after")
     def _references(self) -> "JudgeEvalRecipe":
         for name, spec in self.models.items():
-            if spec.path is None:
+            if spec.path is None and spec.gguf is None:
                 raise ValueError(f"models.{name}: a judge_eval model needs `path` (an HF id, a directory or an API "
-                                 "model name); sandbox and base models are trained by feedback recipes")
+                                 "model name) or `gguf`; sandbox and base models are trained by feedback recipes")
         for name, judge in self.judges.items():
             if judge.model is not None and judge.model not in self.models:
                 known = ", ".join(self.models) or "none defined"
@@ -71,7 +71,14 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     try:
         for name, spec in recipe.models.items():
             generators.get(spec.generator)
-            if spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
+            if spec.gguf is not None:
+                from harness.model_import import ModelImportError, locate_gguf
+
+                try:
+                    locate_gguf(spec.gguf)
+                except ModelImportError as exc:
+                    raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
+            elif spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
                 raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
                                   "directory or a Hugging Face id like 'org/name'")
         for name, judge in recipe.judges.items():

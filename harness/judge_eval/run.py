@@ -33,6 +33,7 @@ class JudgeEvalRun:
         self.log = log
         self.stages: dict[str, StageResult] = {}
         self._generators: dict[str, Any] = {}
+        self._models: dict[str, tuple[str, str]] = {}
         self._reward_models: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 
     def stage(self, label: str, stage: str, config: Any, inputs: list[str],
@@ -42,14 +43,26 @@ class JudgeEvalRun:
         self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
         return result
 
-    def model_key(self, name: str) -> str:
-        return stable_hash(self.recipe.models[name])
+    def model(self, name: str) -> tuple[str, str]:
+        """(where the model lies, its key): a path as given, or a .gguf converted once by an import stage."""
+        if name not in self._models:
+            spec = self.recipe.models[name]
+            if spec.gguf is None:
+                self._models[name] = (str(spec.path), stable_hash(spec))
+            else:
+                from harness.model_import import import_gguf, resolve_gguf
+
+                source = resolve_gguf(spec.gguf)
+                result = self.stage(f"import {name}", "import", {"gguf_sha256": source.sha256, "dtype": "float32"},
+                                    [], lambda out: import_gguf(source, out / "model"))
+                self._models[name] = (str(result.path / "model"), result.key)
+        return self._models[name]
 
     def generator(self, name: str) -> Any:
         if name not in self._generators:
             spec = self.recipe.models[name]
-            self._generators[name] = build_generator(spec.generator, str(spec.path), self.model_key(name),
-                                                     spec.generator_params, self.results)
+            path, key = self.model(name)
+            self._generators[name] = build_generator(spec.generator, path, key, spec.generator_params, self.results)
         return self._generators[name]
 
     def reward_model(self, recipe_path: str) -> tuple[str, str, tuple[str, ...]]:
@@ -76,7 +89,7 @@ class JudgeEvalRun:
         config = {"type": spec.type, "params": params}
         extra: dict[str, Callable[[], Any]] = {}
         if spec.model is not None:
-            inputs.append(self.model_key(spec.model))
+            inputs.append(self.model(spec.model)[1])
             config["model"] = {"backend": self.recipe.models[spec.model].generator}
             extra["generator"] = lambda: self.generator(spec.model)
         if spec.reward_recipe is not None:
