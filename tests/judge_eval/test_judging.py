@@ -9,7 +9,7 @@ from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.judging import judge_groups, judge_pairs
 from harness.judge_eval.measures import measure
 from harness.registry import judges
-from harness.types import Message
+from harness.types import Completion, Message, Prompt
 from tests.judge_eval.always_first import AlwaysFirst
 
 
@@ -59,3 +59,13 @@ def test_ranked_groups_are_scored_per_reply_by_pointwise_and_pair_judges():
     assert by_length["pairwise_accuracy"]["value"] == pytest.approx((1.0 + 0.0) / 2)
     pair_outcomes = judge_groups(judges.build("pairwise", generator=AlwaysFirst()), groups)
     assert pair_outcomes[0].scores == (0.5, 0.5, 0.5)  # every comparison a tie: half a win each
+
+
+def test_the_pairwise_probability_readout_takes_the_likeliest_letter_and_shows_the_same_bias():
+    judge = judges.build("pairwise", generator=AlwaysFirst(), prompt="brief_pairwise", readout="expected")
+    assert judge.name.endswith(":expected")
+    in_order = judge.judge_in_order([(Prompt.from_text("p", "q"), Completion(prompt_id="p", text="x", producer="a"),
+                                      Completion(prompt_id="p", text="y", producer="b"))])
+    assert in_order[0].verdict.winner == "a" and in_order[0].verdict.prob == pytest.approx(0.6 / 0.9)
+    m = measure(judge_pairs(judge, PAIRS))["s"]
+    assert m["position_consistency"]["value"] == 0.0 and m["first_bias"] == 1.0
