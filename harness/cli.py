@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.cli_kinds import cmd_run_judge_eval, cmd_run_reward, cmd_run_sweep, is_judge_eval_recipe, is_reward_recipe
 from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
 
 EPILOG = """examples:
@@ -14,6 +15,7 @@ EPILOG = """examples:
   harness validate recipes/sandbox.yaml
   harness run recipes/pcon_qwen2.yaml --smoke            # any recipe, shrunk to run on CPU in minutes
   harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
+  harness run recipes/judges_cpu.yaml                    # kind: judge_eval: judges held to human labels
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
   harness leaderboard --recipe sandbox --format md,csv,html,png --by source
   harness run recipes/sandbox_judge_curve.yaml --jobs 2   # a sweep: every variant, 2 at a time
@@ -22,29 +24,12 @@ EPILOG = """examples:
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
-def is_reward_recipe(args: argparse.Namespace) -> bool:
-    if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != "reward_model":
-        return False
-    if getattr(args, "smoke", False):
-        raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; for a quick reward-model check use "
-                          "--set train_pairs=32 --set eval_pairs=32")
-    return True
-
-
-def cmd_run_reward(args: argparse.Namespace) -> int:
-    from harness.reward_recipe import load_reward_recipe
-    from harness.reward_run import RewardModelRun, markdown
-
-    recipe = load_reward_recipe(args.recipe, args.set)
-    out = RewardModelRun(recipe, args.results, log=lambda line: print(line, flush=True)).run()
-    print()
-    print(markdown(out["metrics"], out["record"]["seconds"]))
-    return 0
-
-
+# What --smoke says instead, per recipe kind it does not apply to
 def cmd_run(args: argparse.Namespace) -> int:
     if is_reward_recipe(args):
         return cmd_run_reward(args)
+    if is_judge_eval_recipe(args):
+        return cmd_run_judge_eval(args)
     from harness.sweep.spec import load_sweep
 
     sweep = load_sweep(args.recipe, args.set)
@@ -77,27 +62,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run_sweep(args: argparse.Namespace, sweep) -> int:
-    from harness.secrets import scrub
-    from harness.sweep import tables
-    from harness.sweep.run import run_sweep
-
-    if args.smoke:
-        raise RecipeError(f"{args.recipe}: --smoke shrinks one recipe, not a sweep; check a variant with "
-                          "`harness run` on a recipe without the sweep: block")
-    record = run_sweep(sweep, args.results, jobs=args.jobs, log=lambda line: print(scrub(line), flush=True))
-    paths, table = tables.write(Path(args.results), sweep.name, ["md", "csv"])
-    for path in paths:
-        print(f"leaderboard: {path}")
-    print()
-    print(tables.markdown(table))
-    failed = [v["label"] for v in record["variants"] if v["status"] != "done"]
-    if failed:
-        print(f"error: {len(failed)} variant(s) failed: {', '.join(failed)} (see {record['path']})", file=sys.stderr)
-        return 1
-    return 0
-
-
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Runs the resolved recipe a run record stores, then says whether every metric came out the same."""
     import json
@@ -111,6 +75,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
+    kind = record["recipe"].get("kind", "feedback")
+    if kind != "feedback":
+        raise RecipeError(f"{run_dir / 'run.json'}: a kind: {kind} run; harness rerun replays feedback runs, so run its "
+                          "recipe again with `harness run` (finished stages are reused)")
     try:
         recipe = Recipe.model_validate(record["recipe"])
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
@@ -155,6 +123,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         groups = list(dict.fromkeys(v.group for v, _ in sweep.variants))
         print(f"{args.recipe}: ok — sweep {sweep.name!r}: {len(sweep.variants)} variants validated "
               f"({len(groups)} groups: {', '.join(groups)}; seeds: {sweep.spec.seeds or 'as in the recipe'})")
+        return 0
+    if is_judge_eval_recipe(args):
+        from harness.judge_eval.recipe import load_judge_eval_recipe
+
+        je = load_judge_eval_recipe(args.recipe, args.set)
+        print(f"{args.recipe}: ok — judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; "
+              f"sets: {', '.join(je.sets)}")
         return 0
     recipe = load_recipe(args.recipe, args.set)
     if args.smoke:
@@ -216,6 +191,15 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         return 0
     if args.x:
         raise RecipeError("--x: plots a sweep's metric against a swept value; use it with --sweep NAME")
+    run = leaderboard.latest_run(results, args.recipe)
+    if run["metrics"].get("kind") == "judge_eval":
+        from harness.judge_eval import board
+
+        for path in board.write(run, results / "leaderboards", formats):
+            print(f"wrote {path}")
+        if "md" in formats:
+            print(board.markdown(run))
+        return 0
     for path in leaderboard.write(results, args.recipe, formats, by=args.by or "model", metric=args.metric):
         print(f"wrote {path}")
     if "md" in formats:
@@ -252,8 +236,8 @@ def parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    run = recipe_command("run", "run a recipe end to end (a feedback recipe, or kind: reward_model; with a sweep: "
-                         "block, every variant); finished stages are reused", cmd_run)
+    run = recipe_command("run", "run a recipe end to end (a feedback recipe, kind: reward_model or kind: judge_eval; "
+                         "with a sweep: block, every variant); finished stages are reused", cmd_run)
     run.add_argument("--jobs", type=int, default=1, metavar="N",
                      help="sweeps: run N variants at once in worker processes, the torch threads split between them "
                           "(default: 1, one after another)")

@@ -71,7 +71,7 @@ def extend(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     return merge(base, data)
 
 
-RECIPE_KINDS = ("feedback", "reward_model")
+RECIPE_KINDS = ("feedback", "reward_model", "judge_eval")
 
 
 def load_recipe_data(path: str | Path, overrides: list[str] | None = None) -> dict[str, Any]:

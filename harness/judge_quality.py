@@ -1,8 +1,9 @@
 """Judge quality against the gold oracle: every judge scores the same M1 candidates on the feedback
 prompts, and its ranking is compared with the oracle's (the "Reward Modeling Ability" table, with truth).
 
-Judges: the policy as self-judge at M1 and after each self-reward round, every pointwise teacher, and a
-reward model trained on each source named in `judge_quality.reward_models`.
+Judges: the policy as self-judge at M1 and after each self-reward round, every pointwise teacher, every pointwise
+judge of a `judged` source (any registered judge, a plug-in included), and a reward model trained on each source
+named in `judge_quality.reward_models`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from harness.benchmark import gold_grader
 from harness import names
 from harness.config import build_source
 from harness.evaluate import ranking_metrics
-from harness.feedback import Judge
+from harness.judge_eval.protocols import PointwiseJudge
 from harness.registry import judges
 from harness.types import Judgment, PreferencePair, Prompt, Score
 from harness.records import read_jsonl
@@ -53,6 +54,23 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
     return found
 
 
+def judged_sources(pipe: RunContext) -> dict[str, tuple[str, Any]]:
+    """label -> (key, factory) for each `judged` source: any registered judge, keyed by its name, parameters and
+    model. Pair judges are left out when built (this table ranks scores)."""
+    from harness.hashing import stable_hash
+
+    found: dict[str, tuple[str, Any]] = {}
+    for name in pipe.recipe.sources:
+        if pipe.recipe.source_type(name) != "judged":
+            continue
+        src = build_source(pipe.recipe, name)
+        model_key = pipe.models[src.model].key if src.model else ""
+        found[names.source_judge(src.judge, name)] = (
+            stable_hash(src.judge, src.params, model_key),
+            lambda src=src: src.make(pipe.generator, pipe.recipe.sampling_seed))
+    return found
+
+
 def reward_model_stage(pipe: RunContext, source: str) -> Any:
     """An RM trained from M1's backbone on `source`'s round-1 pairs (a stage; None if it has no pairs)."""
     stage = pipe.stages.get(names.feedback_label(source))
@@ -85,6 +103,7 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     grade = gold_grader(pipe.benchmark)
     gold = [[grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
     entries: dict[str, tuple[str, Any]] = {label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()}
+    entries.update(judged_sources(pipe))
     for source in cfg.reward_models:
         rm = reward_model_judge(pipe, source)
         if rm is not None:
@@ -93,6 +112,8 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for label, (key, make) in entries.items():
         judgments = _scores(pipe, label, key, cand_key, make, items)
+        if judgments is None:  # a pair judge: it gives no score to rank by
+            continue
         per_prompt, cursor = [], 0
         for cs in candidates:
             per_prompt.append([j.verdict.value if isinstance(j.verdict, Score) else None
@@ -106,15 +127,19 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
 
 
 def _scores(pipe: RunContext, label: str, judge_key: str, cand_key: str, make: Any,
-            items: list[tuple[Prompt, Any]]) -> list[Judgment]:
+            items: list[tuple[Prompt, Any]]) -> list[Judgment] | None:
     def build(out: Path) -> dict[str, Any]:
         from harness.records import write_jsonl
 
-        judge: Judge = make()
+        judge = make()
+        if not isinstance(judge, PointwiseJudge):
+            return {"judge": label, "pointwise": False}
         write_jsonl(out / "judgments.jsonl", judge.score(items))
         return {"judge": label}
 
     result = pipe.stage(names.judge_quality_label(label), "judge_quality", {"judge": label}, [judge_key, cand_key], build)
+    if result.summary.get("pointwise") is False:
+        return None
     return read_jsonl(result.path / "judgments.jsonl", Judgment)
 
 

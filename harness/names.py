@@ -132,6 +132,11 @@ def teacher_judge(model: str, readout: str = "sampled") -> str:
     return f"teacher ({model}{_readout(readout)})"
 
 
+def source_judge(judge: str, source: str) -> str:
+    """A registered judge a `judged` source uses, e.g. `concise (judged)`."""
+    return f"{judge} ({source})"
+
+
 def reward_model_judge(source: str) -> str:
     return f"RM ({source})"
 

@@ -21,9 +21,10 @@ from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
-from harness.registry import benchmarks, generators
+from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
 from harness.run_context import ModelRef, prompt_set_key
+from harness.run_generators import build_generator
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -63,19 +64,8 @@ class Pipeline:
     def generator(self, name: str) -> Generator:
         if name not in self._generators:
             ref = self.models[name]
-            accepts = generators.get(ref.generator).parameters
-            params = dict(ref.generator_params)
-            # Local backends take a `path`, API backends a `model` name; both come from ModelSpec.path.
-            params["path" if "path" in accepts else "model"] = ref.path
-            if "progress" in accepts:
-                params.setdefault("progress", False)
-            if "identity" in accepts:  # provenance names the model by its stage key, not where it lies
-                params.setdefault("identity", ref.key)
-            if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results
-                params.setdefault("cache_path", str(self.results / "cache" / "remote.sqlite"))
-            if "batch_cache" in accepts:  # local generation keeps finished batches: a crash loses only the one in flight
-                params.setdefault("batch_cache", str(self.results / "cache" / "generation.sqlite"))
-            self._generators[name] = generators.build(ref.generator, **params)
+            self._generators[name] = build_generator(ref.generator, ref.path, ref.key, ref.generator_params,
+                                                     self.results)
         return self._generators[name]
 
     def ledgers(self) -> dict[str, dict[str, Any]]:

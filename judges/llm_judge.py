@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import Field, validate_call
 
@@ -39,18 +39,18 @@ def copeland_scores(prompt: Prompt, candidates: Sequence[Completion], verdicts: 
 
 @dataclass
 class PairwiseCandidatesSource(FeedbackSource):
+    """Every pair of the policy's candidates compared by a pair judge; each candidate's share of wins is its score."""
+
     name: str
-    teacher: str
-    judge_prompt: str
-    both_orders: bool
+    make_judge: Callable[[SourceContext], Any]  # -> a pair judge (harness/judge_eval/protocols.py PairJudge)
+    uses: tuple[ModelUse, ...] = ()  # recipe models the source reads besides the policy
 
     def model_uses(self) -> tuple[ModelUse, ...]:
-        return (ModelUse("teacher", self.teacher),)
+        return self.uses
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)
-        judge = judges.build("pairwise", generator=ctx.generator(self.teacher), prompt=self.judge_prompt,
-                             both_orders=self.both_orders, seed=ctx.seed)
+        judge = self.make_judge(ctx)
         jobs = [(p, cs[i], cs[j]) for p, cs in zip(prompts, candidates) for i, j in combinations(range(len(cs)), 2)]
         verdicts = judge.compare(jobs)
         out = SourceOutput(pairs=[], judgments=verdicts, dropped=Counter(), n_prompts=len(prompts),
@@ -84,7 +84,10 @@ def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise"
     if mode == "pairwise":
         if judge_samples is not None:  # a verdict per order is the pairwise judge's only sampling
             raise ValueError("judge_samples: applies to mode pointwise only; remove it or set mode: pointwise")
-        return PairwiseCandidatesSource(name="llm_judge", teacher=teacher, judge_prompt=prompt, both_orders=both_orders)
+        return PairwiseCandidatesSource(
+            name="llm_judge", uses=(ModelUse("teacher", teacher),),
+            make_judge=lambda ctx: judges.build("pairwise", generator=ctx.generator(teacher), prompt=prompt,
+                                                both_orders=both_orders, seed=ctx.seed))
     return ScoredCandidatesSource(
         name="llm_judge",
         make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(teacher), prompt=prompt,

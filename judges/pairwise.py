@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal, Sequence
 
 from harness.generation import GenerationParams, Generator
+from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
@@ -32,10 +33,29 @@ class PairwiseJudge:
     prompt: JudgePrompt
     both_orders: bool = True
     seed: int = 0
+    readout: Literal["sampled", "expected"] = "sampled"
 
     @property
     def name(self) -> str:
-        return f"pairwise:{self.prompt.name}:{self.generator.spec_id}:{stable_hash(self.prompt, length=6)}"
+        tag = "" if self.readout == "sampled" else ":expected"  # the sampled read-out keeps its old name
+        return f"pairwise:{self.prompt.name}:{self.generator.spec_id}:{stable_hash(self.prompt, length=6)}{tag}"
+
+    def _expected(self, prompts: list[Prompt]) -> list[Preference | Failure]:
+        """The verdict letters' next-token probabilities after the answer prefix (the prompt's `target` up to
+        `{verdict}`): the likeliest letter wins; prob = p(a) / (p(a) + p(b))."""
+        assert isinstance(self.generator, NextTokenScorer)  # checked when the judge was built
+        letters = list(self.prompt.parser.labels)
+        prefix = self.prompt.target.split("{verdict}")[0] if "{verdict}" in self.prompt.target else ""
+        out: list[Preference | Failure] = []
+        for probs in self.generator.next_token_probs(prompts, prefix, letters):
+            by_label = {self.prompt.parser.labels[k]: q for k, q in zip(letters, probs)}
+            if sum(probs) <= 0:
+                out.append(Failure(reason="no_verdict_mass"))
+                continue
+            decisive = by_label.get("a", 0.0) + by_label.get("b", 0.0)
+            winner = max(by_label, key=by_label.__getitem__)
+            out.append(Preference(winner=winner, prob=by_label.get("a", 0.0) / decisive if decisive else 0.5))
+        return out
 
     def _ask(self, jobs: list[tuple[Prompt, Completion, Completion]]) -> list[Preference | Failure]:
         g = self.prompt.generation
@@ -43,9 +63,18 @@ class PairwiseJudge:
                                   seed=self.seed)
         prompts = [Prompt.from_text(f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
                                     self.prompt.render_pair(p.text, a.text, b.text)) for p, a, b in jobs]
+        if self.readout == "expected":
+            return self._expected(prompts)
         outs = self.generator.generate_detailed(prompts, params)
         return [o[0] if isinstance(o[0], Failure) else self.prompt.parser.parse(o[0].text) if o else
                 Failure(reason="no_output") for o in outs]
+
+    def judge_in_order(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
+        """One verdict per (prompt, a, b) asked as given, a shown first ("a" = the first shown won): the raw
+        material of position-consistency probes. compare() asks the same questions, so the caches answer it."""
+        return [Judgment(judge=self.name, prompt_id=p.id, verdict=v,
+                         candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"))
+                for (p, a, b), v in zip(items, self._ask(list(items)), strict=True)]
 
     def compare(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
         """One Judgment per (prompt, a, b): Preference with winner in {a, b, tie}, or a Failure."""
@@ -65,9 +94,16 @@ class PairwiseJudge:
 
 
 @judge("pairwise")
-def pairwise(generator: Generator, prompt: str = "pairwise_abc", both_orders: bool = True, seed: int = 0) -> PairwiseJudge:
-    """An LLM compares two answers (both orders by default; disagreement is a tie)."""
+def pairwise(generator: Generator, prompt: str = "pairwise_abc", both_orders: bool = True, seed: int = 0,
+             readout: Literal["sampled", "expected"] = "sampled") -> PairwiseJudge:
+    """An LLM compares two answers (both orders by default; disagreement is a tie); `readout: expected` reads the
+    verdict letters' next-token probabilities instead of sampling (local models)."""
     spec = load_judge_prompt(prompt)
     if spec.kind != "pairwise":
         raise ValueError(f"judge prompt {prompt!r} is a {spec.kind} prompt; pairwise judging needs kind: pairwise")
-    return PairwiseJudge(generator=generator, prompt=spec, both_orders=both_orders, seed=seed)
+    if readout not in ("sampled", "expected"):
+        raise ValueError(f"readout: {readout!r} is not a judge read-out; use sampled or expected")
+    if readout == "expected" and not isinstance(generator, NextTokenScorer):
+        raise ValueError(f"readout: expected needs a generator that exposes next-token probabilities (hf); "
+                         f"{generator.spec_id} does not; use readout: sampled")
+    return PairwiseJudge(generator=generator, prompt=spec, both_orders=both_orders, seed=seed, readout=readout)

@@ -58,6 +58,10 @@ class Row:
             raise self.error(field, "missing", f"add a {field!r} field")
         return self.data[field]
 
+    def value(self, field: str) -> Any:
+        """The raw JSON value of `field` (an error naming the row when it is missing)."""
+        return self._value(field)
+
     def text(self, field: str, *, allow_empty: bool = False) -> str:
         value = self._value(field)
         if not isinstance(value, str):

@@ -35,3 +35,24 @@ def test_plugin_judge_builds_and_scores(installed):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": f"{installed}:{ROOT}", "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == "[5.0, 2.5, 0.0]"
+
+
+def run_cli(installed, *args):
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": f"{installed}:{ROOT}", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
+                               "MKL_NUM_THREADS": "1"})
+
+
+def test_plugin_judge_by_name_in_a_judge_eval_recipe(installed, tmp_path):
+    out = run_cli(installed, "run", str(PLUGIN / "judge_eval.yaml"), "--results", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    # pairs.jsonl: `concise` (shorter wins) agrees with 3 of the 8 untied labels, "the longer reply wins" with 5
+    assert "| concise | 0.375 [" in out.stdout and "| longer | 0.625 [" in out.stdout
+
+
+def test_plugin_judge_by_name_as_a_feedback_source(installed, tmp_path):
+    out = run_cli(installed, "run", str(PLUGIN / "feedback.yaml"), "--results", str(tmp_path),
+                  "--set", "feedback.prompts=4", "--set", "evaluation.prompts=2", "--set", "sft.demonstrations=8")
+    assert out.returncode == 0, out.stderr
+    assert "[feedback judged] done" in out.stdout and "| M2-judged |" in out.stdout
+    assert "| concise (judged) |" in out.stdout  # in the judge-quality table, beside the self-judge

@@ -1,0 +1,121 @@
+"""Judge-evaluation recipes (`kind: judge_eval`): judges x human-labelled sets -> the judge leaderboard.
+
+A separate model from the feedback `Recipe`, with the same rules: unknown keys are errors and every problem is one
+line naming the field and the fix. A judge is any registered judge (`harness judges list`) by `type:`; its other
+keys are the judge's parameters, except `model:` (a name in `models`, handed to the judge as its generator),
+`reward_recipe:` (a kind: reward_model recipe whose trained model a reward_model judge reads) and `self_name:`
+(the model the judge is, where a set names who wrote each reply: self-preference).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from harness.config import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
+from harness.judge_eval.sets import LabelledSet
+from harness.paths import DATA_PREFIX
+
+RESERVED = ("type", "model", "reward_recipe", "self_name")
+
+
+class JudgeSpec(Strict):
+    type: str = Field(description="a registered judge: prompted, pairwise, reward_model, length, random, a plug-in")
+    model: str | None = Field(None, description="name in `models` the judge runs on (LLM judges)")
+    reward_recipe: str | None = Field(None, description="kind: reward_model recipe whose model a reward_model judge "
+                                      "reads (trained on first use, reused after); relative to this recipe")
+    self_name: str | None = Field(None, description="the model name a set's model columns use for this judge")
+    params: dict[str, Any] = Field(default_factory=dict, description="the judge factory's parameters")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_params(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("a judge is a mapping such as {type: length}")
+        params = dict(data.get("params") or {})
+        params.update({k: v for k, v in data.items() if k not in (*RESERVED, "params")})
+        return {**{k: v for k, v in data.items() if k in RESERVED}, "params": params}
+
+
+class JudgeEvalRecipe(Strict):
+    kind: Literal["judge_eval"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    seed: int = Field(0, description="seeds sampled judges")
+    models: dict[str, ModelSpec] = Field(default_factory=dict, description="models the LLM judges run on")
+    judges: dict[str, JudgeSpec] = Field(min_length=1, description="row name -> judge")
+    sets: dict[str, LabelledSet] = Field(min_length=1, description="set name -> human-labelled set")
+
+    @model_validator(mode="after")
+    def _references(self) -> "JudgeEvalRecipe":
+        for name, spec in self.models.items():
+            if spec.path is None and spec.gguf is None:
+                raise ValueError(f"models.{name}: a judge_eval model needs `path` (an HF id, a directory or an API "
+                                 "model name) or `gguf`; sandbox and base models are trained by feedback recipes")
+        for name, judge in self.judges.items():
+            if judge.model is not None and judge.model not in self.models:
+                known = ", ".join(self.models) or "none defined"
+                raise ValueError(f"judges.{name}.model: {judge.model!r} is not in models ({known}); add it or fix it")
+            if judge.reward_recipe is not None and judge.type != "reward_model":
+                raise ValueError(f"judges.{name}.reward_recipe: only a reward_model judge reads a reward recipe")
+        return self
+
+
+def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
+    """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
+    from harness.registry import RegistryError, generators, judges
+
+    from harness.config import looks_local
+
+    try:
+        for name, spec in recipe.models.items():
+            generators.get(spec.generator)
+            if spec.gguf is not None:
+                from harness.model_import import ModelImportError, locate_gguf
+
+                try:
+                    locate_gguf(spec.gguf)
+                except ModelImportError as exc:
+                    raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
+            elif spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
+                raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
+                                  "directory or a Hugging Face id like 'org/name'")
+        for name, judge in recipe.judges.items():
+            accepts = judges.get(judge.type).parameters
+            given = set(judge.params) | ({"generator"} if judge.model else set()) | (
+                {"path"} if judge.reward_recipe else set())
+            unknown = sorted(given - set(accepts))
+            if unknown:
+                raise RecipeError(f"{where}: judges.{name}.{unknown[0]}: judge {judge.type!r} takes no such parameter; "
+                                  f"it takes {', '.join(accepts) or 'none'}")
+            if "generator" in accepts and judge.model is None:
+                raise RecipeError(f"{where}: judges.{name}.model: judge {judge.type!r} runs on a model; add model: "
+                                  "<name in models>")
+            if judge.reward_recipe is not None and not (base / judge.reward_recipe).exists():
+                raise RecipeError(f"{where}: judges.{name}.reward_recipe: {base / judge.reward_recipe} not found; give a "
+                                  "kind: reward_model recipe path relative to this recipe")
+    except RegistryError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
+
+
+def recipe_relative(base: Path, path: str) -> str:
+    """A relative path is relative to the recipe's folder; data:<path>, ~ and absolute paths are kept."""
+    if path.startswith((DATA_PREFIX, "/", "~")):
+        return path
+    return str(base / path)
+
+
+def load_judge_eval_recipe(path: str | Path, overrides: list[str] | None = None) -> JudgeEvalRecipe:
+    data = load_recipe_data(path, overrides)
+    if recipe_kind(path, data) != "judge_eval":
+        raise RecipeError(f"{path}: kind: a judge-evaluation recipe needs `kind: judge_eval`")
+    for block in (data.get("sets") or {}).values():  # a set's file lies beside the recipe, wherever harness runs
+        if isinstance(block, dict) and isinstance(block.get("path"), str):
+            block["path"] = recipe_relative(Path(path).parent, block["path"])
+    try:
+        recipe = JudgeEvalRecipe.model_validate(data)
+    except ValidationError as exc:
+        raise RecipeError(f"{path}: {first_error(exc).removeprefix('recipe: ')}") from None
+    check_judges(recipe, str(path), Path(path).parent)
+    return recipe

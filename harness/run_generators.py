@@ -1,0 +1,28 @@
+"""Build a recipe model's generator the way every run does: remote calls cached beside the run's results,
+local generation keeping finished batches, provenance naming the model by its key. Feedback runs
+(harness/pipeline.py) and judge-evaluation runs (harness/judge_eval/run.py) share it, so a judge's calls go
+through the same cache, executor and budget as feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.generation import Generator
+from harness.registry import generators
+
+
+def build_generator(backend: str, path: str, key: str, params: dict[str, Any], results: Path) -> Generator:
+    accepts = generators.get(backend).parameters
+    params = dict(params)
+    # Local backends take a `path`, API backends a `model` name; both come from ModelSpec.path.
+    params["path" if "path" in accepts else "model"] = path
+    if "progress" in accepts:
+        params.setdefault("progress", False)
+    if "identity" in accepts:  # provenance names the model by its stage key, not where it lies
+        params.setdefault("identity", key)
+    if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results
+        params.setdefault("cache_path", str(results / "cache" / "remote.sqlite"))
+    if "batch_cache" in accepts:  # local generation keeps finished batches: a crash loses only the one in flight
+        params.setdefault("batch_cache", str(results / "cache" / "generation.sqlite"))
+    return generators.build(backend, **params)
