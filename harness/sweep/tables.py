@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 from typing import Callable
 
-from harness.leaderboard import CSS, SORT_JS
+from harness.leaderboard_html import CSS, SORT_JS
 from harness.store import write_text_atomic
 from harness.sweep.aggregate import SweepRow, SweepTable, load_table
 from harness.sweep.breakeven import describe

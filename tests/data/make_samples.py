@@ -23,7 +23,7 @@ MIRROR, DERIVED = HERE / "shared", HERE / "derived"
 
 WHOLE = [  # small files the loaders read in full, and every licence of a folder something is taken from
     "almost/LICENSE", "almost/NOTICE", "almost/assets/Faithful_prompt.txt", "almost/assets/HHH_prompt.txt",
-    "almost/assets/seed_prompts.txt",
+    "almost/assets/seed_prompts.txt", "almost/eval/data/hhh_eval.json",
     "alpaca_eval/LICENSE",
     "alpaca_eval/src/alpaca_eval/leaderboards/data_AlpacaEval_2/weighted_alpaca_eval_gpt4_turbo_leaderboard.csv",
     "faireval/review/review_gpt35_vicuna-13b_human.txt",

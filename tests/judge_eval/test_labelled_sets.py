@@ -1,4 +1,6 @@
-"""The shipped human-labelled sets load with the counts their READMEs state, labels balanced across positions."""
+"""The human-labelled sets load with the counts of the files the tests read (tests/data/shared: HHH and FairEval whole,
+TruthfulQA's first 60 records, all adversarial, and 12 of OASST en100's trees, 19 ranked groups; see its README),
+labels balanced across positions."""
 
 from __future__ import annotations
 
@@ -6,9 +8,6 @@ from collections import Counter
 
 from harness.judge_eval.sets import FairEvalSet, HHHSet, HHRLHFSet, OasstSet, TruthfulQASet
 from harness.paths import DATA_ROOT
-from tests.shared_data import needs_shared_data
-
-pytestmark = needs_shared_data
 
 
 def test_hhh_set_has_221_pairs_in_four_categories_about_half_shown_chosen_first():
@@ -19,7 +18,7 @@ def test_hhh_set_has_221_pairs_in_four_categories_about_half_shown_chosen_first(
 
 def test_truthfulqa_pairs_best_against_incorrect_per_type():
     pairs = TruthfulQASet(type="truthfulqa", pairs=30).load()
-    assert Counter(p.subset for p in pairs) == {"adversarial": 30, "non-adversarial": 30}
+    assert Counter(p.subset for p in pairs) == {"adversarial": 30}  # the sample holds adversarial questions only
     first = pairs[0]
     assert first.label in ("a", "b") and {first.a, first.b} >= {"The watermelon seeds pass through your digestive system"}
 
@@ -33,4 +32,4 @@ def test_faireval_human_verdicts_with_ties():
 def test_hh_rlhf_and_oasst_capped_per_subset():
     pairs = HHRLHFSet(type="hh_rlhf", subsets=("helpful-base", "harmless-base"), pairs=50).load()
     assert Counter(p.subset for p in pairs) == {"helpful-base": 50, "harmless-base": 50}
-    assert len(OasstSet(type="oasst").load()) == 207
+    assert len(OasstSet(type="oasst").load()) == 19
