@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from harness.generation import GenerationParams
+from harness.generation import GenerationParams, LocalGenerator
 from harness.types import Completion, Prompt
 
 
-class AlwaysFirst:
+class AlwaysFirst(LocalGenerator):
     """A generator that answers every pairwise question "[[A]]": pure position bias."""
 
     spec_id = "always-first"
