@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from benchmarks.sandbox.tasks import FAMILIES
+from benchmarks.split_shares import SplitSharesBase
 
 
-class SplitShares(BaseModel):
+class SplitShares(SplitSharesBase):
     """Share of all prompt texts in each split; a text's split is fixed by its hash."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pretrain: float = Field(0.7, gt=0.0)
     sft: float = Field(0.1, gt=0.0)
     feedback: float = Field(0.1, gt=0.0)
     eval: float = Field(0.1, gt=0.0)
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> "SplitShares":
-        total = self.pretrain + self.sft + self.feedback + self.eval
-        if not math.isclose(total, 1.0, abs_tol=1e-9):
-            raise ValueError(f"splits: shares sum to {total:g}; make pretrain + sft + feedback + eval equal 1")
-        return self
 
 
 class SandboxWorldSpec(BaseModel):

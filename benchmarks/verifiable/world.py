@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import random
 from typing import Iterator, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from benchmarks.score_spread import spread_over_scores
+from benchmarks.split_shares import SplitSharesBase
 from benchmarks.verifiable import flaws
 from benchmarks.verifiable.grader import Assessment, MAX_SCORE, assess, grade
 from benchmarks.verifiable.references import reference_answer
@@ -27,21 +27,13 @@ _HASH_SCALE = 16**8
 DEFAULT_FAMILIES = ("write", "list", "arith", "write", "benign", "json", "write", "unsafe")
 
 
-class SplitShares(BaseModel):
+class SplitShares(SplitSharesBase):
     """Share of all prompt texts in each split; a text's split is fixed by its hash, never by a seed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     sft: float = Field(0.4, gt=0.0)
     feedback: float = Field(0.4, gt=0.0)
     eval: float = Field(0.2, gt=0.0)
 
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> "SplitShares":
-        total = self.sft + self.feedback + self.eval
-        if not math.isclose(total, 1.0, abs_tol=1e-9):
-            raise ValueError(f"splits: shares sum to {total:g}; make sft + feedback + eval equal 1")
-        return self
 
 
 class VerifiableSpec(BaseModel):

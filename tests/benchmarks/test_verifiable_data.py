@@ -13,7 +13,7 @@ from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.tasks import FAMILIES, parse_task, sample_task
 from benchmarks.verifiable.world import split_of
 from harness.registry import benchmarks
-from judges.prompt_spec import load_judge_prompt
+from harness.judge_prompts import load_judge_prompt
 
 
 @pytest.fixture(scope="module")
