@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 PACKAGE_PREFIX = "pkg:"
 
@@ -105,4 +105,13 @@ def import_gguf(source: GGUFFile, out: Path, dtype: str = "float32") -> dict[str
             "source": source.name, "sha256": source.sha256}
 
 
-__all__ = ["GGUFFile", "ModelImportError", "import_gguf", "locate_gguf", "resolve_gguf"]
+def imported_model(stage: Callable[..., Any], label: str, ref: str) -> tuple[str, str]:
+    """(model folder, content id) of `ref` imported by an `import` stage that `stage` runs (a pipeline's or a
+    judge-evaluation run's stage runner): converted once, keyed by the file's content, not where it lies."""
+    source = resolve_gguf(ref)
+    result = stage(label, "import", {"gguf_sha256": source.sha256, "dtype": "float32"}, [],
+                   lambda out: import_gguf(source, out / "model"))
+    return str(result.path / "model"), result.content
+
+
+__all__ = ["GGUFFile", "ModelImportError", "import_gguf", "imported_model", "locate_gguf", "resolve_gguf"]

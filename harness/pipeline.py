@@ -113,12 +113,9 @@ class Pipeline:
 
     def import_gguf(self, name: str, ref: str) -> tuple[str, str]:
         """Convert a .gguf checkpoint once into a model folder; keyed by the file's content, not where it lies."""
-        from harness.model_import import import_gguf, resolve_gguf
+        from harness.model_import import imported_model
 
-        source = resolve_gguf(ref)
-        result = self.stage(names.import_label(name), "import", {"gguf_sha256": source.sha256, "dtype": "float32"},
-                            [], lambda out: import_gguf(source, out / "model"))
-        return str(result.path / "model"), result.content
+        return imported_model(self.stage, names.import_label(name), ref)
 
     def finetune(self, name: str, base: ModelRef, cfg: Any) -> ModelRef:
         """SFT on the benchmark's demonstrations (IFT) plus judging examples (EFT) in the judge prompt's format."""

@@ -50,12 +50,10 @@ class JudgeEvalRun:
             if spec.gguf is None:
                 self._models[name] = (str(spec.path), stable_hash(spec))
             else:
-                from harness.model_import import import_gguf, resolve_gguf
+                from harness import names
+                from harness.model_import import imported_model
 
-                source = resolve_gguf(spec.gguf)
-                result = self.stage(f"import {name}", "import", {"gguf_sha256": source.sha256, "dtype": "float32"},
-                                    [], lambda out: import_gguf(source, out / "model"))
-                self._models[name] = (str(result.path / "model"), result.key)
+                self._models[name] = imported_model(self.stage, names.import_label(name), spec.gguf)
         return self._models[name]
 
     def generator(self, name: str) -> Any:
