@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.perf.hf_generation import generate_kwargs
+from benchmarks.perf.bare_generate import bare_generate
 from benchmarks.perf.smollm2 import DEFAULT_FOLDER, ModelFlops, chat_prompts, fp32_folder
 from harness.generation import GenerationParams
-from harness.generation.hf import HFGenerator, render_prompt
+from harness.generation.hf import HFGenerator
 from harness.train.runtime import configure_torch_threads
 from harness.types import Prompt
 
@@ -96,25 +96,9 @@ def run_harness(generator: HFGenerator, prompts: list[Prompt], params: Generatio
 def run_bare(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams, batch_size: int,
              flops: ModelFlops) -> Timing:
     """What a careful user writes: left-padded chunks in the given order, one `generate` call each."""
-    import torch
-
-    texts = [render_prompt(tokenizer, p) for p in prompts]
-    prompt_tokens: list[int] = []
-    new_tokens: list[list[int]] = []
     clock = Clock()
-    for first in range(0, len(texts), batch_size):
-        batch = tokenizer(texts[first:first + batch_size], add_special_tokens=False, padding=True,
-                          return_tensors="pt")
-        torch.manual_seed(first)
-        with torch.inference_mode():
-            out = model.generate(**batch, **generate_kwargs(params, tokenizer))
-        new = out[:, batch["input_ids"].shape[1]:].tolist()
-        tokenizer.batch_decode(new, skip_special_tokens=True)
-        prompt_tokens += batch["attention_mask"].sum(dim=1).tolist()
-        for row in range(0, len(new), params.n):
-            new_tokens.append([ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids
-                               else len(ids) for ids in new[row:row + params.n]])
-    return clock.timing(sum(map(sum, new_tokens)), useful_flops(flops, prompt_tokens, new_tokens))
+    run = bare_generate(model, tokenizer, prompts, params, batch_size)
+    return clock.timing(sum(map(sum, run.new_tokens)), useful_flops(flops, run.prompt_tokens, run.new_tokens))
 
 
 def main(argv: list[str] | None = None) -> None:

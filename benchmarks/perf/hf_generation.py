@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from benchmarks.perf.bare_generate import bare_generate, generate_kwargs
 from harness.generation import GenerationParams
 from harness.generation.hf import HFGenerator, render_prompt
 from harness.train.runtime import configure_torch_threads
@@ -46,26 +47,9 @@ def sandbox_prompts(n: int) -> list[Prompt]:
     return SandboxWorld(SandboxWorldSpec()).prompts("eval", n)
 
 
-def generate_kwargs(params: GenerationParams, tokenizer: Any) -> dict[str, Any]:
-    return dict(do_sample=True, temperature=params.temperature, top_p=params.top_p, top_k=0,
-                max_new_tokens=params.max_new_tokens, num_return_sequences=params.n,
-                pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
-
-
 def bare_batched(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams,
                  batch_size: int) -> int:
-    import torch
-
-    texts = [render_prompt(tokenizer, p) for p in prompts]
-    answers = 0
-    for start in range(0, len(texts), batch_size):
-        batch = tokenizer(texts[start:start + batch_size], add_special_tokens=False, padding=True,
-                          return_tensors="pt")
-        torch.manual_seed(start)
-        with torch.inference_mode():
-            out = model.generate(**batch, **generate_kwargs(params, tokenizer))
-        answers += len(tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True))
-    return answers
+    return bare_generate(model, tokenizer, prompts, params, batch_size).answers
 
 
 def per_prompt(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams) -> int:

@@ -23,6 +23,8 @@ Z95 = 1.959964
 CHANCE = {"agreement": 0.5, "agreement_ties": 1 / 3, "position_consistency": None, "longer": 0.5,
           "pairwise_accuracy": 0.5, "spearman": 0.0, "kendall": 0.0, "top1_accuracy": None}
 RANKING = ("pairwise_accuracy", "spearman", "kendall", "top1_accuracy")
+# Where each ranking metric lives: value ± 1.96 SE is clipped to it (with few prompts near a bound it spills over).
+RANGE = {"pairwise_accuracy": (0.0, 1.0), "top1_accuracy": (0.0, 1.0), "spearman": (-1.0, 1.0), "kendall": (-1.0, 1.0)}
 
 
 def wilson(share: float, n: int) -> list[float]:
@@ -32,15 +34,18 @@ def wilson(share: float, n: int) -> list[float]:
     return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
-def cell(estimate: Estimate, proportion: bool = False) -> dict[str, Any]:
+def cell(estimate: Estimate, proportion: bool = False,
+         bounds: tuple[float, float] | None = None) -> dict[str, Any]:
     """An estimate as the run record stores it: value, SE, 95% interval, n (None where undefined). A proportion
-    (a mean of 0/1 outcomes) gets Wilson's interval; anything else value ± 1.96 SE."""
+    (a mean of 0/1 outcomes) gets Wilson's interval; anything else value ± 1.96 SE, clipped to `bounds`."""
     value = None if estimate.value != estimate.value else estimate.value  # NaN: nothing to average
     se = estimate.stderr
     if value is not None and proportion and estimate.n:
         ci: list[float] | None = wilson(value, estimate.n)
     else:
         ci = None if value is None or se is None else [value - Z95 * se, value + Z95 * se]
+        if ci is not None and bounds is not None:
+            ci = [max(bounds[0], ci[0]), min(bounds[1], ci[1])]
     return {"value": value, "se": se, "ci95": ci, "n": estimate.n}
 
 
@@ -82,7 +87,7 @@ def group_measures(outcomes: Sequence[GroupOutcome]) -> dict[str, Any]:
     metrics = ranking_metrics([list(o.scores) for o in outcomes], [list(o.reference) for o in outcomes],
                               variant="per_prompt")
     return {"n": len(outcomes), "failures": sum(o.failures for o in outcomes),
-            **{name: cell(metrics[name]) for name in RANKING if name in metrics}}
+            **{name: cell(metrics[name], bounds=RANGE[name]) for name in RANKING if name in metrics}}
 
 
 def measure(outcomes: Sequence[PairOutcome | GroupOutcome], self_model: str | None = None) -> dict[str, dict[str, Any]]:

@@ -8,6 +8,7 @@ store owns persistence) and reports to no tracker.
 from __future__ import annotations
 
 import os
+import warnings
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -68,7 +69,11 @@ def configure_torch_threads() -> int:
 
 @contextmanager
 def progress_bars(shown: bool) -> Iterator[None]:
-    """Show or hide the datasets / transformers progress bars (process-wide switches) for one stage, then restore."""
+    """Show or hide the datasets / transformers progress bars (process-wide switches) for one stage, then restore.
+
+    Also mutes one deprecation a user cannot act on: TRL 1.16 and peft read `model.is_gradient_checkpointing`,
+    which transformers 5.23 deprecated, once per forward pass of a LoRA model (hundreds of identical lines a stage).
+    """
     import datasets
     from transformers.utils import logging as transformers_logging
 
@@ -83,7 +88,9 @@ def progress_bars(shown: bool) -> Iterator[None]:
     for _, enable, disable in switches:
         (enable if shown else disable)()
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*is deprecated", category=FutureWarning)
+            yield
     finally:
         for was_shown, enable, disable in switches:
             (enable if was_shown else disable)()

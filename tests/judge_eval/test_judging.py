@@ -69,3 +69,18 @@ def test_the_pairwise_probability_readout_takes_the_likeliest_letter_and_shows_t
     assert in_order[0].verdict.winner == "a" and in_order[0].verdict.prob == pytest.approx(0.6 / 0.9)
     m = measure(judge_pairs(judge, PAIRS))["s"]
     assert m["position_consistency"]["value"] == 0.0 and m["first_bias"] == 1.0
+
+
+def test_ranking_intervals_stay_inside_the_metrics_range():
+    """Three prompts, two ranked perfectly and one reversed: Spearman 1, 1, -1 (mean 1/3, SE 2/3) would give
+    value ± 1.96 SE = [-0.97, 1.64]; the interval is clipped to [-1, 1], the value and SE untouched."""
+    from harness.judge_eval.judging import GroupOutcome
+
+    groups = [GroupOutcome(id=str(i), subset="en", reference=(3.0, 2.0, 1.0), scores=scores)
+              for i, scores in enumerate([(3.0, 2.0, 1.0), (3.0, 2.0, 1.0), (1.0, 2.0, 3.0)])]
+    spearman = measure(groups)["en"]["spearman"]
+    assert spearman["value"] == pytest.approx(1 / 3)
+    assert spearman["se"] == pytest.approx(2 / 3)
+    assert spearman["ci95"] == pytest.approx([1 / 3 - 1.959964 * 2 / 3, 1.0])
+    low, high = measure(groups)["en"]["pairwise_accuracy"]["ci95"]
+    assert 0.0 <= low and high == 1.0
