@@ -47,6 +47,8 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
             if use.model is not None:
                 found[names.teacher_judge(use.model, use.readout)] = prompted(use.model, use.prompt, use.readout)
                 continue
+            if not recipe.judge_quality.trained_self_judges:
+                continue
             # The policy judging itself: every round's model (M2 after round 1, ...), as far as the rounds got.
             for model in (names.round_model(name, r) for r in range(1, src.rounds + 1)):
                 if model in pipe.models:

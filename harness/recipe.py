@@ -107,6 +107,9 @@ class JudgeQualityStage(Strict):
     reward_models: tuple[str, ...] = Field((), description="sources whose pairs train a reward-model judge")
     base_judge: bool = Field(False, description="also rank the policy before SFT (M0) as a self-judge, beside M1: "
                              "what judging examples (EFT) taught it")
+    trained_self_judges: bool = Field(True, description="also rank each self-judging source's trained models "
+                                      "(M2 after round 1, ...) as self-judges: what DPO on its own judgments did "
+                                      "to the judge (one judge pass over the candidates each)")
     reward_train: TrainSpec = Field(default_factory=lambda: TrainSpec(learning_rate=1e-3, num_train_epochs=2))
 
 

@@ -22,6 +22,7 @@ from harness.generation import GenerationParams
 from harness.hashing import stable_hash
 
 NAMESPACE = "generation-batches"
+PROBS_NAMESPACE = "next-token-probs"
 
 
 def model_identity(path: str, revision: str | None, model: Any) -> str:
@@ -40,6 +41,7 @@ class BatchCache:
 
     def __init__(self, path: str | Path):
         self._cache = CallCache(path, NAMESPACE)
+        self._probs = CallCache(path, PROBS_NAMESPACE)
 
     @staticmethod
     def key(model: str, runtime: str, params: GenerationParams, prompt_ids: Sequence[str],
@@ -53,5 +55,18 @@ class BatchCache:
     def put(self, key: str, rows: Sequence[tuple[str, int]]) -> None:
         self._cache.put(key, [[text, n] for text, n in rows])
 
+    def probs_key(self, model: str, runtime: str, option_ids: Sequence[int], context: Sequence[int]) -> str:
+        """Score-token probabilities are kept per context, not per batch: a judge read twice over the same
+        candidates (a feedback source, then the judge-quality table) forms other batches but asks the same
+        contexts. Padding moves the values by ~1e-4, so a reused value may differ from a recomputed one by that."""
+        return stable_hash("probs", model, runtime, list(option_ids), list(context))
+
+    def get_probs(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        return self._probs.get_many(list(keys))
+
+    def put_probs(self, found: dict[str, list[float]]) -> None:
+        self._probs.put_many([(key, probs, True) for key, probs in found.items()])
+
     def close(self) -> None:
         self._cache.close()
+        self._probs.close()

@@ -6,7 +6,8 @@ the batch's content, so the same prompts give the same completions whatever else
 With `share_prompt`, a batch's prompts are read once and their attention cache copied for each of the n samples
 (generate would otherwise read every prompt n times: a third of the work for 40-token prompts and 48 new tokens).
 With `batch_cache` (a SQLite file; the pipeline passes one under the run's results) every finished batch is
-stored, and a rerun after a crash skips the batches already there (harness.generation.batches).
+stored, and a rerun after a crash skips the batches already there (harness.generation.batches); score-token
+probabilities (`next_token_probs`) are stored there per context, so a judge read twice is computed once.
 """
 
 from __future__ import annotations
@@ -116,7 +117,32 @@ class HFGenerator(LocalGenerator):
         contexts = [tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] + prefix_ids
                     for p in prompts]
         check_prompts_fit(prompts, [len(c) for c in contexts], 1, context_length(model, tokenizer), self.path)
-        return next_token_probs(model, tokenizer, contexts, option_ids)
+        if self.batch_cache is None:
+            return next_token_probs(model, tokenizer, contexts, option_ids)
+        batches, model_id = self._batch_store()
+        runtime = f"{model.device.type}:{model.dtype}"
+        keys = [batches.probs_key(model_id, runtime, option_ids, c) for c in contexts]
+        found = batches.get_probs(keys)
+        todo: dict[str, int] = {}  # one forward pass per distinct context not yet stored
+        for i, key in enumerate(keys):
+            if key not in found:
+                todo.setdefault(key, i)
+        if todo:
+            computed = next_token_probs(model, tokenizer, [contexts[i] for i in todo.values()], option_ids)
+            new = dict(zip(todo, computed))
+            batches.put_probs(new)
+            found.update(new)
+        return [list(found[k]) for k in keys]
+
+    def _batch_store(self) -> tuple[Any, str]:
+        """The run's batch cache and this model's identity in it, opened on first use."""
+        if self._batches is None:
+            from harness.generation.batches import BatchCache, model_identity
+
+            model, _ = self.load()
+            self._batches = BatchCache(self.batch_cache)
+            self._batch_model_id = model_identity(self.path, self.revision, model)
+        return self._batches, self._batch_model_id
 
     def _batch(self, prompt_ids: list[str], input_ids: list[list[int]],
                params: GenerationParams) -> list[tuple[str, int]]:
@@ -124,16 +150,12 @@ class HFGenerator(LocalGenerator):
         model, _ = self.load()
         if self.batch_cache is None:
             return self._sample(prompt_ids, input_ids, params)
-        if self._batches is None:
-            from harness.generation.batches import BatchCache, model_identity
-
-            self._batches = BatchCache(self.batch_cache)
-            self._batch_model_id = model_identity(self.path, self.revision, model)
-        key = self._batches.key(self._batch_model_id, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
-        rows = self._batches.get(key)
+        batches, model_id = self._batch_store()
+        key = batches.key(model_id, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
+        rows = batches.get(key)
         if rows is None:
             rows = self._sample(prompt_ids, input_ids, params)
-            self._batches.put(key, rows)
+            batches.put(key, rows)
         return rows
 
     def _sample(self, prompt_ids: list[str], input_ids: list[list[int]],

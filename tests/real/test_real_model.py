@@ -54,6 +54,24 @@ def test_score_token_probabilities_match_an_unpadded_forward_pass(generator):
     assert sum(batched[0]) > 0.5  # asked for "Score: <0-5>", the model puts most of its mass on the digits
 
 
+def test_score_token_probabilities_are_stored_per_context_and_read_back(smollm2_dir, tmp_path):
+    """A judge read twice (feedback, then the judge-quality table) runs its forward passes once: the second
+    generator, on the same cache file, answers in another order and batch without calling the model."""
+    cache = str(tmp_path / "generation.sqlite")
+    prompts = [Prompt.from_text("a", SCORE_PROMPT), Prompt.from_text("b", "Score this: 2 + 2 = 4. " + SCORE_PROMPT)]
+    options = [str(k) for k in range(6)]
+    first = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache).next_token_probs(prompts, "Score: ", options)
+    again = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache)
+    model, _ = again.load()
+    calls = []
+    model.register_forward_hook(lambda *args: calls.append(1))
+    extra = Prompt.from_text("c", "Score this: 3 + 3 = 6. " + SCORE_PROMPT)
+    read = again.next_token_probs([prompts[1], extra, prompts[0]], "Score: ", options)
+    assert len(calls) == 1  # only the new context
+    assert read[0] == first[1] and read[2] == first[0]
+    assert read[1] != first[0] and sum(read[1]) > 0.5
+
+
 def mean_margin(model_dir, pairs) -> float:
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
