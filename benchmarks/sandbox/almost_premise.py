@@ -9,7 +9,7 @@ that run's stored models and cached generations and adds what it measures to the
    chats trained with per-document attention, so a few-shot prompt (several chats in one context) is a context
    and a span of positions no base model has seen (this part needs no run);
 1. every configuration's gold score (all responses, and those the BAD filters kept), for the recipe's rubric and for
-   probes that vary one factor at a time: the model (xs < s < m), the shots (0, 1, 3) and their quality (clean, noisy);
+   probes that vary one factor at a time: the model (xs < s, and m with --recipe recipes/sandbox_ladder.yaml), the shots (0, 1, 3) and their quality (clean, noisy);
    with the same prompts and sampling as the run's feedback;
 2. the run's rubric pairs by comparison (chosen > rejected configuration): how often the oracle agrees, ties, disagrees,
    and what the chosen and rejected answers score;
@@ -37,6 +37,11 @@ PROBES = {
     "s_clean_1": {"model": "s", "shots": 1, "demos": "benchmark:clean"},
     "s_noisy_3": {"model": "s", "shots": 3, "demos": "benchmark:noisy"},
 }  # fmt: skip
+
+
+def probes(recipe: Any) -> dict[str, dict[str, Any]]:
+    """The PROBES whose model the recipe has (sandbox.yaml: xs and s; sandbox_ladder.yaml adds m)."""
+    return {name: spec for name, spec in PROBES.items() if spec["model"] in recipe.models}
 
 
 def latest_record(results: Path, recipe: str) -> dict[str, Any] | None:
@@ -73,7 +78,7 @@ def configuration_table(pipe: Pipeline, recipe_path: str, overrides: list[str],
                         prompts: list[Prompt]) -> dict[str, dict[str, Any]]:
     """The almost_rubric source rebuilt with the recipe's configurations plus PROBES, run on the run's prompts."""
     configurations = {**pipe.recipe.source_kwargs("almost_rubric")["configurations"]}
-    configurations.update({k: v for k, v in PROBES.items()
+    configurations.update({k: v for k, v in probes(pipe.recipe).items()
                            if not any(c == v for c in configurations.values())})  # the recipe's names win
     rubric = list(configurations)
     recipe = load_recipe(recipe_path, [*overrides, f"almost_rubric.configurations={json.dumps(configurations)}",
@@ -112,7 +117,7 @@ def main() -> None:
     pipe = Pipeline(recipe, args.results, log=lambda line: None)
     world = pipe.benchmark
     feedback = world.prompts("feedback", recipe.feedback.prompts)
-    context_lengths(world, {**recipe.source_kwargs("almost_rubric")["configurations"], **PROBES}, feedback)
+    context_lengths(world, {**recipe.source_kwargs("almost_rubric")["configurations"], **probes(recipe)}, feedback)
     record = latest_record(Path(args.results), recipe.name)
     if record is None:
         raise SystemExit(f"no finished {recipe.name} run under {args.results}/runs: run `make demo` for the rest")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
 TINY = [  # as tests/pipeline/test_pipeline_sandbox.py: every model trained for seconds
     "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "models.m.sandbox.steps=4", "sft.demonstrations=16", "sft.judging_examples=16",
+    "sft.demonstrations=16", "sft.judging_examples=16",
     "models.teacher.sft.demonstrations=24", "models.teacher.sft.judging_examples=24", "feedback.prompts=8",
     "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200", "rmsp.prompts=8",
 ]

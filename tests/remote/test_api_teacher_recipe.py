@@ -17,7 +17,7 @@ from tests.servers.fake_llm import FakeLLMServer, Faults, sandbox_rule
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
     "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "models.m.sandbox.steps=4", "sft.demonstrations=16", "sft.judging_examples=16", "feedback.prompts=10",
+    "sft.demonstrations=16", "sft.judging_examples=16", "feedback.prompts=10",
     "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200",
 ]
 
