@@ -14,7 +14,7 @@ from harness.registry import RegistryError, source, sources
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
-KNOWN = "(xs, s, m, teacher)"
+KNOWN = "(xs, s, teacher)"
 
 # source under test -> (overrides that misspell one model name, the field the error must name)
 CASES = {
