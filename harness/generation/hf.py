@@ -119,8 +119,7 @@ class HFGenerator(LocalGenerator):
         check_prompts_fit(prompts, [len(c) for c in contexts], 1, context_length(model, tokenizer), self.path)
         if self.batch_cache is None:
             return next_token_probs(model, tokenizer, contexts, option_ids)
-        batches, model_id = self._batch_store()
-        runtime = f"{model.device.type}:{model.dtype}"
+        batches, model_id, runtime = self._batch_store()
         keys = [batches.probs_key(model_id, runtime, option_ids, c) for c in contexts]
         found = batches.get_probs(keys)
         todo: dict[str, int] = {}  # one forward pass per distinct context not yet stored
@@ -134,24 +133,24 @@ class HFGenerator(LocalGenerator):
             found.update(new)
         return [list(found[k]) for k in keys]
 
-    def _batch_store(self) -> tuple[Any, str]:
-        """The run's batch cache and this model's identity in it, opened on first use."""
+    def _batch_store(self) -> tuple[Any, str, str]:
+        """The run's batch cache, this model's identity in it and its runtime (device and dtype, which move the
+        numbers), opened on first use."""
+        model, _ = self.load()
         if self._batches is None:
             from harness.generation.batches import BatchCache, model_identity
 
-            model, _ = self.load()
             self._batches = BatchCache(self.batch_cache)
             self._batch_model_id = model_identity(self.path, self.revision, model)
-        return self._batches, self._batch_model_id
+        return self._batches, self._batch_model_id, f"{model.device.type}:{model.dtype}"
 
     def _batch(self, prompt_ids: list[str], input_ids: list[list[int]],
                params: GenerationParams) -> list[tuple[str, int]]:
         """(text, new tokens) per output row, prompt-major then sample; read from the batch cache when stored."""
-        model, _ = self.load()
         if self.batch_cache is None:
             return self._sample(prompt_ids, input_ids, params)
-        batches, model_id = self._batch_store()
-        key = batches.key(model_id, f"{model.device.type}:{model.dtype}", params, prompt_ids, input_ids)
+        batches, model_id, runtime = self._batch_store()
+        key = batches.key(model_id, runtime, params, prompt_ids, input_ids)
         rows = batches.get(key)
         if rows is None:
             rows = self._sample(prompt_ids, input_ids, params)
