@@ -210,7 +210,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from harness.registry import ALL
 
-    kinds = [args.kind_alias] if getattr(args, "kind_alias", None) else sorted(ALL)
+    kinds = [args.kind_alias] if args.kind_alias else sorted(ALL)
     for kind in kinds:
         registry = ALL[kind]
         print(f"{kind}s:")
@@ -287,7 +287,7 @@ def parser() -> argparse.ArgumentParser:
     lb.set_defaults(func=cmd_leaderboard)
 
     ls = sub.add_parser("plugins", help="list registered plug-ins of every kind")
-    ls.set_defaults(func=cmd_list)
+    ls.set_defaults(func=cmd_list, kind_alias=None)
     for kind in ("judge", "source", "generator", "metric", "benchmark"):
         alias = sub.add_parser(f"{kind}s", help=f"list registered {kind}s ('harness {kind}s list')")
         alias.add_argument("action", choices=["list"])

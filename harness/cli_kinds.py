@@ -19,7 +19,7 @@ SMOKE_ALTERNATIVES = {
 def is_recipe_of_kind(args: argparse.Namespace, kind: str) -> bool:
     if recipe_kind(args.recipe, load_recipe_data(args.recipe, args.set)) != kind:
         return False
-    if getattr(args, "smoke", False):
+    if args.smoke:
         raise RecipeError(f"{args.recipe}: --smoke shrinks feedback recipes; {SMOKE_ALTERNATIVES[kind]}")
     return True
 

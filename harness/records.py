@@ -13,7 +13,7 @@ import subprocess
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -22,6 +22,14 @@ from harness.store import write_json_atomic, write_text_atomic
 
 PACKAGES = ("feedback-harness", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "pydantic")
 R = TypeVar("R", bound=BaseModel)
+
+
+class RunnableRecipe(Protocol):
+    """What a run record reads from a recipe of any kind (feedback, reward_model, judge_eval)."""
+
+    seed: int
+
+    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
 
 def package_versions() -> dict[str, str]:
@@ -63,7 +71,7 @@ def new_run_id(recipe_hash: str) -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{recipe_hash[:8]}"
 
 
-def run_record(recipe: BaseModel, seconds: float, stages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def run_record(recipe: RunnableRecipe, seconds: float, stages: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """What `run.json` holds for any recipe kind: everything needed to rerun it (resolved recipe, seed, versions,
     git revision, hardware) and what each stage did; `extra` adds a kind's own fields (e.g. model paths)."""
     recipe_hash = stable_hash(recipe)
@@ -71,7 +79,7 @@ def run_record(recipe: BaseModel, seconds: float, stages: dict[str, Any], **extr
         "run_id": new_run_id(recipe_hash),
         "recipe": recipe.model_dump(mode="json"),
         "recipe_hash": recipe_hash,
-        "seed": getattr(recipe, "seed", None),
+        "seed": recipe.seed,
         "versions": package_versions(),
         "git_revision": git_revision(Path(__file__).parent),
         "hardware": hardware(),

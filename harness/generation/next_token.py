@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, Sequence, runtime_checkable
 
+from harness.generation.batch_plan import length_batches
 from harness.types import Prompt
 
 
@@ -38,15 +39,14 @@ def option_token_ids(tokenizer: Any, prefix: str, options: Sequence[str]) -> tup
 
 
 def next_token_probs(model: Any, tokenizer: Any, contexts: Sequence[list[int]], option_ids: Sequence[int],
-                     batch_size: int = 16) -> list[list[float]]:
-    """Probability of each option id as the token after each context (ids), in batches of similar length."""
+                     batch_size: int = 16, max_tokens: int | None = None) -> list[list[float]]:
+    """Probability of each option id as the token after each context (ids), in batches of similar length (at most
+    `batch_size` contexts and, when given, `max_tokens` positions: harness.generation.batch_plan)."""
     import torch
 
-    order = sorted(range(len(contexts)), key=lambda i: len(contexts[i]))
     out: list[list[float]] = [[] for _ in contexts]
     wanted = torch.tensor(list(option_ids))
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
+    for idx in length_batches([len(c) for c in contexts], batch_size, max_tokens):
         batch = tokenizer.pad({"input_ids": [contexts[i] for i in idx]}, return_tensors="pt", padding_side="left")
         mask = batch["attention_mask"].to(model.device)
         # Left padding shifts positions; the model must see each row's tokens at positions 0..n-1, as unpadded.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from harness.train.pairs import preference_dataset
 from harness.train.result import TrainResult, train_and_save
-from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.spec import TrainSpec
 from harness.types import PreferencePair
 
@@ -32,7 +32,7 @@ def dpo_trainer(
 
     configure_torch_threads()
     config = spec.to_trl_config("dpo", out_dir)
-    with progress_bars(not config.disable_tqdm):
+    with training_output(not config.disable_tqdm):
         return DPOTrainer(
             model=str(model_path),
             args=config,
@@ -54,5 +54,5 @@ def dpo(
     TRL loads policy and reference from the path, so `trl.model_init_kwargs` (e.g. a dtype) applies to both.
     """
     trainer = dpo_trainer(model_path, pairs, spec, out_dir, tokenizer_path)
-    with progress_bars(not trainer.args.disable_tqdm):
+    with training_output(not trainer.args.disable_tqdm):
         return train_and_save(trainer, out_dir)

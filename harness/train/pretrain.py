@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from harness.train.result import TrainResult, train_and_save
-from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.sft import Conversation
 from harness.train.spec import TrainSpec
 
@@ -52,7 +52,7 @@ def pretrain(
     config = pretraining_config(spec, out_dir)
     rows_needed = spec.max_steps * config.per_device_train_batch_size * config.gradient_accumulation_steps
     token_budget = rows_needed * config.world_size * spec.max_length if spec.max_steps > 0 else None
-    with progress_bars(not config.disable_tqdm):
+    with training_output(not config.disable_tqdm):
         documents = training_documents(tokenizer, texts_or_conversations, token_budget, spec.seed)
         return train_and_save(pretraining_trainer(model, tokenizer, documents, config), out_dir)
 

@@ -15,7 +15,7 @@ from harness.train.pairs import preference_dataset
 from harness.train.pooling import Pooling, reward_model_class
 from harness.train.result import TrainResult, train_and_save
 from harness.train.reward_inputs import encoder_preference_dataset, is_encoder_tokenizer
-from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.spec import TrainSpec
 from harness.types import PreferencePair
 
@@ -44,7 +44,7 @@ def reward_model(
     config = spec.to_trl_config("reward", out_dir)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path or model_path)
     dataset = preference_dataset(pairs)
-    with progress_bars(not config.disable_tqdm):
+    with training_output(not config.disable_tqdm):
         if is_encoder_tokenizer(tokenizer):
             tokenizer.model_max_length = spec.max_length
             dataset = encoder_preference_dataset(tokenizer, dataset, spec.max_length)

@@ -68,11 +68,11 @@ def configure_torch_threads() -> int:
 
 
 @contextmanager
-def progress_bars(shown: bool) -> Iterator[None]:
-    """Show or hide the datasets / transformers progress bars (process-wide switches) for one stage, then restore.
-
-    Also mutes one deprecation a user cannot act on: TRL 1.16 and peft read `model.is_gradient_checkpointing`,
-    which transformers 5.23 deprecated, once per forward pass of a LoRA model (hundreds of identical lines a stage).
+def training_output(shown: bool) -> Iterator[None]:
+    """What one training stage prints: the datasets / transformers progress bars shown or hidden (process-wide
+    switches, restored after the stage), and one deprecation a user cannot act on muted: TRL 1.16 and peft read
+    `model.is_gradient_checkpointing`, which transformers 5.23 deprecated, once per forward pass of a LoRA model
+    (hundreds of identical lines a stage).
     """
     import datasets
     from transformers.utils import logging as transformers_logging

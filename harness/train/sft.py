@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from harness.train.result import TrainResult, train_and_save
-from harness.train.runtime import configure_torch_threads, progress_bars
+from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.spec import TrainSpec
 
 Conversation = Sequence[dict[str, str]]
@@ -51,7 +51,7 @@ def sft(
     rows = [prompt_completion(c, i) for i, c in enumerate(conversations)]
     configure_torch_threads()
     config = spec.to_trl_config("sft", out_dir)
-    with progress_bars(not config.disable_tqdm):
+    with training_output(not config.disable_tqdm):
         trainer = SFTTrainer(
             model=str(model_path),
             args=config,

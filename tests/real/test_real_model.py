@@ -72,6 +72,39 @@ def test_score_token_probabilities_are_stored_per_context_and_read_back(smollm2_
     assert read[1] != first[0] and sum(read[1]) > 0.5
 
 
+def test_a_token_budget_cuts_long_prompts_into_smaller_batches_and_keeps_the_answers(generator):
+    """max_batch_tokens: the prompt passes stay within the budget, and greedy answers and score probabilities
+    are those of the unbudgeted generator (only the batching moves)."""
+    prompts = [Prompt.from_text(f"s{i}", "Score this: 2 + 2 = 4. " * (1 + 3 * i) + SCORE_PROMPT) for i in range(4)]
+    tokenizer = generator.tokenizer
+    budget = 2 * len(tokenizer(render_prompt(tokenizer, prompts[-1]), add_special_tokens=False)["input_ids"])
+    budgeted = HFGenerator(path=generator.path, progress=False, max_batch_tokens=budget)
+    passes: list[tuple[int, int]] = []
+
+    def prompt_pass(_module, _args, kwargs):
+        ids = kwargs["input_ids"]
+        if ids.shape[1] > 1:  # a prompt pass, not a decoding step
+            passes.append(tuple(ids.shape))
+
+    hooks = [g.load()[0].register_forward_pre_hook(prompt_pass, with_kwargs=True) for g in (generator, budgeted)]
+    try:
+        greedy = GenerationParams(n=1, temperature=0.0, max_new_tokens=6, seed=0)
+        cut = budgeted.generate(prompts, greedy)
+        assert passes and all(rows * length <= budget for rows, length in passes) and len(passes) >= 2, passes
+        passes.clear()
+        whole = generator.generate(prompts, greedy)
+        assert passes == [(4, passes[0][1])]  # batch_size 64: one pass over all four
+        options = [str(k) for k in range(6)]
+        probs_cut = budgeted.next_token_probs(prompts, "Score: ", options)
+        probs_whole = generator.next_token_probs(prompts, "Score: ", options)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert [c[0].text for c in cut] == [c[0].text for c in whole]
+    for a, b in zip(probs_cut, probs_whole):
+        assert a == pytest.approx(b, abs=2e-4)
+
+
 def mean_margin(model_dir, pairs) -> float:
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
