@@ -12,6 +12,7 @@ from harness.config import RecipeError, load_recipe
 from harness.train import LoraSpec, TrainSpec
 from harness.train.dpo import dpo_trainer
 from harness.train.result import train_and_save
+from harness.train.runtime import training_output
 
 QLORA = LoraSpec(r=4, alpha=8, quantization="4bit")
 SANDBOX = Path(__file__).resolve().parents[2] / "recipes" / "sandbox.yaml"
@@ -55,7 +56,8 @@ def test_lora_dpo_uses_the_adapter_off_model_as_reference(base_model_dir, additi
 
     lora = dpo_trainer(base_model_dir, pairs, TrainSpec(lora=LoraSpec(r=4, alpha=8), **common), tmp_path / "lora")
     assert lora.ref_model is None  # the policy with its adapter disabled is the reference: no second copy
-    result = train_and_save(lora, tmp_path / "lora")
+    with training_output(False):  # as dpo() runs it: TRL's deprecated is_gradient_checkpointing reads muted
+        result = train_and_save(lora, tmp_path / "lora")
     start = AutoModelForCausalLM.from_pretrained(base_model_dir).state_dict()
     merged = AutoModelForCausalLM.from_pretrained(result.path).state_dict()
     moved = max((merged[k] - start[k]).abs().max().item() for k in start)
