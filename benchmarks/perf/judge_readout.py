@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 from benchmarks.perf.smollm2 import DEFAULT_FOLDER, chat_prompts, fp32_folder
 from harness.generation import GenerationParams
+from harness.generation.batch_plan import length_batches
 from harness.generation.hf import HFGenerator, render_prompt
 from harness.train.runtime import configure_torch_threads
 from harness.types import Prompt
@@ -70,8 +71,7 @@ def main() -> None:
     budgeted.load()
     prompts = judge_prompts(args.prompts)
     ids = [tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] for p in prompts]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    batches = [[ids[i] for i in order[s:s + args.batch_size]] for s in range(0, len(order), args.batch_size)]
+    batches = [[ids[i] for i in idx] for idx in length_batches([len(i) for i in ids], args.batch_size)]
     params = GenerationParams(n=1, temperature=0.0, max_new_tokens=6, seed=0)
 
     def forward_full() -> None:

@@ -3,8 +3,8 @@
 (rows x its longest prompt).
 
 The budget exists because a batch that is right for short prompts is wrong for long ones on a CPU: 64 judge
-prompts of 266-463 tokens read in one batch took 2.0x the time of the same prompts in batches of 16 (~7k tokens
-a pass), and batches of 32 took 1.2x (`python -m benchmarks.perf.judge_readout`, SmolLM2-135M, 2 cores): a pass of
+prompts of 266-463 tokens read in one batch took 1.8-2.0x the time (two runs) of the same prompts in batches of 16
+(~7k tokens a pass), and batches of 32 took 1.2x (`python -m benchmarks.perf.judge_readout`, SmolLM2-135M, 2 cores): a pass of
 ~30k positions no longer keeps its activations in cache.
 """
 

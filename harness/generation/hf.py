@@ -90,12 +90,12 @@ class HFGenerator(LocalGenerator):
         texts = [render_prompt(tokenizer, p) for p in prompts]
         encoded = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
         # Before any generation: a prompt too long for the model is an error, never a silent truncation
-        check_prompts_fit(prompts, [len(ids) for ids in encoded], params.max_new_tokens,
-                          context_length(model, tokenizer), self.path)
+        lengths = [len(ids) for ids in encoded]
+        check_prompts_fit(prompts, lengths, params.max_new_tokens, context_length(model, tokenizer), self.path)
         producer = producer_id(self.spec_id, params)
         results: list[list[Completion]] = [[] for _ in prompts]
         reads = 1 if self.share_prompt and params.n > 1 else params.n  # rows a prompt pass reads per prompt
-        batches = length_batches([len(ids) for ids in encoded], self.batch_size, self.max_batch_tokens, reads)
+        batches = length_batches(lengths, self.batch_size, self.max_batch_tokens, reads)
         bar = tqdm(total=len(prompts), desc=f"generate {self.path[-40:]}", unit="prompt",
                    disable=not self.progress or None, leave=False)
         for idx in batches:
