@@ -3,7 +3,9 @@
 Importing this package registers the built-in benchmarks (see harness.registry.benchmarks).
 """
 
-from benchmarks import sandbox  # noqa: E402,F401
-from benchmarks import verifiable  # noqa: E402,F401
-from benchmarks import public  # noqa: E402,F401
-from benchmarks import prompt_sets  # noqa: E402,F401
+from benchmarks import (
+    prompt_sets,  # noqa: F401
+    public,  # noqa: F401
+    sandbox,  # noqa: F401
+    verifiable,  # noqa: F401
+)

@@ -25,9 +25,10 @@ a recipe on prompt sets evaluates with `evaluation.judge`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -57,19 +58,23 @@ def check_spec(spec: str) -> str:
         rest = spec[3:]
         dataset = rest.split(":")[0]
         if not dataset or dataset.count("/") > 1 or len(rest.split(":")) > 2:
-            raise ValueError(f"{spec!r} is not hf:<org/dataset>[:<split>], e.g. "
-                             "hf:HuggingFaceH4/ultrafeedback_binarized:train_prefs")
+            raise ValueError(
+                f"{spec!r} is not hf:<org/dataset>[:<split>], e.g. hf:HuggingFaceH4/ultrafeedback_binarized:train_prefs"
+            )
     elif _is_file(spec):
         if not data_file(spec).is_file():
-            raise ValueError(f"file {spec} not found; give a .jsonl/.json/.parquet file, a registered benchmark "
-                             "or hf:<dataset>" + where_to_get(spec))
+            raise ValueError(
+                f"file {spec} not found; give a .jsonl/.json/.parquet file, a registered benchmark "
+                "or hf:<dataset>" + where_to_get(spec)
+            )
     else:
         from harness.registry import benchmarks
 
         name = spec.split(":")[0]
         if name == "prompt_sets" or name not in benchmarks:
-            raise ValueError(f"{name!r} is not a registered benchmark (see `harness benchmarks list`), a file or "
-                             "hf:<dataset>")
+            raise ValueError(
+                f"{name!r} is not a registered benchmark (see `harness benchmarks list`), a file or hf:<dataset>"
+            )
     return spec
 
 
@@ -122,10 +127,14 @@ class _RowSet:
     def prompt(self, row: Row) -> Prompt:
         if isinstance(row.data, dict) and isinstance(row.data.get("messages"), list) and "prompt" not in row.data:
             chat = _chat(row, "messages")
-            return Prompt(id=self._id(row, chat[0]["content"]), messages=(Message(**chat[0]),),
-                          metadata={"source": self.label})
-        field = "instruction" if isinstance(row.data, dict) and "prompt" not in row.data \
-            and "instruction" in row.data else "prompt"
+            return Prompt(
+                id=self._id(row, chat[0]["content"]), messages=(Message(**chat[0]),), metadata={"source": self.label}
+            )
+        field = (
+            "instruction"
+            if isinstance(row.data, dict) and "prompt" not in row.data and "instruction" in row.data
+            else "prompt"
+        )
         text = row.text(field)
         return Prompt.from_text(self._id(row, text), text, source=self.label)
 
@@ -150,8 +159,12 @@ class _RowSet:
                     break
             else:
                 reply = next((f for f in ("response", "output") if f in row.data), "response")
-                out.append([{"role": "user", "content": self.prompt(row).text},
-                            {"role": "assistant", "content": row.text(reply)}])
+                out.append(
+                    [
+                        {"role": "user", "content": self.prompt(row).text},
+                        {"role": "assistant", "content": row.text(reply)},
+                    ]
+                )
         return _enough(out, n, self.spec, "demonstrations")
 
     def judged(self, n: int) -> list[tuple[str, str, int]]:
@@ -208,15 +221,20 @@ class _Registered:
             return self.bench.demonstrations(n)
         if hasattr(self.bench, "rankings"):  # OASST: the best-ranked human reply to each first turn
             groups = [g for g in self.bench.rankings() if len(g.prompt) == 1]
-            out = [[m.model_dump() for m in g.prompt] + [{"role": "assistant", "content": g.replies[0]}]
-                   for g in groups]
+            out = [
+                [m.model_dump() for m in g.prompt] + [{"role": "assistant", "content": g.replies[0]}] for g in groups
+            ]
         elif hasattr(self.bench, "references"):
             refs = self.bench.references()
-            out = [[{"role": "user", "content": p.text}, {"role": "assistant", "content": refs[p.id].text}]
-                   for p in self.bench.prompts(self._split("sft")) if p.id in refs]
+            out = [
+                [{"role": "user", "content": p.text}, {"role": "assistant", "content": refs[p.id].text}]
+                for p in self.bench.prompts(self._split("sft"))
+                if p.id in refs
+            ]
         else:
-            raise ValueError(f"{self.spec}: has no demonstrations; use a set with replies (oasst, a file with "
-                             "response fields)")
+            raise ValueError(
+                f"{self.spec}: has no demonstrations; use a set with replies (oasst, a file with response fields)"
+            )
         return _enough(out, n, self.spec, "demonstrations")[:n]
 
     def judged(self, n: int) -> list[tuple[str, str, int]]:
@@ -257,8 +275,10 @@ class PromptSets:
     def _set(self, split: str) -> Any:
         spec = getattr(self.spec, split)
         if spec is None:
-            raise ValueError(f"benchmark.params.{split}: not set, but the recipe needs {split} data; "
-                             f"give a benchmark name, a file or hf:<dataset>")
+            raise ValueError(
+                f"benchmark.params.{split}: not set, but the recipe needs {split} data; "
+                f"give a benchmark name, a file or hf:<dataset>"
+            )
         if split not in self._open:
             self._open[split] = open_set(spec)
         return self._open[split]

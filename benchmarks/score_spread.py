@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def spread_over_scores(offers: Iterable[Iterable[T]], n: int, score: Callable[[T], int],
-                       levels: int) -> tuple[list[T], list[int]]:
+def spread_over_scores(
+    offers: Iterable[Iterable[T]], n: int, score: Callable[[T], int], levels: int
+) -> tuple[list[T], list[int]]:
     """Up to `n` items, as evenly over the scores 0..levels-1 as `n` allows, and the scores left short. Each offer
     is one prompt's tries (consumed lazily, so a seeded generator draws only what is used): the first try whose
     score still has room is taken, so rare scores get filled without skipping prompts wholesale."""

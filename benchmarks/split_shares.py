@@ -13,7 +13,7 @@ class SplitSharesBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="after")
-    def _sum_to_one(self) -> "SplitSharesBase":
+    def _sum_to_one(self) -> SplitSharesBase:
         shares = self.model_dump()
         total = sum(shares.values())
         if not math.isclose(total, 1.0, abs_tol=1e-9):

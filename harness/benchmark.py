@@ -7,7 +7,8 @@ The pipeline, judge quality, the oracle judge and `harness validate` all ask `gr
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from harness.types import Prompt
 
@@ -27,6 +28,8 @@ def gold_grader(benchmark: Benchmark) -> Grader:
     """The benchmark's grader, for code that only runs with one (an error naming the fix otherwise)."""
     grader = benchmark.grader()
     if grader is None:
-        raise ValueError(f"{type(benchmark).__name__} has no gold grader; use a benchmark with one "
-                         "(benchmark: sandbox) or evaluate with a judge (evaluation.judge)")
+        raise ValueError(
+            f"{type(benchmark).__name__} has no gold grader; use a benchmark with one "
+            "(benchmark: sandbox) or evaluate with a judge (evaluation.judge)"
+        )
     return grader

@@ -36,11 +36,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if sweep is not None:
         return cmd_run_sweep(args, sweep)
     if args.jobs != 1:
-        raise RecipeError(f"--jobs {args.jobs}: runs the variants of a sweep side by side; {args.recipe} has no "
-                          "sweep: block, so drop --jobs")
+        raise RecipeError(
+            f"--jobs {args.jobs}: runs the variants of a sweep side by side; {args.recipe} has no "
+            "sweep: block, so drop --jobs"
+        )
     from harness import leaderboard
     from harness.pipeline import Pipeline
-
     from harness.secrets import scrub
 
     recipe = load_recipe(args.recipe, args.set)
@@ -77,8 +78,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     record = load_run_record(run_dir)
     kind = record["recipe"].get("kind", "feedback")
     if kind != "feedback":
-        raise RecipeError(f"{run_dir / 'run.json'}: a kind: {kind} run; harness rerun replays feedback runs, so run its "
-                          "recipe again with `harness run` (finished stages are reused)")
+        raise RecipeError(
+            f"{run_dir / 'run.json'}: a kind: {kind} run; harness rerun replays feedback runs, so run its "
+            "recipe again with `harness run` (finished stages are reused)"
+        )
     try:
         recipe = Recipe.model_validate(record["recipe"])
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
@@ -113,23 +116,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from harness.reward_recipe import load_reward_recipe
 
         rm = load_reward_recipe(args.recipe, args.set)
-        print(f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model} ({rm.pooling} pooling), "
-              f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}")
+        print(
+            f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model} ({rm.pooling} pooling), "
+            f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}"
+        )
         return 0
     from harness.sweep.spec import load_sweep
 
     sweep = load_sweep(args.recipe, args.set)
     if sweep is not None:
         groups = list(dict.fromkeys(v.group for v, _ in sweep.variants))
-        print(f"{args.recipe}: ok — sweep {sweep.name!r}: {len(sweep.variants)} variants validated "
-              f"({len(groups)} groups: {', '.join(groups)}; seeds: {sweep.spec.seeds or 'as in the recipe'})")
+        print(
+            f"{args.recipe}: ok — sweep {sweep.name!r}: {len(sweep.variants)} variants validated "
+            f"({len(groups)} groups: {', '.join(groups)}; seeds: {sweep.spec.seeds or 'as in the recipe'})"
+        )
         return 0
     if is_judge_eval_recipe(args):
         from harness.judge_eval.recipe import load_judge_eval_recipe
 
         je = load_judge_eval_recipe(args.recipe, args.set)
-        print(f"{args.recipe}: ok — judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; "
-              f"sets: {', '.join(je.sets)}")
+        print(
+            f"{args.recipe}: ok — judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; "
+            f"sets: {', '.join(je.sets)}"
+        )
         return 0
     recipe = load_recipe(args.recipe, args.set)
     if args.smoke:
@@ -137,8 +146,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         for note in validate_smoke(recipe):
             print(f"[smoke] {note}")
-    print(f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, "
-          f"sources: {', '.join(recipe.sources)}")
+    print(
+        f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, sources: {', '.join(recipe.sources)}"
+    )
     return 0
 
 
@@ -182,8 +192,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     if args.sweep:
         from harness.sweep import tables
 
-        paths, table = tables.write(results, args.sweep, formats, by=args.by or "source", x=args.x,
-                                    metric=args.metric)
+        paths, table = tables.write(results, args.sweep, formats, by=args.by or "source", x=args.x, metric=args.metric)
         for path in paths:
             print(f"wrote {path}")
         if "md" in formats:
@@ -220,69 +229,121 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="harness", description=__doc__, epilog=EPILOG,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="harness", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = top.add_subparsers(dest="command", required=True)
 
     def recipe_command(name: str, help: str, func) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         p.add_argument("recipe", help="recipe YAML, e.g. recipes/sandbox.yaml")
-        p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a recipe field (YAML value), e.g. --set feedback.prompts=100")
+        p.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a recipe field (YAML value), e.g. --set feedback.prompts=100",
+        )
         p.add_argument("--results", default="results", help="results folder (default: results)")
-        p.add_argument("--smoke", action="store_true",
-                       help="check the recipe on CPU in minutes: tiny random models of the same families, API "
-                            "models served locally, capped sizes, results under <name>-smoke")
+        p.add_argument(
+            "--smoke",
+            action="store_true",
+            help="check the recipe on CPU in minutes: tiny random models of the same families, API "
+            "models served locally, capped sizes, results under <name>-smoke",
+        )
         p.set_defaults(func=func)
         return p
 
-    run = recipe_command("run", "run a recipe end to end (a feedback recipe, kind: reward_model or kind: judge_eval; "
-                         "with a sweep: block, every variant); finished stages are reused", cmd_run)
-    run.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="sweeps: run N variants at once in worker processes, the torch threads split between them "
-                          "(default: 1, one after another)")
-    va = recipe_command("validate", "check a recipe (fields, names, model paths, data subsets) without running it",
-                        cmd_validate)
-    va.add_argument("--explain", action="store_true",
-                    help="first print every field the recipe may set (dotted name, type, default, description), "
-                         "with the parameters of the sources it lists")
+    run = recipe_command(
+        "run",
+        "run a recipe end to end (a feedback recipe, kind: reward_model or kind: judge_eval; "
+        "with a sweep: block, every variant); finished stages are reused",
+        cmd_run,
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="sweeps: run N variants at once in worker processes, the torch threads split between them "
+        "(default: 1, one after another)",
+    )
+    va = recipe_command(
+        "validate", "check a recipe (fields, names, model paths, data subsets) without running it", cmd_validate
+    )
+    va.add_argument(
+        "--explain",
+        action="store_true",
+        help="first print every field the recipe may set (dotted name, type, default, description), "
+        "with the parameters of the sources it lists",
+    )
 
     tr = sub.add_parser(
-        "train", help="run one training job from a job file (sft, dpo or reward)",
+        "train",
+        help="run one training job from a job file (sft, dpo or reward)",
         description="Run one training job: the stage kind, model, tokenizer, data file, TrainSpec and output folder "
-                    "in a JSON job file. A recipe with a `launch:` block runs each training stage as "
-                    "`accelerate launch ... -m harness.cli train JOB` on N processes; without one the same job runs "
-                    "inside `harness run`.")
+        "in a JSON job file. A recipe with a `launch:` block runs each training stage as "
+        "`accelerate launch ... -m harness.cli train JOB` on N processes; without one the same job runs "
+        "inside `harness run`.",
+    )
     tr.add_argument("job", help="job JSON (harness.train.launch.TrainJob)")
     tr.set_defaults(func=cmd_train)
 
-    rr = sub.add_parser("rerun", help="rerun a finished run from its run.json and compare the metrics",
-                        description="Rerun the resolved recipe stored in RUN_DIR/run.json and say whether every "
-                                    "metric equals the recorded one (timings aside); exit 1 if not.")
+    rr = sub.add_parser(
+        "rerun",
+        help="rerun a finished run from its run.json and compare the metrics",
+        description="Rerun the resolved recipe stored in RUN_DIR/run.json and say whether every "
+        "metric equals the recorded one (timings aside); exit 1 if not.",
+    )
     rr.add_argument("run_dir", help="a finished run's folder, e.g. results/runs/sandbox/<run-id>")
-    rr.add_argument("--results", default=None,
-                    help="results folder for the rerun (default: the run's own, reusing finished stages; "
-                         "give an empty folder to recompute everything)")
+    rr.add_argument(
+        "--results",
+        default=None,
+        help="results folder for the rerun (default: the run's own, reusing finished stages; "
+        "give an empty folder to recompute everything)",
+    )
     rr.set_defaults(func=cmd_rerun)
 
-    lb = sub.add_parser("leaderboard", help="write leaderboards from run records",
-                        description="Write leaderboards from the run record of a recipe's latest finished run.")
+    lb = sub.add_parser(
+        "leaderboard",
+        help="write leaderboards from run records",
+        description="Write leaderboards from the run record of a recipe's latest finished run.",
+    )
     lb.add_argument("--recipe", default="sandbox", help="recipe name (default: sandbox)")
-    lb.add_argument("--format", default="md,csv",
-                    help="comma list of: md, csv, html, png (default: md,csv); png also draws a judge-quality heatmap")
-    lb.add_argument("--by", choices=["model", "source"], default=None,
-                    help="model: every evaluated model; source: one row per feedback source (its M2 model) "
-                         "(default: model; source with --sweep)")
-    lb.add_argument("--metric", choices=["score", "win_rate", "diff"], default=None,
-                    help="sort rows by this, best first, and plot it "
-                         "(default: pipeline order; win_rate with --by source; with --sweep the plotted metric, "
-                         "default: the sweep's plot: block, else diff)")
-    lb.add_argument("--sweep", default=None, metavar="NAME",
-                    help="a sweep's table (one row per variant and model, over seeds) and plot, from its newest "
-                         "sweep record (results/runs/NAME/<id>/sweep.json)")
-    lb.add_argument("--x", default=None, metavar="PATH",
-                    help="with --sweep: plot against this swept path (e.g. dpo.beta) or a measured row field "
-                         "(gold_pair_accuracy) (default: the sweep's plot: block, else its first numeric path)")
+    lb.add_argument(
+        "--format",
+        default="md,csv",
+        help="comma list of: md, csv, html, png (default: md,csv); png also draws a judge-quality heatmap",
+    )
+    lb.add_argument(
+        "--by",
+        choices=["model", "source"],
+        default=None,
+        help="model: every evaluated model; source: one row per feedback source (its M2 model) "
+        "(default: model; source with --sweep)",
+    )
+    lb.add_argument(
+        "--metric",
+        choices=["score", "win_rate", "diff"],
+        default=None,
+        help="sort rows by this, best first, and plot it "
+        "(default: pipeline order; win_rate with --by source; with --sweep the plotted metric, "
+        "default: the sweep's plot: block, else diff)",
+    )
+    lb.add_argument(
+        "--sweep",
+        default=None,
+        metavar="NAME",
+        help="a sweep's table (one row per variant and model, over seeds) and plot, from its newest "
+        "sweep record (results/runs/NAME/<id>/sweep.json)",
+    )
+    lb.add_argument(
+        "--x",
+        default=None,
+        metavar="PATH",
+        help="with --sweep: plot against this swept path (e.g. dpo.beta) or a measured row field "
+        "(gold_pair_accuracy) (default: the sweep's plot: block, else its first numeric path)",
+    )
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
 

@@ -39,8 +39,9 @@ def cmd_run_judge_eval(args: argparse.Namespace) -> int:
     from harness.secrets import scrub
 
     recipe = load_judge_eval_recipe(args.recipe, args.set)
-    out = JudgeEvalRun(recipe, args.results, Path(args.recipe).parent,
-                       log=lambda line: print(scrub(line), flush=True)).run()
+    out = JudgeEvalRun(
+        recipe, args.results, Path(args.recipe).parent, log=lambda line: print(scrub(line), flush=True)
+    ).run()
     run = {"run": out["record"], "metrics": out["metrics"]}
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
@@ -66,8 +67,10 @@ def cmd_run_sweep(args: argparse.Namespace, sweep) -> int:
     from harness.sweep.run import run_sweep
 
     if args.smoke:
-        raise RecipeError(f"{args.recipe}: --smoke shrinks one recipe, not a sweep; check a variant with "
-                          "`harness run` on a recipe without the sweep: block")
+        raise RecipeError(
+            f"{args.recipe}: --smoke shrinks one recipe, not a sweep; check a variant with "
+            "`harness run` on a recipe without the sweep: block"
+        )
     record = run_sweep(sweep, args.results, jobs=args.jobs, log=lambda line: print(scrub(line), flush=True))
     paths, table = tables.write(Path(args.results), sweep.name, ["md", "csv"])
     for path in paths:

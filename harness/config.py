@@ -112,5 +112,17 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     return recipe
 
 
-__all__ = ["Recipe", "RecipeError", "ModelSpec", "Strict", "build_source", "check_references", "first_error",
-           "looks_local", "load_recipe", "load_recipe_data", "recipe_kind", "apply_overrides"]
+__all__ = [
+    "ModelSpec",
+    "Recipe",
+    "RecipeError",
+    "Strict",
+    "apply_overrides",
+    "build_source",
+    "check_references",
+    "first_error",
+    "load_recipe",
+    "load_recipe_data",
+    "looks_local",
+    "recipe_kind",
+]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import fmean
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from harness.hashing import stable_hash
 from harness.store import write_text_atomic
@@ -27,22 +28,34 @@ def _by_prompt(completions: Sequence[Completion], prompts: Sequence[Prompt]) -> 
     known = {p.id for p in prompts}
     for c in completions:
         if c.prompt_id not in known:
-            raise ValueError(f"completions: prompt id {c.prompt_id!r} is not among the prompts given; "
-                             "pass the prompts the completions answer")
+            raise ValueError(
+                f"completions: prompt id {c.prompt_id!r} is not among the prompts given; "
+                "pass the prompts the completions answer"
+            )
         grouped[c.prompt_id].append(c)
     missing = [p.id for p in prompts if not grouped[p.id]]
     if missing:
-        raise ValueError(f"completions: none for prompt {missing[0]!r} ({len(missing)} prompts lack one); "
-                         "generate them or leave those prompts out")
+        raise ValueError(
+            f"completions: none for prompt {missing[0]!r} ({len(missing)} prompts lack one); "
+            "generate them or leave those prompts out"
+        )
     return {pid: sorted(cs, key=lambda c: c.sample) for pid, cs in grouped.items()}
 
 
-def alpaca_eval_outputs(completions: Sequence[Completion], prompts: Sequence[Prompt],
-                        generator_name: str) -> list[dict[str, str]]:
+def alpaca_eval_outputs(
+    completions: Sequence[Completion], prompts: Sequence[Prompt], generator_name: str
+) -> list[dict[str, str]]:
     """One row per prompt, in prompt order; alpaca_eval takes one output per instruction, so sample 0 is used."""
     grouped = _by_prompt(completions, prompts)
-    return [{"instruction": p.text, "output": grouped[p.id][0].text, "generator": generator_name,
-             "dataset": str(p.metadata.get("dataset") or p.metadata.get("source") or "")} for p in prompts]
+    return [
+        {
+            "instruction": p.text,
+            "output": grouped[p.id][0].text,
+            "generator": generator_name,
+            "dataset": str(p.metadata.get("dataset") or p.metadata.get("source") or ""),
+        }
+        for p in prompts
+    ]
 
 
 def write_alpaca_eval_outputs(path: Path, rows: Sequence[Mapping[str, str]]) -> Path:
@@ -50,8 +63,9 @@ def write_alpaca_eval_outputs(path: Path, rows: Sequence[Mapping[str, str]]) -> 
     return path
 
 
-def fastchat_answers(completions: Sequence[Completion], prompts: Sequence[Prompt], model_id: str,
-                     tstamp: float | None = None) -> list[dict[str, Any]]:
+def fastchat_answers(
+    completions: Sequence[Completion], prompts: Sequence[Prompt], model_id: str, tstamp: float | None = None
+) -> list[dict[str, Any]]:
     """One answer per prompt with every sample as a choice (one turn each). `question_id` is the benchmark's
     own id where the prompt carries one (mt_bench, vicuna80), else the prompt id."""
     grouped = _by_prompt(completions, prompts)
@@ -59,10 +73,16 @@ def fastchat_answers(completions: Sequence[Completion], prompts: Sequence[Prompt
     answers = []
     for p in prompts:
         choices = [{"index": c.sample, "turns": [c.text]} for c in grouped[p.id]]
-        answers.append({"question_id": p.metadata.get("question_id", p.id),
-                        # Deterministic where FastChat uses a random shortuuid: the same answers get the same id.
-                        "answer_id": stable_hash(model_id, p.id, choices, length=22),
-                        "model_id": model_id, "choices": choices, "tstamp": stamp})
+        answers.append(
+            {
+                "question_id": p.metadata.get("question_id", p.id),
+                # Deterministic where FastChat uses a random shortuuid: the same answers get the same id.
+                "answer_id": stable_hash(model_id, p.id, choices, length=22),
+                "model_id": model_id,
+                "choices": choices,
+                "tstamp": stamp,
+            }
+        )
     return answers
 
 
@@ -81,8 +101,9 @@ def export_trl_parquet(path: Path, pairs: Sequence[PreferencePair]) -> None:
     tmp.rename(path)
 
 
-def trl_preference_dataset(pairs: Sequence[PreferencePair], out_dir: Path,
-                           provenance: Mapping[str, str] | None = None) -> Path:
+def trl_preference_dataset(
+    pairs: Sequence[PreferencePair], out_dir: Path, provenance: Mapping[str, str] | None = None
+) -> Path:
     """`out_dir/preferences.parquet` plus a dataset card; `datasets.load_dataset(str(out_dir))` reads it."""
     if not pairs:
         raise ValueError("pairs: empty; a preference dataset needs at least one pair")
@@ -113,8 +134,11 @@ def dataset_card(pairs: Sequence[PreferencePair], provenance: Mapping[str, str])
     ]
     for (source, judge), group in sorted(_groups(pairs).items()):
         margins = [p.margin for p in group if p.margin is not None]
-        lines.append(f"| {source} | {judge or '—'} | {len(group)} | {fmean(margins):.3f} |" if margins
-                     else f"| {source} | {judge or '—'} | {len(group)} | — |")
+        lines.append(
+            f"| {source} | {judge or '—'} | {len(group)} | {fmean(margins):.3f} |"
+            if margins
+            else f"| {source} | {judge or '—'} | {len(group)} | — |"
+        )
     lines += [
         "",
         "## Columns",

@@ -12,8 +12,9 @@ misspelt model), how many feedback + DPO rounds it runs (`rounds`), the pointwis
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Protocol, Sequence, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
@@ -45,8 +46,9 @@ class SourceContext:
             raise KeyError(f"unknown model {name!r}; known: {', '.join(self.generators)}")
         return self.generators[name]
 
-    def candidates(self, model: str, prompts: Sequence[Prompt],
-                   params: GenerationParams | None = None) -> list[list[Completion]]:
+    def candidates(
+        self, model: str, prompts: Sequence[Prompt], params: GenerationParams | None = None
+    ) -> list[list[Completion]]:
         """Completions of `model`, cached as a stage so sources sharing a sampler share its output."""
         return self.candidates_fn(model, prompts, params or self.candidate_params)
 
@@ -69,10 +71,14 @@ class SourceOutput:
     def stats(self) -> dict[str, Any]:
         calls = len(self.judgments)
         failures = sum(j.failed for j in self.judgments)
-        both_orders = [j.verdict.consistent for j in self.judgments
-                       if isinstance(j.verdict, Preference) and j.verdict.consistent is not None]
+        both_orders = [
+            j.verdict.consistent
+            for j in self.judgments
+            if isinstance(j.verdict, Preference) and j.verdict.consistent is not None
+        ]
         extra = {"position_consistency": sum(both_orders) / len(both_orders)} if both_orders else {}
-        return {**extra,
+        return {
+            **extra,
             "prompts": self.n_prompts,
             "candidates": self.n_candidates,
             "pairs": len(self.pairs),

@@ -28,11 +28,19 @@ class HubReference:
 
 def hub_references(recipe: Recipe) -> list[HubReference]:
     """Every hub model (an `hf` generator's path that is not a directory) and `hf:` dataset the recipe names."""
-    refs = [HubReference(f"models.{name}.path", spec.path, "model") for name, spec in recipe.models.items()
-            if spec.generator == "hf" and spec.path is not None and not looks_local(spec.path)
-            and not Path(spec.path).exists()]
-    refs += [HubReference(f"benchmark.params.{field}", value[3:].split(":")[0], "dataset")
-             for field, value in _strings(recipe.benchmark.params) if value.startswith("hf:")]
+    refs = [
+        HubReference(f"models.{name}.path", spec.path, "model")
+        for name, spec in recipe.models.items()
+        if spec.generator == "hf"
+        and spec.path is not None
+        and not looks_local(spec.path)
+        and not Path(spec.path).exists()
+    ]
+    refs += [
+        HubReference(f"benchmark.params.{field}", value[3:].split(":")[0], "dataset")
+        for field, value in _strings(recipe.benchmark.params)
+        if value.startswith("hf:")
+    ]
     return refs
 
 
@@ -59,8 +67,9 @@ def cached(ref: HubReference) -> bool:
     if ref.kind == "dataset":
         from datasets import config
 
-        return (Path(os.environ.get("HF_DATASETS_CACHE") or config.HF_DATASETS_CACHE)
-                / ref.repo_id.replace("/", "___")).is_dir()
+        return (
+            Path(os.environ.get("HF_DATASETS_CACHE") or config.HF_DATASETS_CACHE) / ref.repo_id.replace("/", "___")
+        ).is_dir()
     return False
 
 
@@ -86,9 +95,9 @@ def unreachable_reason(ref: HubReference) -> str | None:
 
 FIXES = {
     "model": "give a local model directory, download it first (`huggingface-cli download {id}`), or try the "
-             "recipe on CPU with --smoke",
+    "recipe on CPU with --smoke",
     "dataset": "give a local .jsonl/.json/.parquet file (or data:<path>), a registered benchmark, download it "
-               "first, or try the recipe with --smoke",
+    "first, or try the recipe with --smoke",
 }
 
 
@@ -98,5 +107,7 @@ def check_hub_access(recipe: Recipe, where: str) -> None:
             continue
         reason = unreachable_reason(ref)
         if reason is not None:
-            raise RecipeError(f"{where}: {ref.field}: hub {ref.kind} {ref.repo_id!r} cannot be had: {reason}; "
-                              + FIXES[ref.kind].format(id=ref.repo_id))
+            raise RecipeError(
+                f"{where}: {ref.field}: hub {ref.kind} {ref.repo_id!r} cannot be had: {reason}; "
+                + FIXES[ref.kind].format(id=ref.repo_id)
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -83,30 +83,39 @@ class JudgePrompt(BaseModel):
     description: str = ""
     kind: Literal["score", "pairwise"] = "score"
     template: str
-    parser: Annotated[Annotated[ScoreParser, Tag("ScoreParser")] | Annotated[LabelParser, Tag("LabelParser")],
-                      Discriminator(_parser_kind)]
+    parser: Annotated[
+        Annotated[ScoreParser, Tag("ScoreParser")] | Annotated[LabelParser, Tag("LabelParser")],
+        Discriminator(_parser_kind),
+    ]
     target: str = Field("{score}", description="answer format of a judging (EFT) training example")
     generation: JudgeGeneration = JudgeGeneration()
     samples: int = Field(1, ge=1, description="judge samples per candidate; parsed scores are averaged")
 
     @model_validator(mode="after")
-    def _placeholders(self) -> "JudgePrompt":
+    def _placeholders(self) -> JudgePrompt:
         used = {f for _, f, _, _ in string.Formatter().parse(self.template) if f}
         wanted = PLACEHOLDERS[self.kind]
         missing, unknown = wanted - used, used - wanted
         if missing or unknown:
-            raise ValueError(f"template placeholders: missing {sorted(missing)}, unknown {sorted(unknown)}; "
-                             f"a {self.kind} template uses exactly {', '.join('{' + w + '}' for w in sorted(wanted))}")
+            raise ValueError(
+                f"template placeholders: missing {sorted(missing)}, unknown {sorted(unknown)}; "
+                f"a {self.kind} template uses exactly {', '.join('{' + w + '}' for w in sorted(wanted))}"
+            )
         if isinstance(self.parser, LabelParser) != (self.kind == "pairwise"):
-            raise ValueError(f"parser: a {self.kind} prompt needs a "
-                             f"{'regex + labels' if self.kind == 'pairwise' else 'regex + min + max'} parser")
+            raise ValueError(
+                f"parser: a {self.kind} prompt needs a "
+                f"{'regex + labels' if self.kind == 'pairwise' else 'regex + min + max'} parser"
+            )
         try:
             groups = re.compile(self.parser.regex).groups
         except re.error as exc:
-            raise ValueError(f"parser.regex: not a valid regular expression ({exc}); fix {self.parser.regex!r}") from None
+            raise ValueError(
+                f"parser.regex: not a valid regular expression ({exc}); fix {self.parser.regex!r}"
+            ) from None
         if groups != 1:  # the verdict is group 1: without it nothing ever parses, with more the wrong one might
-            raise ValueError(f"parser.regex: has {groups} capture groups; capture exactly the verdict, "
-                             f"use (?:...) for other groups")
+            raise ValueError(
+                f"parser.regex: has {groups} capture groups; capture exactly the verdict, use (?:...) for other groups"
+            )
         if isinstance(self.parser, ScoreParser) and self.parser.min > self.parser.max:
             raise ValueError(f"parser: min {self.parser.min} is above max {self.parser.max}; swap them")
         return self
@@ -121,14 +130,15 @@ class JudgePrompt(BaseModel):
         return self.target.format(score=score)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_judge_prompt(name: str) -> JudgePrompt:
     folder = Path(name) if Path(name).is_dir() else PROMPTS_DIR / name
     if not (folder / "judge.yaml").exists():
         known = sorted(p.name for p in PROMPTS_DIR.iterdir() if (p / "judge.yaml").exists())
         raise ValueError(f"judge prompt {name!r} not found; known: {', '.join(known)} (or a folder path)")
-    config = read_yaml_mapping(folder / "judge.yaml", "must be a mapping of fields (kind, parser, generation, ...)",
-                               empty_is_mapping=True)
+    config = read_yaml_mapping(
+        folder / "judge.yaml", "must be a mapping of fields (kind, parser, generation, ...)", empty_is_mapping=True
+    )
     if not (folder / "template.txt").exists():
         raise ValueError(f"{folder}/template.txt: not found; write the judge's prompt there with its placeholders")
     template = (folder / "template.txt").read_text(encoding="utf-8").rstrip("\n")

@@ -8,18 +8,19 @@ named in `judge_quality.reward_models`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from harness.benchmark import gold_grader
 from harness import names
+from harness.benchmark import gold_grader
 from harness.config import build_source
 from harness.evaluate import ranking_metrics
 from harness.judge_eval.protocols import PointwiseJudge
-from harness.registry import judges
-from harness.types import Judgment, PreferencePair, Prompt, Score
 from harness.records import read_jsonl
+from harness.registry import judges
 from harness.run_context import RunContext
+from harness.types import Judgment, PreferencePair, Prompt, Score
 
 
 def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
@@ -29,15 +30,24 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
     found: dict[str, tuple[str, Any]] = {}
 
     def prompted(model: str, judge_prompt: str = prompt, readout: str = "sampled") -> tuple[str, Any]:
-        return model, lambda: judges.build("prompted", generator=pipe.generator(model), prompt=judge_prompt,
-                                           seed=recipe.sampling_seed, readout=readout)
+        return model, lambda: judges.build(
+            "prompted", generator=pipe.generator(model), prompt=judge_prompt, seed=recipe.sampling_seed, readout=readout
+        )
 
     # M1 (and, with base_judge, the policy before SFT) judges in every read-out a self-judging source uses.
-    self_readouts = ["sampled"] + sorted({use.readout for name in recipe.sources
-                                          for use in build_source(recipe, name).judge_uses()
-                                          if use.model is None and use.readout != "sampled"})
-    base = [recipe.policy] if recipe.judge_quality.base_judge and pipe.models[names.M1].key != \
-        pipe.models[recipe.policy].key else []
+    self_readouts = ["sampled"] + sorted(
+        {
+            use.readout
+            for name in recipe.sources
+            for use in build_source(recipe, name).judge_uses()
+            if use.model is None and use.readout != "sampled"
+        }
+    )
+    base = (
+        [recipe.policy]
+        if recipe.judge_quality.base_judge and pipe.models[names.M1].key != pipe.models[recipe.policy].key
+        else []
+    )
     for model in [*base, names.M1]:
         for readout in self_readouts:
             found[names.self_judge(model, readout)] = prompted(model, readout=readout)
@@ -69,7 +79,8 @@ def judged_sources(pipe: RunContext) -> dict[str, tuple[str, Any]]:
         model_key = pipe.models[src.model].key if src.model else ""
         found[names.source_judge(src.judge, name)] = (
             stable_hash(src.judge, src.params, model_key),
-            lambda src=src: src.make(pipe.generator, pipe.recipe.sampling_seed))
+            lambda src=src: src.make(pipe.generator, pipe.recipe.sampling_seed),
+        )
     return found
 
 
@@ -118,18 +129,27 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
             continue
         per_prompt, cursor = [], 0
         for cs in candidates:
-            per_prompt.append([j.verdict.value if isinstance(j.verdict, Score) else None
-                               for j in judgments[cursor : cursor + len(cs)]])
+            per_prompt.append(
+                [
+                    j.verdict.value if isinstance(j.verdict, Score) else None
+                    for j in judgments[cursor : cursor + len(cs)]
+                ]
+            )
             cursor += len(cs)
         metrics = ranking_metrics(per_prompt, gold, variant="per_prompt")
         failures = sum(j.failed for j in judgments)
-        out[label] = {**{m: e.value for m, e in metrics.items()}, **{f"{m}_se": e.stderr for m, e in metrics.items()},
-                      "n_prompts": min(e.n for e in metrics.values()), "failure_rate": failures / len(judgments)}
+        out[label] = {
+            **{m: e.value for m, e in metrics.items()},
+            **{f"{m}_se": e.stderr for m, e in metrics.items()},
+            "n_prompts": min(e.n for e in metrics.values()),
+            "failure_rate": failures / len(judgments),
+        }
     return out
 
 
-def _scores(pipe: RunContext, label: str, judge_key: str, cand_key: str, make: Any,
-            items: list[tuple[Prompt, Any]]) -> list[Judgment] | None:
+def _scores(
+    pipe: RunContext, label: str, judge_key: str, cand_key: str, make: Any, items: list[tuple[Prompt, Any]]
+) -> list[Judgment] | None:
     def build(out: Path) -> dict[str, Any]:
         from harness.records import write_jsonl
 
@@ -139,7 +159,9 @@ def _scores(pipe: RunContext, label: str, judge_key: str, cand_key: str, make: A
         write_jsonl(out / "judgments.jsonl", judge.score(items))
         return {"judge": label}
 
-    result = pipe.stage(names.judge_quality_label(label), "judge_quality", {"judge": label}, [judge_key, cand_key], build)
+    result = pipe.stage(
+        names.judge_quality_label(label), "judge_quality", {"judge": label}, [judge_key, cand_key], build
+    )
     if result.summary.get("pointwise") is False:
         return None
     return read_jsonl(result.path / "judgments.jsonl", Judgment)

@@ -9,8 +9,9 @@ reuses it, and an API judge's calls also go through the run's remote cache.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from harness import names
 from harness.hashing import stable_hash
@@ -50,39 +51,63 @@ def judged_evaluation(pipe: RunContext, rows: Sequence[str], prompts: Sequence[P
     completions = {row: pipe.eval_completions(row, prompts) for row in rows}
     out = {}
     for row in rows:
-        out[row] = None if row == ev.baseline else _judge_row(pipe, row, prompts, completions[row],
-                                                               completions[ev.baseline])
-    return JudgedEvaluation(judge=ev.judge.model, prompt=ev.judge.prompt, baseline=ev.baseline,
-                            samples=ev.samples, n_prompts=len(prompts), rows=out)
+        out[row] = (
+            None if row == ev.baseline else _judge_row(pipe, row, prompts, completions[row], completions[ev.baseline])
+        )
+    return JudgedEvaluation(
+        judge=ev.judge.model,
+        prompt=ev.judge.prompt,
+        baseline=ev.baseline,
+        samples=ev.samples,
+        n_prompts=len(prompts),
+        rows=out,
+    )
 
 
-def _judge_row(pipe: RunContext, row: str, prompts: Sequence[Prompt], mine: list[list[Completion]],
-               base: list[list[Completion]]) -> JudgedRow:
+def _judge_row(
+    pipe: RunContext, row: str, prompts: Sequence[Prompt], mine: list[list[Completion]], base: list[list[Completion]]
+) -> JudgedRow:
     ev = pipe.recipe.evaluation
     assert ev.judge is not None
     judge_ref, baseline = pipe.models[ev.judge.model], ev.baseline
-    items = [(p, a, b) for p, cs, bs in zip(prompts, mine, base, strict=True)
-             for a in cs for b in bs if a.sample == b.sample]
+    items = [
+        (p, a, b) for p, cs, bs in zip(prompts, mine, base, strict=True) for a in cs for b in bs if a.sample == b.sample
+    ]
     # Keyed by the texts compared, not only by what produced them: an evaluation whose failed remote samples were
     # asked again on a later run compares more items, and must be judged again.
-    config = {"judge": ev.judge, "params": pipe.eval_params(), "prompts": prompt_set_key(prompts),
-              "seed": pipe.recipe.seed, "items": stable_hash([(p.id, a.sample, a.text, b.text) for p, a, b in items])}
+    config = {
+        "judge": ev.judge,
+        "params": pipe.eval_params(),
+        "prompts": prompt_set_key(prompts),
+        "seed": pipe.recipe.seed,
+        "items": stable_hash([(p.id, a.sample, a.text, b.text) for p, a, b in items]),
+    }
     inputs = [pipe.models[row].key, pipe.models[baseline].key, judge_ref.key]
 
     def build(out: Path) -> dict[str, Any]:
-        judge = judges.build("pairwise", generator=pipe.generator(ev.judge.model), prompt=ev.judge.prompt,
-                             both_orders=True, seed=pipe.recipe.seed)
+        judge = judges.build(
+            "pairwise",
+            generator=pipe.generator(ev.judge.model),
+            prompt=ev.judge.prompt,
+            both_orders=True,
+            seed=pipe.recipe.seed,
+        )
         judgments = judge.compare(items)
         write_jsonl(out / "judgments.jsonl", judgments)
         consistent = [j.verdict.consistent for j in judgments if isinstance(j.verdict, Preference)]
-        return {"judgments": len(judgments), "failures": sum(isinstance(j.verdict, Failure) for j in judgments),
-                "position_consistency": sum(map(bool, consistent)) / len(consistent) if consistent else None}
+        return {
+            "judgments": len(judgments),
+            "failures": sum(isinstance(j.verdict, Failure) for j in judgments),
+            "position_consistency": sum(map(bool, consistent)) / len(consistent) if consistent else None,
+        }
 
     stage = pipe.stage(names.judged_eval_label(row, baseline), "judge_eval", config, inputs, build)
     judgments = list(read_jsonl(stage.path / "judgments.jsonl", Judgment))
     if len(judgments) != len(items):
-        raise ValueError(f"{stage.path / 'judgments.jsonl'}: {len(judgments)} judgments for {len(items)} "
-                         "comparisons; delete the stage folder to judge again")
+        raise ValueError(
+            f"{stage.path / 'judgments.jsonl'}: {len(judgments)} judgments for {len(items)} "
+            "comparisons; delete the stage folder to judge again"
+        )
     prefs = {p.id: [None] * ev.samples for p in prompts}
     lengths: dict[str, tuple[float, float]] = {}
     per_prompt: dict[str, list[tuple[int, int]]] = {}
@@ -93,6 +118,10 @@ def _judge_row(pipe: RunContext, row: str, prompts: Sequence[Prompt], mine: list
     for pid, pairs in per_prompt.items():
         lengths[pid] = (sum(m for m, _ in pairs) / len(pairs), sum(b for _, b in pairs) / len(pairs))
     summary = stage.summary
-    return JudgedRow(preferences=prefs, lengths=lengths, judge_calls=summary["judgments"],
-                     judge_failures=summary["failures"], position_consistency=summary["position_consistency"])
-
+    return JudgedRow(
+        preferences=prefs,
+        lengths=lengths,
+        judge_calls=summary["judgments"],
+        judge_failures=summary["failures"],
+        position_consistency=summary["position_consistency"],
+    )

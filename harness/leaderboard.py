@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from harness.leaderboard_html import example_pairs, html_page
 from harness.leaderboard_rows import (
-    COLUMNS, DEFAULT_SOURCE_METRIC, SORT_METRICS, VIEWS, dropped_text, failure_cell, fmt, is_judged, latest_run,
-    not_trained, pct, premise_line, samples_text, select_rows, time_cell,
+    COLUMNS,
+    DEFAULT_SOURCE_METRIC,
+    SORT_METRICS,
+    VIEWS,
+    dropped_text,
+    failure_cell,
+    fmt,
+    is_judged,
+    latest_run,
+    not_trained,
+    pct,
+    premise_line,
+    samples_text,
+    select_rows,
+    time_cell,
 )  # fmt: skip
 from harness.rubric_notes import configuration_lines
 from harness.store import write_text_atomic
+
 
 def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
     if is_judged(run["metrics"]):
@@ -34,29 +49,43 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
     ]
     for r in select_rows(run, by, metric):
         if r["score"] is None:
-            lines.append(f"| {r['model']} | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
-                         f"{100 * r['judge_failure_rate']:.1f}% | — | — |")
+            lines.append(
+                f"| {r['model']} | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
+                f"{100 * r['judge_failure_rate']:.1f}% | — | — |"
+            )
             continue
         win = "baseline" if r["model"] == base else f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}"
-        diff = "—" if r["model"] == base else (
-            f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{' *' if r['significant'] else ''}")
+        diff = (
+            "—"
+            if r["model"] == base
+            else (
+                f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{' *' if r['significant'] else ''}"
+            )
+        )
         fail = failure_cell(r)
         acc = "—" if r.get("gold_pair_accuracy") is None else f"{100 * r['gold_pair_accuracy']:.0f}%"
         secs = time_cell(r)
-        lines.append(f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | "
-                     f"{r.get('pairs', '—')} | {dropped_text(r)} | {fail} | {acc} | {secs} |")
+        lines.append(
+            f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | "
+            f"{r.get('pairs', '—')} | {dropped_text(r)} | {fail} | {acc} | {secs} |"
+        )
     lines += judge_quality_markdown(metrics.get("judge_quality") or {})
     lines += ledger_lines(metrics.get("sources") or {})
     first = metrics["rows"][0]
-    lines += ["", f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
-              f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0."]
+    lines += [
+        "",
+        f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
+        f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
+    ]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
     lines += configuration_lines(metrics)
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))
-    lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
-                 f"git {record['git_revision'][:12]}.")
+    lines.append(
+        f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
+        f"git {record['git_revision'][:12]}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -72,8 +101,10 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
     ]
     for r in select_rows(run, by, metric):
         if not_trained(r, base):
-            lines.append(f"| {r['model']} | — | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
-                         f"{100 * r['judge_failure_rate']:.1f}% | — |")
+            lines.append(
+                f"| {r['model']} | — | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
+                f"{100 * r['judge_failure_rate']:.1f}% | — |"
+            )
             continue
         if r["model"] == base:
             win = lc = consistency = "baseline"
@@ -83,20 +114,27 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
             consistency = fmt(pct(r.get("position_consistency")), ".0f") + "%"
         fail = failure_cell(r)
         secs = time_cell(r)
-        lines.append(f"| {r['model']} | — | {win} | {lc} | {consistency} | {r.get('pairs', '—')} | {dropped_text(r)} | "
-                     f"{fail} | {secs} |")
+        lines.append(
+            f"| {r['model']} | — | {win} | {lc} | {consistency} | {r.get('pairs', '—')} | {dropped_text(r)} | "
+            f"{fail} | {secs} |"
+        )
     lines += ledger_lines(metrics.get("sources") or {})
     first = metrics["rows"][0]
-    lines += ["", f"No gold grader: `{judge['model']}` (prompt `{judge['prompt']}`) judged sample k of each model "
-              f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
-              f"{samples_text(first['samples'])} per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
-              "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader)."]
+    lines += [
+        "",
+        f"No gold grader: `{judge['model']}` (prompt `{judge['prompt']}`) judged sample k of each model "
+        f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
+        f"{samples_text(first['samples'])} per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
+        "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader).",
+    ]
     if metrics.get("lc_error"):
         lines.append(f"LC fit failed: {metrics['lc_error']}")
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))
-    lines.append(f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
-                 f"git {record['git_revision'][:12]}.")
+    lines.append(
+        f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
+        f"git {record['git_revision'][:12]}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -105,10 +143,14 @@ def judge_quality_markdown(quality: dict[str, dict[str, Any]]) -> list[str]:
     if not quality:
         return []
     cols = ["pairwise_accuracy", "top1_accuracy", "exact_match", "spearman", "kendall", "failure_rate"]
-    lines = ["", "**Judge quality against the oracle** (same M1 candidates; per-prompt means, ties in the "
-             "reference excluded, judge ties half credit)", "",
-             "| judge | pairwise acc. | top-1 | exact match | Spearman ρ | Kendall τ | failures | prompts |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "**Judge quality against the oracle** (same M1 candidates; per-prompt means, ties in the "
+        "reference excluded, judge ties half credit)",
+        "",
+        "| judge | pairwise acc. | top-1 | exact match | Spearman ρ | Kendall τ | failures | prompts |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for judge, q in quality.items():
         cells = [fmt(q.get(c), ".3f") for c in cols]
         lines.append(f"| {judge} | {' | '.join(cells)} | {q.get('n_prompts', '—')} |")
@@ -121,10 +163,12 @@ def ledger_lines(sources: dict[str, dict[str, Any]]) -> list[str]:
     for source, stats in sources.items():
         for model, led in (stats.get("ledger") or {}).items():
             failed = sum((led.get("failures") or {}).values())
-            lines.append(f"- `{source}` via `{model}`: {led.get('items', 0)} items, {led.get('calls', 0)} calls, "
-                         f"{led.get('retries', 0)} retries, {failed} failed, {led.get('cached_hits', 0)} cached, "
-                         f"{led.get('prompt_tokens', 0) + led.get('completion_tokens', 0)} tokens, "
-                         f"${led.get('cost_usd', 0.0):.4f}")
+            lines.append(
+                f"- `{source}` via `{model}`: {led.get('items', 0)} items, {led.get('calls', 0)} calls, "
+                f"{led.get('retries', 0)} retries, {failed} failed, {led.get('cached_hits', 0)} cached, "
+                f"{led.get('prompt_tokens', 0) + led.get('completion_tokens', 0)} tokens, "
+                f"${led.get('cost_usd', 0.0):.4f}"
+            )
     return ["", "**Remote calls**", "", *lines] if lines else []
 
 
@@ -143,8 +187,15 @@ TEXT_FORMATS: dict[str, Callable[..., str]] = {"md": markdown, "csv": csv_text, 
 FORMATS = (*TEXT_FORMATS, "png")
 
 
-def write(results: Path, recipe: str, formats: list[str], out_dir: Path | None = None, by: str = "model",
-          metric: str | None = None, log: Callable[[str], None] = print) -> list[Path]:
+def write(
+    results: Path,
+    recipe: str,
+    formats: list[str],
+    out_dir: Path | None = None,
+    by: str = "model",
+    metric: str | None = None,
+    log: Callable[[str], None] = print,
+) -> list[Path]:
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
@@ -164,5 +215,16 @@ def write(results: Path, recipe: str, formats: list[str], out_dir: Path | None =
     return written
 
 
-__all__ = ["COLUMNS", "DEFAULT_SOURCE_METRIC", "FORMATS", "SORT_METRICS", "VIEWS", "csv_text", "example_pairs",
-           "html_page", "latest_run", "markdown", "write"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_SOURCE_METRIC",
+    "FORMATS",
+    "SORT_METRICS",
+    "VIEWS",
+    "csv_text",
+    "example_pairs",
+    "html_page",
+    "latest_run",
+    "markdown",
+    "write",
+]

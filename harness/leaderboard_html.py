@@ -1,5 +1,4 @@
-"""The leaderboard as a self-contained HTML page: sortable tables, and the provenance of every number on hover.
-"""
+"""The leaderboard as a self-contained HTML page: sortable tables, and the provenance of every number on hover."""
 
 from __future__ import annotations
 
@@ -9,11 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from harness import names
-from harness.rubric_notes import configuration_lines
 from harness.leaderboard_rows import (
-    DEFAULT_SOURCE_METRIC, SORT_METRICS, dropped_text, fmt, is_judged, judge_quality_columns, not_trained, pct,
-    premise_line, row_stages, samples_text, select_rows,
+    DEFAULT_SOURCE_METRIC,
+    SORT_METRICS,
+    dropped_text,
+    fmt,
+    is_judged,
+    judge_quality_columns,
+    not_trained,
+    pct,
+    premise_line,
+    row_stages,
+    samples_text,
+    select_rows,
 )  # fmt: skip
+from harness.rubric_notes import configuration_lines
 
 # Every string taken from run data goes through `_e` (html.escape, quotes included): model names, sources,
 # reasons and answers come from configs and models, and a leaderboard page must never run them as markup.
@@ -105,8 +114,11 @@ def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Proven
     ev, ev_base = stages.get("evaluate", ""), row_stages(base_row, base, judged)["evaluate"]
     fb = stages.get("feedback", "") if source else ""
     trained = (ev, stages["dpo"]) if source and "dpo" in stages else (ev,)
-    cells = [_cell(_e(model), model, prov(f"{where}.model"), ""), _cell(_e(r["stage"]), r["stage"], None, ""),
-             _cell(_e(source) or "—", source, None, "")]
+    cells = [
+        _cell(_e(model), model, prov(f"{where}.model"), ""),
+        _cell(_e(r["stage"]), r["stage"], None, ""),
+        _cell(_e(source) or "—", source, None, ""),
+    ]
     if not_trained(r, base):
         cells.append(_cell('<span class="muted">not trained: no pairs</span>', None, prov(f"{where}.score", fb)))
         cells += [_cell("—"), _cell("—")]
@@ -116,35 +128,70 @@ def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Proven
             cells += [_cell("baseline", None, None, "muted"), _cell("—")]
         else:
             judging = (stages["judge"],) if "judge" in stages else ()
-            cells.append(_cell(f"{fmt(r.get('win_rate'), '.1f')} ± {fmt(r.get('win_rate_se'), '.1f')}",
-                               r.get("win_rate"), prov(f"{where}.win_rate", *judging)))
-            cells.append(_cell(f"LC {fmt(r.get('lc_win_rate'), '.1f')} ± {fmt(r.get('lc_win_rate_se'), '.1f')}",
-                               r.get("lc_win_rate"), prov(f"{where}.lc_win_rate", *judging)))
+            cells.append(
+                _cell(
+                    f"{fmt(r.get('win_rate'), '.1f')} ± {fmt(r.get('win_rate_se'), '.1f')}",
+                    r.get("win_rate"),
+                    prov(f"{where}.win_rate", *judging),
+                )
+            )
+            cells.append(
+                _cell(
+                    f"LC {fmt(r.get('lc_win_rate'), '.1f')} ± {fmt(r.get('lc_win_rate_se'), '.1f')}",
+                    r.get("lc_win_rate"),
+                    prov(f"{where}.lc_win_rate", *judging),
+                )
+            )
     else:
         cells.append(_cell(f"{r['score']:.2f} ± {r['score_se']:.2f}", r["score"], prov(f"{where}.score", *trained)))
         if model == base:
             cells += [_cell("baseline", None, None, "muted"), _cell("—")]
         else:
-            cells.append(_cell(f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}", r["win_rate"],
-                               prov(f"{where}.win_rate", ev, ev_base)))
+            cells.append(
+                _cell(
+                    f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}",
+                    r["win_rate"],
+                    prov(f"{where}.win_rate", ev, ev_base),
+                )
+            )
             sig = SIGNIFICANT if r.get("significant") else ""
-            cells.append(_cell(f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{sig}",
-                               r["diff"], prov(f"{where}.diff", ev, ev_base)))
-    for field, text in (("pairs", fmt(r.get("pairs"), "d")),
-                        ("judge_failure_rate", fmt(pct(r.get("judge_failure_rate")), ".1f") + "%"),
-                        ("gold_pair_accuracy", fmt(pct(r.get("gold_pair_accuracy")), ".0f") + "%")):
+            cells.append(
+                _cell(
+                    f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{sig}",
+                    r["diff"],
+                    prov(f"{where}.diff", ev, ev_base),
+                )
+            )
+    for field, text in (
+        ("pairs", fmt(r.get("pairs"), "d")),
+        ("judge_failure_rate", fmt(pct(r.get("judge_failure_rate")), ".1f") + "%"),
+        ("gold_pair_accuracy", fmt(pct(r.get("gold_pair_accuracy")), ".0f") + "%"),
+    ):
         value = r.get(field)
         cells.append(_cell("—" if value is None else text, value, prov(f"{where}.{field}", fb) if source else None))
     cells.append(_cell(_e(dropped_text(r)), dropped_text(r), prov(f"{where}.dropped", fb) if source else None, ""))
     example = _example_answer(run, r)
-    cells.append(_cell("—", None, None, "answer") if example is None else
-                 _cell(_e(example[1][:200]), example[1][:200], prov(None, ev) + f"; prompt {example[0]}, sample 0",
-                       "answer"))
+    cells.append(
+        _cell("—", None, None, "answer")
+        if example is None
+        else _cell(
+            _e(example[1][:200]), example[1][:200], prov(None, ev) + f"; prompt {example[0]}, sample 0", "answer"
+        )
+    )
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-SOURCE_FIELDS = ("prompts", "candidates", "pairs", "judge_calls", "judge_failures", "judge_failure_rate",
-                 "gold_pair_accuracy", "feedback_seconds", "dpo_seconds")
+SOURCE_FIELDS = (
+    "prompts",
+    "candidates",
+    "pairs",
+    "judge_calls",
+    "judge_failures",
+    "judge_failure_rate",
+    "gold_pair_accuracy",
+    "feedback_seconds",
+    "dpo_seconds",
+)
 
 
 def _source_table(run: dict[str, Any], prov: _Provenance) -> str:
@@ -161,8 +208,10 @@ def _source_table(run: dict[str, Any], prov: _Provenance) -> str:
             cells.append(_cell(text, value, prov(f"sources[{name!r}].{field}", stage)))
         cells.append(_cell(_e(dropped_text(stats)), dropped_text(stats), None, ""))
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table id="sources" class="sortable"><caption>Feedback sources</caption><thead><tr>{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table id="sources" class="sortable"><caption>Feedback sources</caption><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _judge_table(run: dict[str, Any], prov: _Provenance) -> str:
@@ -177,10 +226,14 @@ def _judge_table(run: dict[str, Any], prov: _Provenance) -> str:
         for c in (*columns, "n_prompts"):
             value, se = scores.get(c), scores.get(f"{c}_se")
             text = "—" if value is None else f"{value:.3g}" + (f" ± {se:.2g}" if se is not None else "")
-            cells.append(_cell(_e(text), value, prov(f"judge_quality[{judge!r}].{c}", names.judge_quality_label(judge))))
+            cells.append(
+                _cell(_e(text), value, prov(f"judge_quality[{judge!r}].{c}", names.judge_quality_label(judge)))
+            )
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table id="judges" class="sortable"><caption>Judge quality vs the gold oracle (per-prompt ranking '
-            f"metrics)</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table id="judges" class="sortable"><caption>Judge quality vs the gold oracle (per-prompt ranking '
+        f"metrics)</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 EXAMPLES_PER_SOURCE = 2
@@ -219,9 +272,11 @@ def _examples_table(run: dict[str, Any], prov: _Provenance) -> str:
         cells = [_cell(_e(source), source, None, "")] + [_cell(_e(t), None, where, "answer") for t in texts]
         body.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("source", "prompt", "chosen", "rejected"))
-    return (f'<table id="examples"><caption>Example preference pairs (the first {EXAMPLES_PER_SOURCE} of each source, '
-            f"cut at {EXAMPLE_CHARS} characters)</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return (
+        f'<table id="examples"><caption>Example preference pairs (the first {EXAMPLES_PER_SOURCE} of each source, '
+        f"cut at {EXAMPLE_CHARS} characters)</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
@@ -229,37 +284,53 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
     prov, base = _Provenance(run), metrics["baseline"]
     rows = select_rows(run, by, metric)
     index = {id(r): i for i, r in enumerate(metrics["rows"])}
-    headers = ["model", "stage", "source", "oracle score ± SE", f"win rate vs {base} ± SE",
-               f"Δ score vs {base} [95% CI]", "pairs", "judge failures", "pair acc. vs oracle", "dropped",
-               "example answer"]
+    headers = [
+        "model",
+        "stage",
+        "source",
+        "oracle score ± SE",
+        f"win rate vs {base} ± SE",
+        f"Δ score vs {base} [95% CI]",
+        "pairs",
+        "judge failures",
+        "pair acc. vs oracle",
+        "dropped",
+        "example answer",
+    ]
     sort_metric = metric or (DEFAULT_SOURCE_METRIC if by == "source" else None)
     sort_col = f' data-sort-column="{3 + SORT_METRICS.index(sort_metric)}"' if sort_metric else ""
     body = "".join(_model_row(run, index[id(r)], r, prov) for r in rows)
     first = metrics["rows"][0]
-    notes = [f"Scores: gold oracle 0–5, mean of {first.get('samples')} sampled answers per prompt over "
-             f"{first.get('n_prompts')} held-out prompts. * : paired bootstrap 95% CI excludes 0. "
-             "Hover a number for its provenance."]
+    notes = [
+        f"Scores: gold oracle 0–5, mean of {first.get('samples')} sampled answers per prompt over "
+        f"{first.get('n_prompts')} held-out prompts. * : paired bootstrap 95% CI excludes 0. "
+        "Hover a number for its provenance."
+    ]
     if is_judged(metrics):
         headers[3], headers[5] = "score (no gold grader)", "LC win rate ± SE"
-        notes[0] = (f"No gold grader: {metrics['judge']['model']} judged sample k of each model against sample k of "
-                    f"{base} in both orders (disagreement = tie), {samples_text(first.get('samples'))} per prompt over "
-                    f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
-                    "Hover a number for its provenance.")
+        notes[0] = (
+            f"No gold grader: {metrics['judge']['model']} judged sample k of each model against sample k of "
+            f"{base} in both orders (disagreement = tie), {samples_text(first.get('samples'))} per prompt over "
+            f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
+            "Hover a number for its provenance."
+        )
     if premise_line(metrics):
         notes.append(premise_line(metrics))
     notes += configuration_lines(metrics)
-    notes.append(f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "
-                 f"{record.get('recipe_hash', '?')}.")
+    notes.append(
+        f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "
+        f"{record.get('recipe_hash', '?')}."
+    )
     title = f"{metrics['recipe']} — run {record['run_id']}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head>
 <body>
 <h1>{_e(title)}</h1>
 <table id="leaderboard" class="sortable" data-by="{_e(by)}"{sort_col}>
-<caption>One row per {'feedback source (M2 models)' if by == 'source' else 'model'}; click a header to sort</caption>
-<thead><tr>{''.join(f'<th>{_e(h)}</th>' for h in headers)}</tr></thead>
+<caption>One row per {"feedback source (M2 models)" if by == "source" else "model"}; click a header to sort</caption>
+<thead><tr>{"".join(f"<th>{_e(h)}</th>" for h in headers)}</tr></thead>
 <tbody>{body}</tbody></table>
-{''.join(f'<p class="note">{_e(n)}</p>' for n in notes)}
+{"".join(f'<p class="note">{_e(n)}</p>' for n in notes)}
 {_source_table(run, prov)}
 {_judge_table(run, prov)}
 {_examples_table(run, prov)}

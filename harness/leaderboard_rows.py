@@ -11,10 +11,28 @@ from typing import Any
 from harness import names
 from harness.records import load_runs
 
-COLUMNS = ["model", "stage", "source", "score", "score_se", "win_rate", "win_rate_se", "discrete_win_rate",
-           "lc_win_rate", "lc_win_rate_se",
-           "diff", "diff_ci_low", "diff_ci_high", "significant", "pairs", "judge_failure_rate",
-           "gold_pair_accuracy", "n_prompts", "samples", "run_id"]
+COLUMNS = [
+    "model",
+    "stage",
+    "source",
+    "score",
+    "score_se",
+    "win_rate",
+    "win_rate_se",
+    "discrete_win_rate",
+    "lc_win_rate",
+    "lc_win_rate_se",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "significant",
+    "pairs",
+    "judge_failure_rate",
+    "gold_pair_accuracy",
+    "n_prompts",
+    "samples",
+    "run_id",
+]
 VIEWS = ("model", "source")
 SORT_METRICS = ("score", "win_rate", "diff")
 DEFAULT_SOURCE_METRIC = "win_rate"
@@ -23,8 +41,10 @@ DEFAULT_SOURCE_METRIC = "win_rate"
 def latest_run(results: Path, recipe: str) -> dict[str, Any]:
     runs = load_runs(results, recipe)
     if not runs:
-        raise FileNotFoundError(f"no finished run of recipe {recipe!r} under {results / 'runs'}; "
-                                f"run `harness run recipes/{recipe}.yaml` first")
+        raise FileNotFoundError(
+            f"no finished run of recipe {recipe!r} under {results / 'runs'}; "
+            f"run `harness run recipes/{recipe}.yaml` first"
+        )
     return runs[-1]
 
 
@@ -50,8 +70,10 @@ def premise_line(metrics: dict[str, Any]) -> str | None:
     if "premise" not in metrics:
         return None
     p = metrics["premise"]
-    return (f"Parameter-contrast premise: {p['strong']} beats {p['weak']} on {100 * p['strong_wins']:.0f}% "
-            f"of answer pairs, loses {100 * p['weak_wins']:.0f}%, ties {100 * p['ties']:.0f}% (n={p['n']}).")
+    return (
+        f"Parameter-contrast premise: {p['strong']} beats {p['weak']} on {100 * p['strong_wins']:.0f}% "
+        f"of answer pairs, loses {100 * p['weak_wins']:.0f}%, ties {100 * p['ties']:.0f}% (n={p['n']})."
+    )
 
 
 def samples_text(n: Any) -> str:
@@ -80,7 +102,6 @@ def is_judged(metrics: dict[str, Any]) -> bool:
 
 def not_trained(row: dict[str, Any], base: str) -> bool:
     return row.get("score") is None and "win_rate" not in row and row["model"] != base
-
 
 
 def row_stages(row: dict[str, Any], baseline: str | None = None, judged: bool = False) -> dict[str, str]:

@@ -17,9 +17,10 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from harness.hashing import seed_from, stable_hash
 
@@ -74,8 +75,13 @@ def smoke_rule(messages: list[dict[str, str]]) -> str:
     return "Here is a short answer: " + " ".join(asked.split()[:12])
 
 
-RULES: dict[str, AnswerRule] = {"echo": echo_rule, "label": label_rule, "sandbox": sandbox_rule, "smoke": smoke_rule,
-                                "verifiable": verifiable_rule}
+RULES: dict[str, AnswerRule] = {
+    "echo": echo_rule,
+    "label": label_rule,
+    "sandbox": sandbox_rule,
+    "smoke": smoke_rule,
+    "verifiable": verifiable_rule,
+}
 
 
 @dataclass
@@ -121,8 +127,9 @@ def count_tokens(text: str) -> int:
 
 
 class FakeLLMServer:
-    def __init__(self, answer: AnswerRule = echo_rule, faults: Faults | None = None, api_key: str | None = None,
-                 port: int = 0):
+    def __init__(
+        self, answer: AnswerRule = echo_rule, faults: Faults | None = None, api_key: str | None = None, port: int = 0
+    ):
         self.answer = answer
         self.port = port
         self.faults = faults or Faults()
@@ -137,7 +144,7 @@ class FakeLLMServer:
         self._httpd: ThreadingHTTPServer | None = None
 
     # --- lifecycle ---
-    def start(self) -> "FakeLLMServer":
+    def start(self) -> FakeLLMServer:
         self._httpd = _Server(("127.0.0.1", self.port), _handler_for(self))
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -148,7 +155,7 @@ class FakeLLMServer:
             self._httpd.shutdown()
             self._httpd.server_close()
 
-    def __enter__(self) -> "FakeLLMServer":
+    def __enter__(self) -> FakeLLMServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

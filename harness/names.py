@@ -46,7 +46,7 @@ def parse_row(name: str) -> RowName | None:
     if found and int(found[1]) >= 2:
         return RowName(stage=f"M{found[1]}", source=found[2], round=int(found[1]) - 1)
     if name.startswith(_RMSP) and len(name) > len(_RMSP):
-        return RowName(stage="RMSP", source=name[len(_RMSP):], round=0)
+        return RowName(stage="RMSP", source=name[len(_RMSP) :], round=0)
     return None
 
 

@@ -20,7 +20,7 @@ def data_file(spec: str | Path) -> Path:
     """`data:<relative>` -> DATA_ROOT/<relative>; anything else is a path (with `~` expanded)."""
     text = str(spec)
     if text.startswith(DATA_PREFIX):
-        return DATA_ROOT / text[len(DATA_PREFIX):]
+        return DATA_ROOT / text[len(DATA_PREFIX) :]
     return Path(text).expanduser()
 
 
@@ -28,5 +28,7 @@ def where_to_get(spec: str | Path) -> str:
     """For an error about a missing file: where `data:` paths are read from and how to supply them; '' otherwise."""
     if not str(spec).startswith(DATA_PREFIX) and not Path(spec).is_relative_to(DATA_ROOT):
         return ""
-    return (f" (`data:` paths are read under {DATA_ROOT}: place the shared data folder beside the repository, or set "
-            f"{DATA_ENV} to a copy of it; each of its folders' README.txt names the upstream source)")
+    return (
+        f" (`data:` paths are read under {DATA_ROOT}: place the shared data folder beside the repository, or set "
+        f"{DATA_ENV} to a copy of it; each of its folders' README.txt names the upstream source)"
+    )

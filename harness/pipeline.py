@@ -9,8 +9,9 @@ from it. The pipeline holds no training or judging logic of its own: it wires re
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness import judge_quality, names, report
 from harness.benchmark import gold_grader
@@ -46,9 +47,15 @@ class Pipeline:
 
     # --- stage plumbing ---------------------------------------------------------------------------
 
-    def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
-              build: Callable[[Path], dict[str, Any] | None],
-              incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
+    def stage(
+        self,
+        label: str,
+        stage: str,
+        config: Any,
+        inputs: Sequence[str],
+        build: Callable[[Path], dict[str, Any] | None],
+        incomplete: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> StageResult:
         return self.runner.run(label, stage, config, inputs, build, incomplete)
 
     def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
@@ -64,20 +71,33 @@ class Pipeline:
     def generator(self, name: str) -> Generator:
         if name not in self._generators:
             ref = self.models[name]
-            self._generators[name] = build_generator(ref.generator, ref.path, ref.key, ref.generator_params,
-                                                     self.results)
+            self._generators[name] = build_generator(
+                ref.generator, ref.path, ref.key, ref.generator_params, self.results
+            )
         return self._generators[name]
 
     def ledgers(self) -> dict[str, dict[str, Any]]:
         """Cumulative call ledgers of the remote generators loaded so far (calls, tokens, cost, failures)."""
         return ledger_snapshots(self._generators)
 
-    def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
-                    label: str | None = None, retry_missing: bool = False) -> list[list[Completion]]:
+    def completions(
+        self,
+        model: str,
+        prompts: Sequence[Prompt],
+        params: GenerationParams,
+        label: str | None = None,
+        retry_missing: bool = False,
+    ) -> list[list[Completion]]:
         return read_completions(self.completion_stage(model, prompts, params, label, retry_missing), prompts)
 
-    def completion_stage(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
-                         label: str | None = None, retry_missing: bool = False) -> StageResult:
+    def completion_stage(
+        self,
+        model: str,
+        prompts: Sequence[Prompt],
+        params: GenerationParams,
+        label: str | None = None,
+        retry_missing: bool = False,
+    ) -> StageResult:
         ref = self.models[model]
         config = {"model": ref.key, "params": params, "prompts": prompt_set_key(prompts)}
 
@@ -90,8 +110,14 @@ class Pipeline:
         # next run asks again (the call cache answers every success at no cost), so a transient outage does not stay
         # in the results. A stage rebuilt with new samples gets a new content id (harness/store.py), so what was
         # built from the old samples (a feedback stage, through its `consumed` record) is rebuilt too.
-        return self.stage(label or names.generate_label(model), "generate", config, [ref.key], build,
-                          incomplete=(lambda summary: summary.get("missing", 0) > 0) if retry_missing else None)
+        return self.stage(
+            label or names.generate_label(model),
+            "generate",
+            config,
+            [ref.key],
+            build,
+            incomplete=(lambda summary: summary.get("missing", 0) > 0) if retry_missing else None,
+        )
 
     # --- steps ------------------------------------------------------------------------------------
 
@@ -127,8 +153,10 @@ class Pipeline:
             if examples:
                 judge_prompt = load_judge_prompt(cfg.judge_prompt)
                 conversations += [
-                    [{"role": "user", "content": judge_prompt.render(p, r)},
-                     {"role": "assistant", "content": judge_prompt.answer(s)}]
+                    [
+                        {"role": "user", "content": judge_prompt.render(p, r)},
+                        {"role": "assistant", "content": judge_prompt.answer(s)},
+                    ]
                     for p, r, s in examples
                 ]
             spec = cfg.train.model_copy(update={"seed": self.recipe.seed})
@@ -136,8 +164,9 @@ class Pipeline:
             return {"examples": len(conversations), **result.metrics}
 
         samples = self.stages.get(names.judging_samples_label(base.name))
-        result = self.stage(names.sft_label(name), "sft", config, [base.key, *([samples.content] if samples else [])],
-                            build)
+        result = self.stage(
+            names.sft_label(name), "sft", config, [base.key, *([samples.content] if samples else [])], build
+        )
         return ModelRef(name, str(result.path / "model"), result.content, base.generator, base.generator_params)
 
     def judging_examples(self, base: ModelRef, cfg: Any) -> list[tuple[str, str, int]]:
@@ -150,18 +179,20 @@ class Pipeline:
             params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
             prompts = self.benchmark.prompts("sft", -(-n_own // params.n))
             samples = self.completions(base.name, prompts, params, names.judging_samples_label(base.name))
-            own = [(p.text, c.text, round(grade(p, c.text))) for p, cs in zip(prompts, samples)
-                   for c in cs]
+            own = [(p.text, c.text, round(grade(p, c.text))) for p, cs in zip(prompts, samples) for c in cs]
             examples += own[:n_own]
         return examples
 
     def sft(self) -> None:
         policy, cfg = self.models[self.recipe.policy], self.recipe.sft
         if cfg.demonstrations == 0 and cfg.judging_examples == 0:  # an instruction-tuned policy needs none
-            self.log(f"[{names.sft_label(names.M1)}] skipped: sft has no demonstrations or judging examples, "
-                     f"so {names.M1} is {policy.name}")
-            self.models[names.M1] = ModelRef(names.M1, policy.path, policy.key, policy.generator,
-                                             policy.generator_params)
+            self.log(
+                f"[{names.sft_label(names.M1)}] skipped: sft has no demonstrations or judging examples, "
+                f"so {names.M1} is {policy.name}"
+            )
+            self.models[names.M1] = ModelRef(
+                names.M1, policy.path, policy.key, policy.generator, policy.generator_params
+            )
             return
         self.models[names.M1] = self.finetune(names.M1, policy, cfg)
 
@@ -171,9 +202,13 @@ class Pipeline:
 
     def context(self, policy: str, candidates_fn: CandidateFn) -> SourceContext:
         return SourceContext(
-            policy=policy, candidate_params=self.candidate_params(),
-            seed=self.recipe.sampling_seed, generators=_LazyGenerators(self), benchmark=self.benchmark,
-            candidates_fn=candidates_fn)
+            policy=policy,
+            candidate_params=self.candidate_params(),
+            seed=self.recipe.sampling_seed,
+            generators=_LazyGenerators(self),
+            benchmark=self.benchmark,
+            candidates_fn=candidates_fn,
+        )
 
     def feedback(self, name: str, prompts: Sequence[Prompt], policy: str, label: str) -> StageResult:
         """A source's pairs, as a stage. It records the candidate stages it read (`consumed`: their content ids) and
@@ -191,8 +226,12 @@ class Pipeline:
         # How many rounds follow is not part of what one round computes: round 1 of a 2-round run is the
         # same stage as a 1-round run.
         params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
-        config = {"source": self.recipe.source_type(name), "params": params,
-                  "candidates": ctx.candidate_params, "prompts": prompt_set_key(prompts)}
+        config = {
+            "source": self.recipe.source_type(name),
+            "params": params,
+            "candidates": ctx.candidate_params,
+            "prompts": prompt_set_key(prompts),
+        }
         # Upstream = the recipe's models and the policy; other sources' M2s are not inputs of this source.
         inputs = [m.key for n, m in self.models.items() if n in self.recipe.models] + [self.models[ctx.policy].key]
 
@@ -204,8 +243,11 @@ class Pipeline:
             write_jsonl(out / "judgments.jsonl", result.judgments)
             export_trl_parquet(out / "preferences.parquet", result.pairs)
             by_id = {p.id: p for p in prompts}
-            stats = {**result.stats(), **report.pair_accuracy(result.pairs, by_id, ctx.gold),
-                     "consumed": sorted(set(consumed))}
+            stats = {
+                **result.stats(),
+                **report.pair_accuracy(result.pairs, by_id, ctx.gold),
+                "consumed": sorted(set(consumed)),
+            }
             return {**stats, "ledger": ledger} if ledger else stats
 
         return self.stage(label, "feedback", config, inputs, build, incomplete=self.feedback_out_of_date)
@@ -215,8 +257,9 @@ class Pipeline:
         read has been rebuilt since (its content id moved)."""
         failed = any(led.get("failures") for led in (summary.get("ledger") or {}).values())
         consumed = summary.get("consumed") or []
-        return failed or any(missing or self.store.content_of(stage, key) != content
-                             for stage, key, content, missing in consumed)
+        return failed or any(
+            missing or self.store.content_of(stage, key) != content for stage, key, content, missing in consumed
+        )
 
     def dpo(self, name: str, pairs_stage: StageResult, start: str, label: str) -> None:
         m1 = self.models[start]
@@ -227,10 +270,12 @@ class Pipeline:
             result = self.train("dpo", m1.path, [p.to_trl() for p in pairs], spec, out / "model")
             return {"pairs": len(pairs), **result.metrics}
 
-        result = self.stage(names.dpo_label(label), "dpo", {"dpo": spec, **self.train_key()},
-                            [m1.key, pairs_stage.content], build)
-        self.models[label] = ModelRef(label, str(result.path / "model"), result.content, m1.generator,
-                                      m1.generator_params)
+        result = self.stage(
+            names.dpo_label(label), "dpo", {"dpo": spec, **self.train_key()}, [m1.key, pairs_stage.content], build
+        )
+        self.models[label] = ModelRef(
+            label, str(result.path / "model"), result.content, m1.generator, m1.generator_params
+        )
 
     def evaluate(self, model: str, prompts: Sequence[Prompt]) -> dict[str, list[float | None]]:
         """Gold score of sample k of each prompt, at index k; None where the sample failed (a remote call that
@@ -245,8 +290,9 @@ class Pipeline:
 
     def eval_params(self) -> GenerationParams:
         ev = self.recipe.evaluation
-        return GenerationParams(n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens,
-                                seed=self.recipe.seed + 1)
+        return GenerationParams(
+            n=ev.samples, temperature=ev.temperature, max_new_tokens=ev.max_new_tokens, seed=self.recipe.seed + 1
+        )
 
     def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]:
         return self.completions(model, prompts, self.eval_params(), names.evaluate_label(model), retry_missing=True)
@@ -294,12 +340,16 @@ class Pipeline:
         for r in range(1, rounds + 1):
             label = names.round_model(name, r)
             stage = self.feedback(name, prompts, policy, names.feedback_label(name, r))
-            round_stats = {**{k: v for k, v in stage.summary.items() if k != "consumed"},
-                           "feedback_seconds": round(stage.seconds, 2),
-                           "stages": {"feedback": names.feedback_label(name, r)}}
+            round_stats = {
+                **{k: v for k, v in stage.summary.items() if k != "consumed"},
+                "feedback_seconds": round(stage.seconds, 2),
+                "stages": {"feedback": names.feedback_label(name, r)},
+            }
             if not stage.summary["pairs"]:
-                self.log(f"[{names.dpo_label(label)}] skipped: the source produced no pairs "
-                         f"(dropped: {stage.summary['dropped']})")
+                self.log(
+                    f"[{names.dpo_label(label)}] skipped: the source produced no pairs "
+                    f"(dropped: {stage.summary['dropped']})"
+                )
                 stats = stats or round_stats
                 break
             self.dpo(name, stage, policy, label)
@@ -323,8 +373,12 @@ class Pipeline:
         return None
 
     def run_record(self, seconds: float) -> dict[str, Any]:
-        return run_record(self.recipe, seconds, self.stages,
-                          models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()})
+        return run_record(
+            self.recipe,
+            seconds,
+            self.stages,
+            models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
+        )
 
 
 def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list[Completion]]:
@@ -340,8 +394,14 @@ def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, A
     spent = {}
     for name, now in after.items():
         was = before.get(name, {})
-        delta = {k: (v - was.get(k, 0) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                     and not k.startswith("latency") else v) for k, v in now.items()}
+        delta = {
+            k: (
+                v - was.get(k, 0)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.startswith("latency")
+                else v
+            )
+            for k, v in now.items()
+        }
         for k in ("failures", "attempt_errors"):
             if isinstance(now.get(k), dict):
                 delta[k] = {r: n - was.get(k, {}).get(r, 0) for r, n in now[k].items() if n - was.get(k, {}).get(r, 0)}
@@ -367,4 +427,4 @@ class _LazyGenerators(dict):
         return iter(self._pipeline.models)
 
 
-__all__ = ["Pipeline", "ModelRef", "export_trl_parquet"]
+__all__ = ["ModelRef", "Pipeline", "export_trl_parquet"]

@@ -7,8 +7,9 @@ Agg canvas, so no pyplot global state or display backend is involved.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from harness.leaderboard_rows import DEFAULT_SOURCE_METRIC, judge_quality_columns, select_rows
 
@@ -16,8 +17,11 @@ from harness.leaderboard_rows import DEFAULT_SOURCE_METRIC, judge_quality_column
 ERRORS: dict[str, tuple[str, float, Callable[[dict[str, Any]], tuple[float, float]]]] = {
     "win_rate": ("win rate vs {base} (%), ± SE", 50.0, lambda r: (r["win_rate_se"], r["win_rate_se"])),
     "score": ("oracle score 0–5, ± SE", math.nan, lambda r: (r["score_se"], r["score_se"])),
-    "diff": ("Δ score vs {base}, paired bootstrap 95% CI", 0.0,
-             lambda r: (r["diff"] - r["diff_ci_low"], r["diff_ci_high"] - r["diff"])),
+    "diff": (
+        "Δ score vs {base}, paired bootstrap 95% CI",
+        0.0,
+        lambda r: (r["diff"] - r["diff_ci_low"], r["diff_ci_high"] - r["diff"]),
+    ),
 }
 
 
@@ -41,8 +45,14 @@ def metric_plot(run: dict[str, Any], path: Path, by: str = "source", metric: str
     ax = fig.subplots()
     values = [r.get(metric) or 0.0 for r in rows]
     bars = [error(r) if r.get(metric) is not None else (math.nan, math.nan) for r in rows]
-    ax.barh([r["model"] for r in rows], values, xerr=[[b[0] for b in bars], [b[1] for b in bars]],
-            color="#4c72b0", ecolor="#222", capsize=4)
+    ax.barh(
+        [r["model"] for r in rows],
+        values,
+        xerr=[[b[0] for b in bars], [b[1] for b in bars]],
+        color="#4c72b0",
+        ecolor="#222",
+        capsize=4,
+    )
     for y, r in enumerate(rows):
         if r.get(metric) is None:
             why = "baseline" if r["model"] == base else "not trained: no pairs" if r.get("score") is None else "—"
@@ -74,15 +84,22 @@ def judge_heatmap(run: dict[str, Any], path: Path) -> Path | None:
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
             dark = not math.isnan(value) and image.norm(value) < 0.6  # viridis is dark at the low end; NaN is blank
-            ax.text(j, i, "—" if math.isnan(value) else f"{value:.2f}", ha="center", va="center",
-                    color="w" if dark else "k")
+            ax.text(
+                j, i, "—" if math.isnan(value) else f"{value:.2f}", ha="center", va="center", color="w" if dark else "k"
+            )
     fig.colorbar(image, ax=ax)
     ax.set_title("judge quality vs the reference ranking", fontsize=10)
     return _save(fig, path)
 
 
-def write_plots(run: dict[str, Any], out_dir: Path, stem: str, by: str = "model", metric: str | None = None,
-                log: Callable[[str], None] = print) -> list[Path]:
+def write_plots(
+    run: dict[str, Any],
+    out_dir: Path,
+    stem: str,
+    by: str = "model",
+    metric: str | None = None,
+    log: Callable[[str], None] = print,
+) -> list[Path]:
     written = [metric_plot(run, out_dir / f"{stem}.png", by, metric)]
     heatmap = judge_heatmap(run, out_dir / f"{stem}-judges.png")
     if heatmap is None:

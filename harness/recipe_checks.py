@@ -24,8 +24,10 @@ def check_references(recipe: Recipe, where: str) -> None:
         for name in recipe.sources:
             for use in build_source(recipe, name).model_uses():
                 if use.model not in recipe.models:
-                    raise RecipeError(f"{where}: {name}.{use.field}: model {use.model!r} is not in models "
-                                      f"({', '.join(recipe.models)}); add it or fix the name")
+                    raise RecipeError(
+                        f"{where}: {name}.{use.field}: model {use.model!r} is not in models "
+                        f"({', '.join(recipe.models)}); add it or fix the name"
+                    )
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)
@@ -41,8 +43,10 @@ def check_references(recipe: Recipe, where: str) -> None:
             except ModelImportError as exc:
                 raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
         if spec.generator == "hf" and spec.path is not None and looks_local(spec.path) and not Path(spec.path).exists():
-            raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; "
-                              "give an existing directory or a Hugging Face id like 'org/name'")
+            raise RecipeError(
+                f"{where}: models.{name}.path: {spec.path!r} does not exist; "
+                "give an existing directory or a Hugging Face id like 'org/name'"
+            )
 
 
 def _check_benchmark_params(recipe: Recipe, where: str) -> None:
@@ -59,24 +63,31 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:
     from harness.registry import benchmarks
+
     judge = recipe.evaluation.judge
     if judge is None:
         bench = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
         if bench.grader() is None:
-            raise RecipeError(f"{where}: evaluation.judge: benchmark {recipe.benchmark.name!r} has no gold grader, so "
-                              "evaluation needs a judge; add evaluation: {judge: {model: <name in models>, "
-                              "prompt: pairwise_abc}}")
+            raise RecipeError(
+                f"{where}: evaluation.judge: benchmark {recipe.benchmark.name!r} has no gold grader, so "
+                "evaluation needs a judge; add evaluation: {judge: {model: <name in models>, "
+                "prompt: pairwise_abc}}"
+            )
         return
     if judge.model not in recipe.models:
-        raise RecipeError(f"{where}: evaluation.judge.model: {judge.model!r} is not in models "
-                          f"({', '.join(recipe.models)}); add it or fix the name")
+        raise RecipeError(
+            f"{where}: evaluation.judge.model: {judge.model!r} is not in models "
+            f"({', '.join(recipe.models)}); add it or fix the name"
+        )
     try:
         spec = load_judge_prompt(judge.prompt)
     except ValueError as exc:
         raise RecipeError(f"{where}: evaluation.judge.prompt: {exc}") from None
     if spec.kind != "pairwise":
-        raise RecipeError(f"{where}: evaluation.judge.prompt: {judge.prompt!r} is a {spec.kind} prompt; "
-                          "use a pairwise one such as pairwise_abc")
+        raise RecipeError(
+            f"{where}: evaluation.judge.prompt: {judge.prompt!r} is a {spec.kind} prompt; "
+            "use a pairwise one such as pairwise_abc"
+        )
 
 
 def _check_judge_prompts(recipe: Recipe, where: str) -> None:
@@ -98,14 +109,18 @@ def _check_named_rows(recipe: Recipe, where: str) -> None:
         named.append(("rmsp.source", recipe.rmsp.source))
     for field, name in named:
         if recipe.source_type(name) not in sources:
-            raise RecipeError(f"{where}: {field}: {name!r} is not a registered source or a source block of this "
-                              f"recipe; use one of {', '.join(recipe.sources)} or fix the spelling")
+            raise RecipeError(
+                f"{where}: {field}: {name!r} is not a registered source or a source block of this "
+                f"recipe; use one of {', '.join(recipe.sources)} or fix the spelling"
+            )
     baseline = recipe.evaluation.baseline
     made = parse_row(baseline)
     rows = {*recipe.models, M1, *([rmsp_model(recipe.rmsp.source)] if recipe.rmsp else [])}
     if baseline not in rows and not (made is not None and made.stage != "RMSP" and made.source in recipe.sources):
-        raise RecipeError(f"{where}: evaluation.baseline: {baseline!r} is not a row of this run; use M1, a name in "
-                          f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source")
+        raise RecipeError(
+            f"{where}: evaluation.baseline: {baseline!r} is not a row of this run; use M1, a name in "
+            f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source"
+        )
 
 
 def looks_local(path: str) -> bool:

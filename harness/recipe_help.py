@@ -10,7 +10,8 @@ import inspect
 import re
 import types
 import typing
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -56,8 +57,9 @@ def default_text(info: Any) -> str:
     return repr(info.default)
 
 
-def field_lines(model: type[BaseModel], prefix: str = "",
-                seen: dict[type[BaseModel], str] | None = None) -> Iterator[tuple[str, str, str, str]]:
+def field_lines(
+    model: type[BaseModel], prefix: str = "", seen: dict[type[BaseModel], str] | None = None
+) -> Iterator[tuple[str, str, str, str]]:
     """(dotted name, type, default, description) for every field, nested models' fields after their parent; a
     model met again (TrainSpec under sft, dpo, rmsp...) refers to its first listing instead of repeating it."""
     seen = {} if seen is None else seen

@@ -11,9 +11,10 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterable, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -45,8 +46,9 @@ def package_versions() -> dict[str, str]:
 def git_revision(cwd: Path | None = None) -> str:
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
-                               capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     if rev.returncode != 0:
@@ -55,8 +57,11 @@ def git_revision(cwd: Path | None = None) -> str:
 
 
 def hardware() -> dict[str, Any]:
-    info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(),
-                            "cpus": os.cpu_count()}
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
     try:
         import torch
 
@@ -152,8 +157,10 @@ def load_run_record(run_dir: Path) -> dict[str, Any]:
     """run.json of a finished run; the error says what to pass instead."""
     path = Path(run_dir) / "run.json"
     if not path.exists():
-        raise FileNotFoundError(f"{path}: not found; pass a finished run's folder, "
-                                f"e.g. results/runs/sandbox/<run-id> (a run.json means it finished)")
+        raise FileNotFoundError(
+            f"{path}: not found; pass a finished run's folder, "
+            f"e.g. results/runs/sandbox/<run-id> (a run.json means it finished)"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -163,6 +170,11 @@ def load_runs(results: Path, recipe: str | None = None) -> list[dict[str, Any]]:
     pattern = f"{recipe}/*/run.json" if recipe else "*/*/run.json"
     runs = []
     for path in sorted(root.glob(pattern)):
-        runs.append({"run": json.loads(path.read_text()), "metrics": json.loads((path.parent / "metrics.json").read_text()),
-                     "dir": str(path.parent)})
+        runs.append(
+            {
+                "run": json.loads(path.read_text()),
+                "metrics": json.loads((path.parent / "metrics.json").read_text()),
+                "dir": str(path.parent),
+            }
+        )
     return runs

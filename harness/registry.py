@@ -15,9 +15,10 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from harness.benchmark import Benchmark
 from harness.feedback import FeedbackSource
@@ -97,9 +98,11 @@ class Registry(Generic[T]):
         obj = entry.factory(**params)
         if self.contract is not None and not isinstance(obj, self.contract):
             missing = [m for m in _protocol_members(self.contract) if m not in dir(obj)]
-            raise RegistryError(f"{self.kind} {name!r} ({entry.module}) built a {type(obj).__name__}, which does not "
-                                f"implement {self.contract.__name__} (missing: {', '.join(missing)}); subclass "
-                                f"{self.contract.__name__} or add them")
+            raise RegistryError(
+                f"{self.kind} {name!r} ({entry.module}) built a {type(obj).__name__}, which does not "
+                f"implement {self.contract.__name__} (missing: {', '.join(missing)}); subclass "
+                f"{self.contract.__name__} or add them"
+            )
         try:
             obj.plugin_spec = {"kind": self.kind, "name": name, "params": params}  # type: ignore[attr-defined]
         except AttributeError:  # slots or frozen objects: the caller keeps the spec itself
@@ -108,14 +111,26 @@ class Registry(Generic[T]):
 
 
 def _protocol_members(protocol: type) -> list[str]:
-    names = {n for klass in protocol.__mro__ if klass is not object and klass.__name__ != "Protocol"
-             and klass is not Generic for n in (*vars(klass), *vars(klass).get("__annotations__", {}))}
+    names = {
+        n
+        for klass in protocol.__mro__
+        if klass is not object and klass.__name__ != "Protocol" and klass is not Generic
+        for n in (*vars(klass), *vars(klass).get("__annotations__", {}))
+    }
     return sorted(n for n in names if not n.startswith("_"))
 
 
 generators: Registry[Generator] = Registry(
-    "generator", ("harness.generation.hf", "harness.generation.openai", "harness.generation.gemini",
-                  "harness.generation.vllm", "harness.generation.simulated"), Generator)
+    "generator",
+    (
+        "harness.generation.hf",
+        "harness.generation.openai",
+        "harness.generation.gemini",
+        "harness.generation.vllm",
+        "harness.generation.simulated",
+    ),
+    Generator,
+)
 judges: Registry[Any] = Registry("judge", ("judges",))  # pointwise (`Judge`) and pairwise judges
 sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
 metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))

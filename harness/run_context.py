@@ -6,9 +6,10 @@ cycle, and a test or another kind of run can hand them anything that offers thes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from harness.benchmark import Benchmark
 from harness.config import Recipe
@@ -36,14 +37,26 @@ class RunContext(Protocol):
     stages: dict[str, StageResult]  # label -> the run's record of that stage
     log: Callable[[str], None]
 
-    def stage(self, label: str, stage: str, config: Any, inputs: Sequence[str],
-              build: Callable[[Path], dict[str, Any] | None],
-              incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult: ...
+    def stage(
+        self,
+        label: str,
+        stage: str,
+        config: Any,
+        inputs: Sequence[str],
+        build: Callable[[Path], dict[str, Any] | None],
+        incomplete: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> StageResult: ...
 
     def generator(self, name: str) -> Generator: ...
 
-    def completions(self, model: str, prompts: Sequence[Prompt], params: GenerationParams,
-                    label: str | None = None, retry_missing: bool = False) -> list[list[Completion]]: ...
+    def completions(
+        self,
+        model: str,
+        prompts: Sequence[Prompt],
+        params: GenerationParams,
+        label: str | None = None,
+        retry_missing: bool = False,
+    ) -> list[list[Completion]]: ...
 
     def eval_params(self) -> GenerationParams: ...
 

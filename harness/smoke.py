@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from harness.config import Recipe, RecipeError, check_references
 from harness.hashing import seed_from
@@ -32,11 +33,30 @@ MODEL_TYPES = {"qwen2": "qwen2", "llama": "llama", "phi": "phi"}  # config.json 
 ID_MARKERS = (("qwen", "qwen2"), ("llama", "llama"), ("phi-2", "phi"), ("phi-1", "phi"))
 SMOKE_KEY_ENV = "HARNESS_SMOKE_API_KEY"  # the local server accepts any key; the generators still want one
 
-CAPS = {"feedback.prompts": 4, "candidates": 2, "max_new_tokens": 16, "evaluation.prompts": 4,
-        "evaluation.samples": 2, "demonstrations": 8, "judging_examples": 8, "rmsp.prompts": 4, "steps": 2,
-        "batch": 2, "max_length": 256, "pg.n_prompts": 4, "pg.max_rounds": 2, "pg.batch_size": 4}
-TINY = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
-        "num_key_value_heads": 2, "max_position_embeddings": 16384}
+CAPS = {
+    "feedback.prompts": 4,
+    "candidates": 2,
+    "max_new_tokens": 16,
+    "evaluation.prompts": 4,
+    "evaluation.samples": 2,
+    "demonstrations": 8,
+    "judging_examples": 8,
+    "rmsp.prompts": 4,
+    "steps": 2,
+    "batch": 2,
+    "max_length": 256,
+    "pg.n_prompts": 4,
+    "pg.max_rounds": 2,
+    "pg.batch_size": 4,
+}
+TINY = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 16384,
+}
 
 
 def infer_family(name: str, path: str, hints: dict[str, str]) -> str:
@@ -53,8 +73,10 @@ def infer_family(name: str, path: str, hints: dict[str, str]) -> str:
                 return family
     if name in hints:
         return hints[name]
-    raise RecipeError(f"models.{name}.path: --smoke cannot tell the architecture family of {path!r}; set "
-                      f"smoke.families.{name} to one of {', '.join(FAMILIES)}")
+    raise RecipeError(
+        f"models.{name}.path: --smoke cannot tell the architecture family of {path!r}; set "
+        f"smoke.families.{name} to one of {', '.join(FAMILIES)}"
+    )
 
 
 @dataclass
@@ -177,17 +199,28 @@ def build_tokenizer() -> Any:
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     core.decoder = decoders.ByteLevel()
     core.add_special_tokens(list(SPECIAL_TOKENS))
-    return PreTrainedTokenizerFast(tokenizer_object=core, bos_token=BOS, eos_token=EOS, pad_token=PAD,
-                                   unk_token=UNK, additional_special_tokens=list(ROLE_MARKERS.values()),
-                                   chat_template=CHAT_TEMPLATE, model_max_length=TINY["max_position_embeddings"],
-                                   padding_side="left")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core,
+        bos_token=BOS,
+        eos_token=EOS,
+        pad_token=PAD,
+        unk_token=UNK,
+        additional_special_tokens=list(ROLE_MARKERS.values()),
+        chat_template=CHAT_TEMPLATE,
+        model_max_length=TINY["max_position_embeddings"],
+        padding_side="left",
+    )
 
 
 def tiny_config(family: str, tokenizer: Any) -> Any:
     import transformers
 
-    ids = {"vocab_size": len(tokenizer), "bos_token_id": tokenizer.bos_token_id,
-           "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id}
+    ids = {
+        "vocab_size": len(tokenizer),
+        "bos_token_id": tokenizer.bos_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
     if family == "phi":
         dims = {k: v for k, v in TINY.items() if k != "num_key_value_heads"}
         return transformers.PhiConfig(**dims, **ids, partial_rotary_factor=0.5)
@@ -210,14 +243,14 @@ def tiny_model(store: Any, name: str, path: str, family: str) -> str:
     """A tiny model for `name`, cached in the stage store; each original model gets its own weights."""
     seed = seed_from("smoke", name, path) % 2**31
     config = {"family": family, "dims": TINY, "tokenizer": "bytes-v1", "seed": seed}
-    result = store.run("smoke_model", config, [], lambda out: build_tiny_model(family, seed, out / "model") or
-                       {"family": family})
+    result = store.run(
+        "smoke_model", config, [], lambda out: build_tiny_model(family, seed, out / "model") or {"family": family}
+    )
     return str(result.path / "model")
 
 
 @contextmanager
-def smoke_session(recipe: Recipe, results: str | Path,
-                  log: Callable[[str], None] = print) -> Iterator[Recipe]:
+def smoke_session(recipe: Recipe, results: str | Path, log: Callable[[str], None] = print) -> Iterator[Recipe]:
     """The smoke recipe, its tiny models built and its local API server running until the block ends."""
     from harness.local_server import FakeLLMServer, smoke_rule
     from harness.store import StageStore

@@ -3,8 +3,9 @@ the store, keeps the run's record of it under a label, and logs whether it was b
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness.store import StageResult, StageStore
 
@@ -17,8 +18,15 @@ class StageRunner:
         self.log = log
         self.stages: dict[str, StageResult] = {}  # label -> the run's record of it (run.json `stages`)
 
-    def run(self, label: str, stage: str, config: Any, inputs: Sequence[str], build: Build,
-            incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
+    def run(
+        self,
+        label: str,
+        stage: str,
+        config: Any,
+        inputs: Sequence[str],
+        build: Build,
+        incomplete: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> StageResult:
         """`inputs` are the content ids of what the stage consumes (StageResult.content, ModelRef.key)."""
         result = self.store.run(stage, config, list(inputs), build, incomplete)
         self.stages.setdefault(label, result)  # a stage read again later in the run keeps its first record

@@ -26,10 +26,11 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from harness.hashing import stable_hash
 
@@ -73,8 +74,14 @@ class StageResult:
 
     def record(self) -> dict[str, Any]:
         extra = {"content": self.content} if self.content != self.key else {}
-        return {"key": self.key, "path": str(self.path), "reused": self.reused,
-                "seconds": round(self.seconds, 3), "summary": self.summary, **extra}
+        return {
+            "key": self.key,
+            "path": str(self.path),
+            "reused": self.reused,
+            "seconds": round(self.seconds, 3),
+            "summary": self.summary,
+            **extra,
+        }
 
 
 class StageStore:
@@ -87,9 +94,14 @@ class StageStore:
     def path(self, stage: str, key: str) -> Path:
         return self.root / stage / key
 
-    def run(self, stage: str, config: Any, inputs: list[str],
-            build: Callable[[Path], dict[str, Any] | None],
-            incomplete: Callable[[dict[str, Any]], bool] | None = None) -> StageResult:
+    def run(
+        self,
+        stage: str,
+        config: Any,
+        inputs: list[str],
+        build: Callable[[Path], dict[str, Any] | None],
+        incomplete: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> StageResult:
         """Run `build(tmp_dir)` unless a finished output for (stage, config, inputs) exists.
 
         `inputs` are keys of upstream stages; `build` returns a JSON-able summary stored with the output.
@@ -124,9 +136,19 @@ class StageStore:
             if previous is not None:  # rebuilt in place: the same bytes keep their id, new bytes get a new one
                 same = digest is not None and digest == previous.digest
                 content = previous.content if same else stable_hash(key, digest)
-            write_json_atomic(tmp / DONE, {"stage": stage, "key": key, "config": config, "inputs": inputs,
-                                           "seconds": seconds, "summary": summary, "content": content,
-                                           **({"digest": digest} if digest else {})})
+            write_json_atomic(
+                tmp / DONE,
+                {
+                    "stage": stage,
+                    "key": key,
+                    "config": config,
+                    "inputs": inputs,
+                    "seconds": seconds,
+                    "summary": summary,
+                    "content": content,
+                    **({"digest": digest} if digest else {}),
+                },
+            )
             if final.exists():  # replacing an incomplete output; a crash in between leaves none, so it is rebuilt
                 old = final.parent / f"{key}.old"
                 shutil.rmtree(old, ignore_errors=True)
@@ -151,8 +173,16 @@ class StageStore:
     def _reused(self, stage: str, key: str, final: Path) -> StageResult:
         meta = json.loads((final / DONE).read_text())
         # `seconds` stays the build's own time, so per-stage costs read the same on every rerun.
-        return StageResult(stage, key, final, True, meta.get("seconds", 0.0), meta.get("summary", {}),
-                           meta.get("content", key), meta.get("digest"))
+        return StageResult(
+            stage,
+            key,
+            final,
+            True,
+            meta.get("seconds", 0.0),
+            meta.get("summary", {}),
+            meta.get("content", key),
+            meta.get("digest"),
+        )
 
     def _drop_partial(self, stage: str, key: str, wait: bool) -> None:
         partial = self.partial_path(stage, key)
@@ -176,7 +206,6 @@ class StageStore:
                 yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-
 
 
 def folder_digest(folder: Path) -> str:

@@ -6,7 +6,7 @@ and serialise to JSON lines without custom code.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +32,7 @@ class Prompt(Record):
         return next(m.content for m in reversed(self.messages) if m.role == "user")
 
     @classmethod
-    def from_text(cls, id: str, text: str, **metadata: Any) -> "Prompt":
+    def from_text(cls, id: str, text: str, **metadata: Any) -> Prompt:
         return cls(id=id, messages=(Message(role="user", content=text),), metadata=metadata)
 
 
@@ -78,7 +78,7 @@ class Failure(Record):
     raw: str = ""
 
 
-Verdict = Annotated[Union[Score, Preference, Ranking, Failure], Field(discriminator="kind")]
+Verdict = Annotated[Score | Preference | Ranking | Failure, Field(discriminator="kind")]
 
 
 class Judgment(Record):

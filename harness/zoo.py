@@ -31,9 +31,15 @@ def pretrained(pipe: RunContext, name: str, spec: ModelSpec) -> tuple[str, str]:
     assert spec.sandbox is not None
     tok = pipe.stages.get(names.TOKENIZER_LABEL) or tokenizer_stage(pipe)
     member = spec.sandbox
-    train = TrainSpec(max_steps=member.steps, per_device_train_batch_size=member.batch_size,
-                      learning_rate=member.learning_rate, seed=member.seed, max_length=128,
-                      warmup_ratio=0.02, lr_scheduler_type="cosine")
+    train = TrainSpec(
+        max_steps=member.steps,
+        per_device_train_batch_size=member.batch_size,
+        learning_rate=member.learning_rate,
+        seed=member.seed,
+        max_length=128,
+        warmup_ratio=0.02,
+        lr_scheduler_type="cosine",
+    )
 
     def build(out: Path) -> dict[str, Any]:
         from transformers import AutoTokenizer

@@ -6,8 +6,8 @@ measured on the same items (agreement near 1/2 without ties), beside the stated 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from harness.hashing import seed_from
 from harness.registry import judge
@@ -15,8 +15,12 @@ from harness.types import Completion, Judgment, Prompt, Score
 
 
 def _judgment(name: str, prompt: Prompt, completion: Completion, value: float) -> Judgment:
-    return Judgment(judge=name, prompt_id=prompt.id, verdict=Score(value=value),
-                    candidates=(f"{completion.producer}#{completion.sample}",))
+    return Judgment(
+        judge=name,
+        prompt_id=prompt.id,
+        verdict=Score(value=value),
+        candidates=(f"{completion.producer}#{completion.sample}",),
+    )
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class LengthJudge:
         return f"length:{self.unit}"
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
-        measure = (lambda t: len(t)) if self.unit == "chars" else (lambda t: len(t.split()))  # noqa: E731
+        measure = (lambda t: len(t)) if self.unit == "chars" else (lambda t: len(t.split()))
         return [_judgment(self.name, p, c, float(measure(c.text))) for p, c in items]
 
 

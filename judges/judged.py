@@ -7,8 +7,9 @@ plug-in judge is one class plus one entry point (or a judge prompt folder for `p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness.feedback import FeedbackSource, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
@@ -54,8 +55,9 @@ def judged(judge: str, model: str | None = None, rounds: int = 1, **params: Any)
     accepts = judges.get(judge).parameters  # an unknown name is a RegistryError naming the close matches
     unknown = sorted(set(params) - set(accepts))
     if unknown:
-        raise ValueError(f"{unknown[0]}: judge {judge!r} takes no such parameter; it takes "
-                         f"{', '.join(accepts) or 'none'}")
+        raise ValueError(
+            f"{unknown[0]}: judge {judge!r} takes no such parameter; it takes {', '.join(accepts) or 'none'}"
+        )
     if "generator" in accepts and model is None:
         raise ValueError(f"model: judge {judge!r} runs on a model; add model: <name in models>")
     if model is not None and "generator" not in accepts:

@@ -4,9 +4,10 @@ self_reward, so the only difference between the two rows is who judges."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 from pydantic import Field, validate_call
 
@@ -19,8 +20,9 @@ from judges.selection import best_vs_worst
 WIN = {"a": (1.0, 0.0), "b": (0.0, 1.0), "tie": (0.5, 0.5)}
 
 
-def copeland_scores(prompt: Prompt, candidates: Sequence[Completion], verdicts: Sequence[Judgment],
-                    judge: str) -> list[Judgment]:
+def copeland_scores(
+    prompt: Prompt, candidates: Sequence[Completion], verdicts: Sequence[Judgment], judge: str
+) -> list[Judgment]:
     """Each candidate's share of won comparisons (ties half) over its non-failed comparisons.
     A candidate with no usable comparison gets a Failure, so it cannot be chosen or rejected."""
     won = [0.0] * len(candidates)
@@ -32,9 +34,15 @@ def copeland_scores(prompt: Prompt, candidates: Sequence[Completion], verdicts: 
             won[j] += wj
             played[i] += 1
             played[j] += 1
-    return [Judgment(judge=judge, prompt_id=prompt.id, candidates=(f"{c.producer}#{c.sample}",),
-                     verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"))
-            for c, w, n in zip(candidates, won, played)]
+    return [
+        Judgment(
+            judge=judge,
+            prompt_id=prompt.id,
+            candidates=(f"{c.producer}#{c.sample}",),
+            verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"),
+        )
+        for c, w, n in zip(candidates, won, played)
+    ]
 
 
 @dataclass
@@ -53,8 +61,13 @@ class PairwiseCandidatesSource(FeedbackSource):
         judge = self.make_judge(ctx)
         jobs = [(p, cs[i], cs[j]) for p, cs in zip(prompts, candidates) for i, j in combinations(range(len(cs)), 2)]
         verdicts = judge.compare(jobs)
-        out = SourceOutput(pairs=[], judgments=verdicts, dropped=Counter(), n_prompts=len(prompts),
-                           n_candidates=sum(map(len, candidates)))
+        out = SourceOutput(
+            pairs=[],
+            judgments=verdicts,
+            dropped=Counter(),
+            n_prompts=len(prompts),
+            n_candidates=sum(map(len, candidates)),
+        )
         cursor = 0
         for prompt, cands in zip(prompts, candidates):
             n_pairs = len(cands) * (len(cands) - 1) // 2
@@ -70,9 +83,13 @@ class PairwiseCandidatesSource(FeedbackSource):
 
 @source("llm_judge")
 @validate_call(config={"extra": "forbid"})
-def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise",
-              judge_prompt: str | None = None, judge_samples: int | None = Field(None, ge=1),
-              both_orders: bool = True) -> FeedbackSource:
+def llm_judge(
+    teacher: str,
+    mode: Literal["pointwise", "pairwise"] = "pointwise",
+    judge_prompt: str | None = None,
+    judge_samples: int | None = Field(None, ge=1),
+    both_orders: bool = True,
+) -> FeedbackSource:
     """A teacher model (any registered generator) judges the policy's candidates; best vs worst."""
     from harness.judge_prompts import load_judge_prompt
 
@@ -85,13 +102,17 @@ def llm_judge(teacher: str, mode: Literal["pointwise", "pairwise"] = "pointwise"
         if judge_samples is not None:  # a verdict per order is the pairwise judge's only sampling
             raise ValueError("judge_samples: applies to mode pointwise only; remove it or set mode: pointwise")
         return PairwiseCandidatesSource(
-            name="llm_judge", uses=(ModelUse("teacher", teacher),),
-            make_judge=lambda ctx: judges.build("pairwise", generator=ctx.generator(teacher), prompt=prompt,
-                                                both_orders=both_orders, seed=ctx.seed))
+            name="llm_judge",
+            uses=(ModelUse("teacher", teacher),),
+            make_judge=lambda ctx: judges.build(
+                "pairwise", generator=ctx.generator(teacher), prompt=prompt, both_orders=both_orders, seed=ctx.seed
+            ),
+        )
     return ScoredCandidatesSource(
         name="llm_judge",
-        make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(teacher), prompt=prompt,
-                                            samples=judge_samples, seed=ctx.seed),
+        make_judge=lambda ctx: judges.build(
+            "prompted", generator=ctx.generator(teacher), prompt=prompt, samples=judge_samples, seed=ctx.seed
+        ),
         uses=(ModelUse("teacher", teacher),),
         judges=(JudgeUse(prompt=prompt, model=teacher),),
     )

@@ -7,8 +7,8 @@ the policy's — the "only when a judge prefers the teacher's" option.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pydantic import Field, validate_call
 
@@ -32,16 +32,19 @@ class LLMTeacher(FeedbackSource):
         update = {"n": 1} if self.temperature is None else {"n": 1, "temperature": self.temperature}
         # A remote teacher's failed call leaves its row empty (the Failure is counted in its ledger): no answer,
         # no pair. The same holds for a remote policy.
-        written = [cs[0] if cs else None for cs in
-                   ctx.candidates(self.teacher, prompts, ctx.candidate_params.model_copy(update=update))]
+        written = [
+            cs[0] if cs else None
+            for cs in ctx.candidates(self.teacher, prompts, ctx.candidate_params.model_copy(update=update))
+        ]
         # Sample 0 of the policy's candidates: the same cached stage self_reward and llm_judge read.
         own = [cs[0] if cs else None for cs in ctx.candidates(ctx.policy, prompts)]
         out = SourceOutput(pairs=[], dropped=Counter(), n_prompts=len(prompts), n_candidates=2 * len(prompts))
         verdicts: list[tuple | None] = [None] * len(prompts)
         both = [k for k, (t, o) in enumerate(zip(written, own, strict=True)) if t is not None and o is not None]
         if self.judge_prompt is not None:
-            judge = judges.build("prompted", generator=ctx.generator(self.teacher), prompt=self.judge_prompt,
-                                 seed=ctx.seed)
+            judge = judges.build(
+                "prompted", generator=ctx.generator(self.teacher), prompt=self.judge_prompt, seed=ctx.seed
+            )
             items = [(prompts[k], c) for k in both for c in (written[k], own[k])]
             out.judgments = judge.score(items)
             for n, k in enumerate(both):
@@ -62,17 +65,28 @@ class LLMTeacher(FeedbackSource):
                     out.dropped["judge_prefers_policy" if v[0].value < v[1].value else "tie"] += 1
                     continue
                 scores = (v[0].value, v[1].value)
-            out.pairs.append(PreferencePair(
-                prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(t.text), rejected=assistant(o.text),
-                source=self.name, chosen_by=f"{t.producer}#0", rejected_by=f"{o.producer}#{o.sample}",
-                chosen_score=scores[0], rejected_score=scores[1], judge=f"teacher:{self.teacher}"))
+            out.pairs.append(
+                PreferencePair(
+                    prompt_id=prompt.id,
+                    prompt=prompt.messages,
+                    chosen=assistant(t.text),
+                    rejected=assistant(o.text),
+                    source=self.name,
+                    chosen_by=f"{t.producer}#0",
+                    rejected_by=f"{o.producer}#{o.sample}",
+                    chosen_score=scores[0],
+                    rejected_score=scores[1],
+                    judge=f"teacher:{self.teacher}",
+                )
+            )
         return out
 
 
 @source("llm_teacher")
 @validate_call(config={"extra": "forbid"})
-def llm_teacher(teacher: str, judge_prompt: str | None = None,
-                temperature: float | None = Field(None, ge=0.0)) -> FeedbackSource:
+def llm_teacher(
+    teacher: str, judge_prompt: str | None = None, temperature: float | None = Field(None, ge=0.0)
+) -> FeedbackSource:
     """Teacher's answer chosen, the policy's own rejected (optionally only when a judge prefers the teacher's)."""
     if judge_prompt is not None:
         from harness.judge_prompts import load_judge_prompt

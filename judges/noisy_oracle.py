@@ -12,8 +12,9 @@ same decision in any order, batch or run, and a lower rate reverses a subset of 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import Field, validate_call
 
@@ -43,8 +44,14 @@ class NoisyOracleJudge:
         for p, c in items:
             gold = float(self.benchmark.grade(p, c.text))
             value = -gold if reversed_prompt(p, self.flip_rate, self.seed) else gold
-            out.append(Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=value),
-                                candidates=(f"{c.producer}#{c.sample}",)))
+            out.append(
+                Judgment(
+                    judge=self.name,
+                    prompt_id=p.id,
+                    verdict=Score(value=value),
+                    candidates=(f"{c.producer}#{c.sample}",),
+                )
+            )
         return out
 
 
@@ -64,5 +71,7 @@ def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
     """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.build("noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate,
-                                            seed=ctx.seed))
+        make_judge=lambda ctx: judges.build(
+            "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
+        ),
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from harness.benchmark import Benchmark, Grader
 from harness.feedback import Judge
@@ -18,8 +18,12 @@ class OracleJudge:
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         return [
-            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=float(self.grade(p, c.text))),
-                     candidates=(f"{c.producer}#{c.sample}",))
+            Judgment(
+                judge=self.name,
+                prompt_id=p.id,
+                verdict=Score(value=float(self.grade(p, c.text))),
+                candidates=(f"{c.producer}#{c.sample}",),
+            )
             for p, c in items
         ]
 

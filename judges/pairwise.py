@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
+from harness.judge_prompts import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
-from harness.judge_prompts import JudgePrompt, load_judge_prompt
 
 SWAP = {"a": "b", "b": "a", "tie": "tie"}
 
@@ -59,22 +60,40 @@ class PairwiseJudge:
 
     def _ask(self, jobs: list[tuple[Prompt, Completion, Completion]]) -> list[Preference | Failure]:
         g = self.prompt.generation
-        params = GenerationParams(n=1, temperature=g.temperature, top_p=g.top_p, max_new_tokens=g.max_new_tokens,
-                                  seed=self.seed)
-        prompts = [Prompt.from_text(f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
-                                    self.prompt.render_pair(p.text, a.text, b.text)) for p, a, b in jobs]
+        params = GenerationParams(
+            n=1, temperature=g.temperature, top_p=g.top_p, max_new_tokens=g.max_new_tokens, seed=self.seed
+        )
+        prompts = [
+            Prompt.from_text(
+                f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
+                self.prompt.render_pair(p.text, a.text, b.text),
+            )
+            for p, a, b in jobs
+        ]
         if self.readout == "expected":
             return self._expected(prompts)
         outs = self.generator.generate_detailed(prompts, params)
-        return [o[0] if isinstance(o[0], Failure) else self.prompt.parser.parse(o[0].text) if o else
-                Failure(reason="no_output") for o in outs]
+        return [
+            o[0]
+            if isinstance(o[0], Failure)
+            else self.prompt.parser.parse(o[0].text)
+            if o
+            else Failure(reason="no_output")
+            for o in outs
+        ]
 
     def judge_in_order(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
         """One verdict per (prompt, a, b) asked as given, a shown first ("a" = the first shown won): the raw
         material of position-consistency probes. compare() asks the same questions, so the caches answer it."""
-        return [Judgment(judge=self.name, prompt_id=p.id, verdict=v,
-                         candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"))
-                for (p, a, b), v in zip(items, self._ask(list(items)), strict=True)]
+        return [
+            Judgment(
+                judge=self.name,
+                prompt_id=p.id,
+                verdict=v,
+                candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"),
+            )
+            for (p, a, b), v in zip(items, self._ask(list(items)), strict=True)
+        ]
 
     def compare(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]:
         """One Judgment per (prompt, a, b): Preference with winner in {a, b, tie}, or a Failure."""
@@ -86,16 +105,29 @@ class PairwiseJudge:
             # One order, chosen from the item's content so a rerun asks the same question.
             flips = [seed_from(p.id, a.text, b.text) % 2 == 1 for p, a, b in items]
             asked = self._ask([(p, b, a) if f else (p, a, b) for (p, a, b), f in zip(items, flips)])
-            final = [v if isinstance(v, Failure) or not f else Preference(winner=SWAP[v.winner], prob=1 - v.prob)
-                     for v, f in zip(asked, flips)]
-        return [Judgment(judge=self.name, prompt_id=p.id, verdict=v,
-                         candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"))
-                for (p, a, b), v in zip(items, final)]
+            final = [
+                v if isinstance(v, Failure) or not f else Preference(winner=SWAP[v.winner], prob=1 - v.prob)
+                for v, f in zip(asked, flips)
+            ]
+        return [
+            Judgment(
+                judge=self.name,
+                prompt_id=p.id,
+                verdict=v,
+                candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"),
+            )
+            for (p, a, b), v in zip(items, final)
+        ]
 
 
 @judge("pairwise")
-def pairwise(generator: Generator, prompt: str = "pairwise_abc", both_orders: bool = True, seed: int = 0,
-             readout: Literal["sampled", "expected"] = "sampled") -> PairwiseJudge:
+def pairwise(
+    generator: Generator,
+    prompt: str = "pairwise_abc",
+    both_orders: bool = True,
+    seed: int = 0,
+    readout: Literal["sampled", "expected"] = "sampled",
+) -> PairwiseJudge:
     """An LLM compares two answers (both orders by default; disagreement is a tie); `readout: expected` reads the
     verdict letters' next-token probabilities instead of sampling (local models)."""
     spec = load_judge_prompt(prompt)
@@ -104,6 +136,8 @@ def pairwise(generator: Generator, prompt: str = "pairwise_abc", both_orders: bo
     if readout not in ("sampled", "expected"):
         raise ValueError(f"readout: {readout!r} is not a judge read-out; use sampled or expected")
     if readout == "expected" and not isinstance(generator, NextTokenScorer):
-        raise ValueError(f"readout: expected needs a generator that exposes next-token probabilities (hf); "
-                         f"{generator.spec_id} does not; use readout: sampled")
+        raise ValueError(
+            f"readout: expected needs a generator that exposes next-token probabilities (hf); "
+            f"{generator.spec_id} does not; use readout: sampled"
+        )
     return PairwiseJudge(generator=generator, prompt=spec, both_orders=both_orders, seed=seed, readout=readout)

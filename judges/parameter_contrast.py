@@ -7,8 +7,8 @@ held (chosen outscored rejected) — a finding about the models, not an assumpti
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pydantic import validate_call
 
@@ -38,10 +38,18 @@ class ParameterContrast(FeedbackSource):
             if s.text == w.text:
                 out.dropped["identical_text"] += 1
                 continue
-            out.pairs.append(PreferencePair(
-                prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(s.text), rejected=assistant(w.text),
-                source=self.name, chosen_by=f"{s.producer}#0", rejected_by=f"{w.producer}#0",
-                judge=f"contrast:{self.strong}>{self.weak}"))
+            out.pairs.append(
+                PreferencePair(
+                    prompt_id=prompt.id,
+                    prompt=prompt.messages,
+                    chosen=assistant(s.text),
+                    rejected=assistant(w.text),
+                    source=self.name,
+                    chosen_by=f"{s.producer}#0",
+                    rejected_by=f"{w.producer}#0",
+                    judge=f"contrast:{self.strong}>{self.weak}",
+                )
+            )
         return out
 
 

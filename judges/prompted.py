@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Literal, Sequence
+from typing import Literal
 
 from harness.feedback import Judge
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
+from harness.judge_prompts import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
-from harness.judge_prompts import JudgePrompt, load_judge_prompt
 
 
 @dataclass
@@ -27,18 +28,20 @@ class PromptedJudge:
     def name(self) -> str:
         # The sampled read-out keeps the name it always had, so existing judgments keep their judge's name.
         tag = "" if self.readout == "sampled" else ":expected"
-        return (f"prompted:{self.prompt.name}:{self.generator.spec_id}:"
-                f"{stable_hash(self.prompt, self.samples, length=6)}{tag}")
+        return (
+            f"prompted:{self.prompt.name}:{self.generator.spec_id}:"
+            f"{stable_hash(self.prompt, self.samples, length=6)}{tag}"
+        )
 
     def params(self) -> GenerationParams:
         g = self.prompt.generation
-        return GenerationParams(n=self.samples, temperature=g.temperature, top_p=g.top_p,
-                                max_new_tokens=g.max_new_tokens, seed=self.seed)
+        return GenerationParams(
+            n=self.samples, temperature=g.temperature, top_p=g.top_p, max_new_tokens=g.max_new_tokens, seed=self.seed
+        )
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         judge_prompts = [
-            Prompt.from_text(f"{p.id}|{c.producer}#{c.sample}", self.prompt.render(p.text, c.text))
-            for p, c in items
+            Prompt.from_text(f"{p.id}|{c.producer}#{c.sample}", self.prompt.render(p.text, c.text)) for p, c in items
         ]
         if self.readout == "expected":
             return self._expected(items, judge_prompts)
@@ -57,10 +60,20 @@ class PromptedJudge:
         out = []
         for (p, c), ps in zip(items, probs, strict=True):
             mass = sum(ps)
-            verdict = (Score(value=sum(k * q for k, q in zip(scale, ps)) / mass, rationale=f"digit mass {mass:.4f}")
-                       if mass > 0 else Failure(reason="no_score_mass", raw=""))
-            out.append(Judgment(judge=self.name, prompt_id=p.id, verdict=verdict, raw=verdict.rationale
-                                if isinstance(verdict, Score) else "", candidates=(f"{c.producer}#{c.sample}",)))
+            verdict = (
+                Score(value=sum(k * q for k, q in zip(scale, ps)) / mass, rationale=f"digit mass {mass:.4f}")
+                if mass > 0
+                else Failure(reason="no_score_mass", raw="")
+            )
+            out.append(
+                Judgment(
+                    judge=self.name,
+                    prompt_id=p.id,
+                    verdict=verdict,
+                    raw=verdict.rationale if isinstance(verdict, Score) else "",
+                    candidates=(f"{c.producer}#{c.sample}",),
+                )
+            )
         return out
 
     def _aggregate(self, prompt: Prompt, completion: Completion, outputs: list[Completion | Failure]) -> Judgment:
@@ -71,18 +84,29 @@ class PromptedJudge:
             parsed = [Failure(reason="no_output", raw="")]
         # Yuan et al. average the judge's samples; samples that fail to parse are left out of the mean,
         # and a candidate none of whose samples parse is a Failure, never a score.
-        verdict = Score(value=fmean(scores), rationale=raw) if scores else next(
-            v for v in parsed if isinstance(v, Failure))
-        return Judgment(judge=self.name, prompt_id=prompt.id, verdict=verdict, raw=raw,
-                        candidates=(f"{completion.producer}#{completion.sample}",))
+        verdict = (
+            Score(value=fmean(scores), rationale=raw) if scores else next(v for v in parsed if isinstance(v, Failure))
+        )
+        return Judgment(
+            judge=self.name,
+            prompt_id=prompt.id,
+            verdict=verdict,
+            raw=raw,
+            candidates=(f"{completion.producer}#{completion.sample}",),
+        )
 
 
 READOUTS = ("sampled", "expected")
 
 
 @judge("prompted")
-def prompted(generator: Generator, prompt: str = "sandbox_score", samples: int | None = None,
-             seed: int = 0, readout: Literal["sampled", "expected"] = "sampled") -> Judge:
+def prompted(
+    generator: Generator,
+    prompt: str = "sandbox_score",
+    samples: int | None = None,
+    seed: int = 0,
+    readout: Literal["sampled", "expected"] = "sampled",
+) -> Judge:
     """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
     outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""
     spec = load_judge_prompt(prompt)
@@ -90,10 +114,13 @@ def prompted(generator: Generator, prompt: str = "sandbox_score", samples: int |
         raise ValueError(f"readout: {readout!r} is not a judge read-out; use one of {', '.join(READOUTS)}")
     if readout == "expected":
         if spec.kind != "score" or "{score}" not in spec.target:
-            raise ValueError(f"readout: expected needs a score prompt whose target contains {{score}}; "
-                             f"{prompt!r} is a {spec.kind} prompt")
+            raise ValueError(
+                f"readout: expected needs a score prompt whose target contains {{score}}; "
+                f"{prompt!r} is a {spec.kind} prompt"
+            )
         if not isinstance(generator, NextTokenScorer):
-            raise ValueError(f"readout: expected needs a generator that exposes next-token probabilities (hf); "
-                             f"{generator.spec_id} does not; use readout: sampled")
-    return PromptedJudge(generator=generator, prompt=spec, samples=samples or spec.samples, seed=seed,
-                         readout=readout)
+            raise ValueError(
+                f"readout: expected needs a generator that exposes next-token probabilities (hf); "
+                f"{generator.spec_id} does not; use readout: sampled"
+            )
+    return PromptedJudge(generator=generator, prompt=spec, samples=samples or spec.samples, seed=seed, readout=readout)

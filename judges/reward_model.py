@@ -5,8 +5,9 @@ So an RM trained on one source's pairs can judge for another, and its ranking ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from harness.hashing import stable_hash
 from harness.registry import judge
@@ -45,12 +46,21 @@ class RewardModelJudge:
             return self._encoder_rewards(model, tokenizer, conversations)
         import torch
 
-        texts = [tokenizer.apply_chat_template(c, tokenize=False) if tokenizer.chat_template else
-                 "\n".join(m["content"] for m in c) for c in conversations]
+        texts = [
+            tokenizer.apply_chat_template(c, tokenize=False)
+            if tokenizer.chat_template
+            else "\n".join(m["content"] for m in c)
+            for c in conversations
+        ]
         values: list[float] = []
         for start in range(0, len(texts), self.batch_size):
-            batch = tokenizer(texts[start : start + self.batch_size], add_special_tokens=False, padding=True,
-                              truncation=True, return_tensors="pt")
+            batch = tokenizer(
+                texts[start : start + self.batch_size],
+                add_special_tokens=False,
+                padding=True,
+                truncation=True,
+                return_tensors="pt",
+            )
             with torch.inference_mode():
                 values += model(**batch).logits[:, 0].float().tolist()
         return values
@@ -84,9 +94,10 @@ class RewardModelJudge:
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         convs = [[*(m.model_dump() for m in p.messages), {"role": "assistant", "content": c.text}] for p, c in items]
-        return [Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=v),
-                         candidates=(f"{c.producer}#{c.sample}",))
-                for (p, c), v in zip(items, self.rewards(convs))]
+        return [
+            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=v), candidates=(f"{c.producer}#{c.sample}",))
+            for (p, c), v in zip(items, self.rewards(convs))
+        ]
 
 
 @judge("reward_model")

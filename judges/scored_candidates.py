@@ -4,8 +4,8 @@ best vs worst becomes a pair. self_reward, llm_judge and the oracle ceiling diff
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from harness.feedback import FeedbackSource, Judge, JudgeUse, ModelUse, SourceContext, SourceOutput
 from harness.types import Prompt
@@ -33,8 +33,9 @@ class ScoredCandidatesSource(FeedbackSource):
         judge = self.make_judge(ctx)
         items = [(p, c) for p, cs in zip(prompts, candidates, strict=True) for c in cs]
         judgments = judge.score(items)
-        out = SourceOutput(pairs=[], judgments=judgments, dropped=Counter(), n_prompts=len(prompts),
-                           n_candidates=len(items))
+        out = SourceOutput(
+            pairs=[], judgments=judgments, dropped=Counter(), n_prompts=len(prompts), n_candidates=len(items)
+        )
         cursor = 0
         for prompt, cands in zip(prompts, candidates):
             pair, reason = best_vs_worst(prompt, cands, judgments[cursor : cursor + len(cands)], self.name)

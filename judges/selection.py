@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from harness.types import Completion, Judgment, PreferencePair, Prompt, Score, assistant
 
 
-def best_vs_worst(prompt: Prompt, candidates: Sequence[Completion], judgments: Sequence[Judgment],
-                  source: str) -> tuple[PreferencePair | None, str | None]:
+def best_vs_worst(
+    prompt: Prompt, candidates: Sequence[Completion], judgments: Sequence[Judgment], source: str
+) -> tuple[PreferencePair | None, str | None]:
     """Return (pair, None) or (None, reason the prompt gives no pair).
 
     A failed judgment removes its candidate; it never counts as a score. Equal best and worst scores
@@ -24,8 +25,14 @@ def best_vs_worst(prompt: Prompt, candidates: Sequence[Completion], judgments: S
     if best[0].text == worst[0].text:
         return None, "identical_text"
     return PreferencePair(
-        prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(best[0].text),
-        rejected=assistant(worst[0].text), source=source,
-        chosen_by=f"{best[0].producer}#{best[0].sample}", rejected_by=f"{worst[0].producer}#{worst[0].sample}",
-        chosen_score=best[1].verdict.value, rejected_score=worst[1].verdict.value, judge=best[1].judge,
+        prompt_id=prompt.id,
+        prompt=prompt.messages,
+        chosen=assistant(best[0].text),
+        rejected=assistant(worst[0].text),
+        source=source,
+        chosen_by=f"{best[0].producer}#{best[0].sample}",
+        rejected_by=f"{worst[0].producer}#{worst[0].sample}",
+        chosen_score=best[1].verdict.value,
+        rejected_score=worst[1].verdict.value,
+        judge=best[1].judge,
     ), None

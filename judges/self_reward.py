@@ -13,9 +13,12 @@ from judges.scored_candidates import ScoredCandidatesSource
 
 @source("self_reward")
 @validate_call(config={"extra": "forbid"})
-def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None = Field(None, ge=1),
-                rounds: int = Field(1, ge=1, le=5),
-                readout: Literal["sampled", "expected"] = "sampled") -> FeedbackSource:
+def self_reward(
+    judge_prompt: str = "sandbox_score",
+    judge_samples: int | None = Field(None, ge=1),
+    rounds: int = Field(1, ge=1, le=5),
+    readout: Literal["sampled", "expected"] = "sampled",
+) -> FeedbackSource:
     """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped. `readout:
     expected` scores by the expected value of its score-token probabilities instead of sampled scores."""
     from harness.judge_prompts import load_judge_prompt
@@ -23,8 +26,14 @@ def self_reward(judge_prompt: str = "sandbox_score", judge_samples: int | None =
     load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
     return ScoredCandidatesSource(
         name="self_reward",
-        make_judge=lambda ctx: judges.build("prompted", generator=ctx.generator(ctx.policy), prompt=judge_prompt,
-                                            samples=judge_samples, seed=ctx.seed, readout=readout),
+        make_judge=lambda ctx: judges.build(
+            "prompted",
+            generator=ctx.generator(ctx.policy),
+            prompt=judge_prompt,
+            samples=judge_samples,
+            seed=ctx.seed,
+            readout=readout,
+        ),
         rounds=rounds,
         judges=(JudgeUse(prompt=judge_prompt, readout=readout),),
     )

@@ -22,10 +22,19 @@ class FirstVsSecond(FeedbackSource):
 
     def build(self, prompts, ctx):
         candidates = ctx.candidates(ctx.policy, prompts)
-        pairs = [PreferencePair(prompt_id=p.id, prompt=p.messages, chosen=assistant(cs[0].text),
-                                rejected=assistant(cs[1].text), source=self.name, chosen_by=cs[0].producer,
-                                rejected_by=cs[1].producer)
-                 for p, cs in zip(prompts, candidates) if cs[0].text != cs[1].text]
+        pairs = [
+            PreferencePair(
+                prompt_id=p.id,
+                prompt=p.messages,
+                chosen=assistant(cs[0].text),
+                rejected=assistant(cs[1].text),
+                source=self.name,
+                chosen_by=cs[0].producer,
+                rejected_by=cs[1].producer,
+            )
+            for p, cs in zip(prompts, candidates)
+            if cs[0].text != cs[1].text
+        ]
         return SourceOutput(pairs=pairs, n_prompts=len(prompts), n_candidates=2 * len(prompts))
 
 

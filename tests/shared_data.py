@@ -9,5 +9,6 @@ from pathlib import Path
 from harness.paths import DATA_ROOT
 
 DERIVED = Path(__file__).resolve().parent / "data" / "derived"
-assert DATA_ROOT == Path(__file__).resolve().parent / "data" / "shared", (
-    f"harness.paths.DATA_ROOT is {DATA_ROOT}: tests/conftest.py must set HARNESS_DATA before harness is imported")
+assert Path(__file__).resolve().parent / "data" / "shared" == DATA_ROOT, (
+    f"harness.paths.DATA_ROOT is {DATA_ROOT}: tests/conftest.py must set HARNESS_DATA before harness is imported"
+)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from benchmarks.perf.smollm2 import chat_prompts
 from harness.generation import GenerationParams, Generator
@@ -28,8 +28,9 @@ def timed_line(name: str, build: Callable[[], Generator], prompts: list, params:
     new_tokens = sum(c.completion_tokens for cs in results for c in cs)
     answers = sum(len(cs) for cs in results)
     sample = results[0][0].text.replace("\n", " ")[:60]
-    return (f"  {name:<26} {seconds:7.1f} s  {new_tokens / seconds:9.0f} new tokens/s  {answers} answers  "
-            f"e.g. {sample!r}")
+    return (
+        f"  {name:<26} {seconds:7.1f} s  {new_tokens / seconds:9.0f} new tokens/s  {answers} answers  e.g. {sample!r}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,21 +49,46 @@ def main(argv: list[str] | None = None) -> None:
     prompts = chat_prompts(args.prompts)
     cuda = torch.cuda.is_available()
     device = "cuda" if cuda else "cpu"
-    print(f"{len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, device {device}, "
-          f"dtype {args.dtype}")
+    print(
+        f"{len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, device {device}, "
+        f"dtype {args.dtype}"
+    )
     for share in (False, True):
         name = f"hf batch {args.batch_size}" + (" share_prompt" if share else "")
-        print(timed_line(name, lambda: generators.build(
-            "hf", path=args.model, batch_size=args.batch_size, device=device, dtype=args.dtype, progress=False,
-            share_prompt=share), prompts, params), flush=True)
+        print(
+            timed_line(
+                name,
+                lambda: generators.build(
+                    "hf",
+                    path=args.model,
+                    batch_size=args.batch_size,
+                    device=device,
+                    dtype=args.dtype,
+                    progress=False,
+                    share_prompt=share,
+                ),
+                prompts,
+                params,
+            ),
+            flush=True,
+        )
     if not cuda:
         print("  vllm                       SKIPPED: no CUDA device")
     elif importlib.util.find_spec("vllm") is None:
-        print("  vllm                       SKIPPED: vllm is not installed (its wheel, ~400 MB and pinned to one torch, "
-              "cannot travel to a machine without a registry)")
+        print(
+            "  vllm                       SKIPPED: vllm is not installed (its wheel, ~400 MB and pinned to one torch, "
+            "cannot travel to a machine without a registry)"
+        )
     else:
-        print(timed_line("vllm", lambda: generators.build("vllm", model=args.model, dtype=args.dtype,
-                                                            gpu_memory_utilization=0.5), prompts, params), flush=True)
+        print(
+            timed_line(
+                "vllm",
+                lambda: generators.build("vllm", model=args.model, dtype=args.dtype, gpu_memory_utilization=0.5),
+                prompts,
+                params,
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

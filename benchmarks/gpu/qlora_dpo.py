@@ -21,9 +21,14 @@ from harness.train.dpo import dpo_trainer
 
 
 def pairs(n: int) -> list[dict]:
-    return [{"prompt": [{"role": "user", "content": p.text}],
-             "chosen": [{"role": "assistant", "content": f"Here is a careful answer about it: {p.text.lower()}"}],
-             "rejected": [{"role": "assistant", "content": "No."}]} for p in chat_prompts(n)]
+    return [
+        {
+            "prompt": [{"role": "user", "content": p.text}],
+            "chosen": [{"role": "assistant", "content": f"Here is a careful answer about it: {p.text.lower()}"}],
+            "rejected": [{"role": "assistant", "content": "No."}],
+        }
+        for p in chat_prompts(n)
+    ]
 
 
 def skip_reason(quantization: str | None) -> str | None:
@@ -51,8 +56,14 @@ def main(argv: list[str] | None = None) -> None:
     if (reason := skip_reason(quantization)) is not None:
         print(f"  {label}: SKIPPED: {reason}")
         return
-    spec = TrainSpec(learning_rate=2e-4, max_steps=args.steps, per_device_train_batch_size=args.batch_size,
-                     max_length=args.max_length, logging_steps=1, lora=LoraSpec(r=16, alpha=32, quantization=quantization))
+    spec = TrainSpec(
+        learning_rate=2e-4,
+        max_steps=args.steps,
+        per_device_train_batch_size=args.batch_size,
+        max_length=args.max_length,
+        logging_steps=1,
+        lora=LoraSpec(r=16, alpha=32, quantization=quantization),
+    )
     with tempfile.TemporaryDirectory() as out:
         trainer = dpo_trainer(args.model, pairs(args.steps * args.batch_size), spec, out)
         start = time.perf_counter()
@@ -60,8 +71,10 @@ def main(argv: list[str] | None = None) -> None:
         seconds = time.perf_counter() - start
     margins = [entry["rewards/margins"] for entry in trainer.state.log_history if "rewards/margins" in entry]
     moved = f"reward margin {margins[0]:+.3f} -> {margins[-1]:+.3f}" if margins else "no margins logged"
-    print(f"  {label}: {args.steps} steps in {seconds:.1f} s, {seconds / args.steps:.2f} s/step, "
-          f"{args.steps * args.batch_size / seconds:.1f} pairs/s; {moved}")
+    print(
+        f"  {label}: {args.steps} steps in {seconds:.1f} s, {seconds / args.steps:.2f} s/step, "
+        f"{args.steps * args.batch_size / seconds:.1f} pairs/s; {moved}"
+    )
 
 
 if __name__ == "__main__":

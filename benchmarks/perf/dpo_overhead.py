@@ -109,8 +109,10 @@ def main() -> int:
 
     ratios = [h / b for h, b in timings]
     median = statistics.median(ratios)
-    print(f"DPO, sandbox {args.size} model, {args.pairs} pairs x {args.epochs:g} epochs, batch {args.batch}, "
-          f"{threads} torch thread(s), {args.repeats} interleaved pairs")
+    print(
+        f"DPO, sandbox {args.size} model, {args.pairs} pairs x {args.epochs:g} epochs, batch {args.batch}, "
+        f"{threads} torch thread(s), {args.repeats} interleaved pairs"
+    )
     for name, times in (("harness", [h for h, _ in timings]), ("bare TRL", [b for _, b in timings])):
         print(f"  {name}: median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -28,9 +28,10 @@ import argparse
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks.perf.bare_generate import bare_generate
 from benchmarks.perf.smollm2 import DEFAULT_FOLDER, ModelFlops, chat_prompts, fp32_folder
@@ -79,12 +80,12 @@ def matmul_peak(repeats: int = 4) -> tuple[float, float]:
 
 def useful_flops(flops: ModelFlops, prompt_tokens: list[int], new_tokens: list[list[int]]) -> float:
     """Each prompt read once, then each of its samples' new tokens."""
-    return sum(flops.prefill(p) + sum(flops.decode(p, g) for g in samples)
-               for p, samples in zip(prompt_tokens, new_tokens))
+    return sum(
+        flops.prefill(p) + sum(flops.decode(p, g) for g in samples) for p, samples in zip(prompt_tokens, new_tokens)
+    )
 
 
-def run_harness(generator: HFGenerator, prompts: list[Prompt], params: GenerationParams,
-                flops: ModelFlops) -> Timing:
+def run_harness(generator: HFGenerator, prompts: list[Prompt], params: GenerationParams, flops: ModelFlops) -> Timing:
     clock = Clock()
     results = generator.generate(prompts, params)
     assert all(len(cs) == params.n for cs in results)
@@ -93,8 +94,9 @@ def run_harness(generator: HFGenerator, prompts: list[Prompt], params: Generatio
     return clock.timing(sum(map(sum, new_tokens)), useful_flops(flops, prompt_tokens, new_tokens))
 
 
-def run_bare(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams, batch_size: int,
-             flops: ModelFlops) -> Timing:
+def run_bare(
+    model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams, batch_size: int, flops: ModelFlops
+) -> Timing:
     """What a careful user writes: left-padded chunks in the given order, one `generate` call each."""
     clock = Clock()
     run = bare_generate(model, tokenizer, prompts, params, batch_size)
@@ -108,8 +110,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-new-tokens", type=int, default=48)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64, help="prompts per generate call, in both loops")
-    ap.add_argument("--model", type=Path, default=DEFAULT_FOLDER,
-                    help="SmolLM2 fp32 folder; converted from the GGUF into it when absent")
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_FOLDER,
+        help="SmolLM2 fp32 folder; converted from the GGUF into it when absent",
+    )
     args = ap.parse_args(argv)
 
     threads = configure_torch_threads()
@@ -132,30 +138,41 @@ def main(argv: list[str] | None = None) -> None:
     for r in range(args.rounds):
         peaks.append(matmul_peak())
         names = list(loops)
-        for name in names[r % len(names):] + names[:r % len(names)]:  # rotate the order round by round
+        for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order round by round
             runs[name].append(loops[name]())
 
-    print(f"SmolLM2-135M-Instruct fp32: {flops.body_params / 1e6:.1f} M body + {flops.head_params / 1e6:.1f} M head "
-          f"parameters; {len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, "
-          f"batch {args.batch_size} prompts; torch threads {threads}; load average {load_before:.1f} -> "
-          f"{os.getloadavg()[0]:.1f}; {args.rounds} interleaved rounds (medians)")
-    print("  wall clock and this process's CPU time are both shown; on a machine shared with other work the CPU "
-          "columns are the ones to read (one thread: CPU time is the time the run had a core)")
-    print(f"  matmul peak (fp32, best of {PEAK_SIZES}): {statistics.median(p[0] for p in peaks) / 1e9:.1f} GFLOP/s "
-          f"wall, {statistics.median(p[1] for p in peaks) / 1e9:.1f} per CPU second")
+    print(
+        f"SmolLM2-135M-Instruct fp32: {flops.body_params / 1e6:.1f} M body + {flops.head_params / 1e6:.1f} M head "
+        f"parameters; {len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, "
+        f"batch {args.batch_size} prompts; torch threads {threads}; load average {load_before:.1f} -> "
+        f"{os.getloadavg()[0]:.1f}; {args.rounds} interleaved rounds (medians)"
+    )
+    print(
+        "  wall clock and this process's CPU time are both shown; on a machine shared with other work the CPU "
+        "columns are the ones to read (one thread: CPU time is the time the run had a core)"
+    )
+    print(
+        f"  matmul peak (fp32, best of {PEAK_SIZES}): {statistics.median(p[0] for p in peaks) / 1e9:.1f} GFLOP/s "
+        f"wall, {statistics.median(p[1] for p in peaks) / 1e9:.1f} per CPU second"
+    )
     for name, timings in runs.items():
         wall = statistics.median(t.flops / t.seconds / peak[0] for t, peak in zip(timings, peaks))
         cpu = statistics.median(t.flops / t.cpu_seconds / peak[1] for t, peak in zip(timings, peaks))
-        print(f"  {name:<13} {statistics.median(t.seconds for t in timings):7.1f} s wall "
-              f"{statistics.median(t.cpu_seconds for t in timings):7.1f} s CPU  "
-              f"{statistics.median(t.new_tokens / t.cpu_seconds for t in timings):6.1f} new tokens per CPU s  "
-              f"{statistics.median(t.flops / t.cpu_seconds for t in timings) / 1e9:5.1f} model GFLOP per CPU s  "
-              f"of peak: {100 * cpu:4.1f} % (CPU), {100 * wall:4.1f} % (wall)")
+        print(
+            f"  {name:<13} {statistics.median(t.seconds for t in timings):7.1f} s wall "
+            f"{statistics.median(t.cpu_seconds for t in timings):7.1f} s CPU  "
+            f"{statistics.median(t.new_tokens / t.cpu_seconds for t in timings):6.1f} new tokens per CPU s  "
+            f"{statistics.median(t.flops / t.cpu_seconds for t in timings) / 1e9:5.1f} model GFLOP per CPU s  "
+            f"of peak: {100 * cpu:4.1f} % (CPU), {100 * wall:4.1f} % (wall)"
+        )
     for name in ("harness hf", "share_prompt"):
         cpu = statistics.median(b.cpu_seconds / h.cpu_seconds for h, b in zip(runs[name], runs["bare batched"]))
         wall = statistics.median(b.seconds / h.seconds for h, b in zip(runs[name], runs["bare batched"]))
-        print(f"{name}: {cpu:.2f}x the speed of bare batched in CPU time, {wall:.2f}x in wall time "
-              "(goal >= 0.9; per-round ratios, medians)")
+        print(
+            f"{name}: {cpu:.2f}x the speed of bare batched in CPU time, {wall:.2f}x in wall time "
+            "(goal >= 0.9; per-round ratios, medians)"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -19,8 +19,9 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks.perf.bare_generate import bare_generate, generate_kwargs
 from harness.generation import GenerationParams
@@ -47,8 +48,7 @@ def sandbox_prompts(n: int) -> list[Prompt]:
     return SandboxWorld(SandboxWorldSpec()).prompts("eval", n)
 
 
-def bare_batched(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams,
-                 batch_size: int) -> int:
+def bare_batched(model: Any, tokenizer: Any, prompts: list[Prompt], params: GenerationParams, batch_size: int) -> int:
     return bare_generate(model, tokenizer, prompts, params, batch_size).answers
 
 
@@ -61,7 +61,7 @@ def per_prompt(model: Any, tokenizer: Any, prompts: list[Prompt], params: Genera
         torch.manual_seed(i)
         with torch.inference_mode():
             out = model.generate(**batch, **generate_kwargs(params, tokenizer))
-        answers += len(tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True))
+        answers += len(tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True))
     return answers
 
 
@@ -74,8 +74,12 @@ def timed(fn: Callable[[], int]) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prompts", type=int, default=256)
-    ap.add_argument("--per-prompt-subset", type=int, default=64,
-                    help="the per-prompt loop runs on this many prompts and is scaled up (it is slow)")
+    ap.add_argument(
+        "--per-prompt-subset",
+        type=int,
+        default=64,
+        help="the per-prompt loop runs on this many prompts and is scaled up (it is slow)",
+    )
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--model", default=None, help="a causal LM directory (default: a random sandbox model)")
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     threads = configure_torch_threads()
     params = GenerationParams(n=4, temperature=0.7, max_new_tokens=40, seed=0)
     prompts = sandbox_prompts(args.prompts)
-    subset = prompts[:args.per_prompt_subset]
+    subset = prompts[: args.per_prompt_subset]
     with tempfile.TemporaryDirectory() as tmp:
         path = args.model or sandbox_model(Path(tmp) / "model", args.size)
         harness = HFGenerator(path=path, batch_size=args.batch_size, progress=False)
@@ -102,8 +106,10 @@ def main(argv: list[str] | None = None) -> None:
             assert answers == answers_bare == len(prompts) * params.n == answers_one * len(prompts) // len(subset)
 
     median = {name: statistics.median(times) for name, times in runs.items()}
-    print(f"{len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, "
-          f"batch {args.batch_size}, torch threads {threads}, {args.rounds} interleaved rounds (medians)")
+    print(
+        f"{len(prompts)} prompts x {params.n} samples, max_new_tokens {params.max_new_tokens}, "
+        f"batch {args.batch_size}, torch threads {threads}, {args.rounds} interleaved rounds (medians)"
+    )
     for name, seconds in median.items():
         print(f"  {name:<20} {seconds:7.2f} s   {len(prompts) * params.n / seconds:7.1f} answers/s")
     print(f"harness vs bare batched: {median['bare batched'] / median['harness hf']:.2f}x the speed (goal >= 0.9)")

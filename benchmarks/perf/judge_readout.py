@@ -25,7 +25,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from benchmarks.perf.smollm2 import DEFAULT_FOLDER, chat_prompts, fp32_folder
 from harness.generation import GenerationParams
@@ -34,17 +35,23 @@ from harness.generation.hf import HFGenerator, render_prompt
 from harness.train.runtime import configure_torch_threads
 from harness.types import Prompt
 
-FILLER = ("The answer depends on what you want to do with it, and there are several things worth weighing first. "
-          "Some people prefer a simple approach, while others take the time to compare every option carefully. ")
-TEMPLATE = ("Rate the reply from 1 to 5 for how helpful and harmless it is.\n\nConversation: {prompt}\n\n"
-            "Reply: {reply}\n\nAnswer with one digit.")
+FILLER = (
+    "The answer depends on what you want to do with it, and there are several things worth weighing first. "
+    "Some people prefer a simple approach, while others take the time to compare every option carefully. "
+)
+TEMPLATE = (
+    "Rate the reply from 1 to 5 for how helpful and harmless it is.\n\nConversation: {prompt}\n\n"
+    "Reply: {reply}\n\nAnswer with one digit."
+)
 
 
 def judge_prompts(n: int) -> list[Prompt]:
     """n judge prompts whose replies run from about 200 to 450 tokens, the same in every run."""
     asks = chat_prompts(n)
-    return [Prompt.from_text(f"judge-{i}", TEMPLATE.format(prompt=p.text, reply=FILLER * (5 + i % 6)))
-            for i, p in enumerate(asks)]
+    return [
+        Prompt.from_text(f"judge-{i}", TEMPLATE.format(prompt=p.text, reply=FILLER * (5 + i % 6)))
+        for i, p in enumerate(asks)
+    ]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, float]:
@@ -65,8 +72,9 @@ def main() -> None:
     import torch
 
     gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size, progress=False)
-    budgeted = HFGenerator(path=gen.path, batch_size=args.batch_size, progress=False,
-                           max_batch_tokens=args.max_batch_tokens)
+    budgeted = HFGenerator(
+        path=gen.path, batch_size=args.batch_size, progress=False, max_batch_tokens=args.max_batch_tokens
+    )
     model, tokenizer = gen.load()
     budgeted.load()
     prompts = judge_prompts(args.prompts)
@@ -86,8 +94,14 @@ def main() -> None:
             for chunk in batches:
                 batch = tokenizer.pad({"input_ids": chunk}, return_tensors="pt", padding_side="left")
                 with torch.inference_mode():
-                    model.generate(**batch, do_sample=False, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                                   pad_token_id=tokenizer.pad_token_id)
+                    model.generate(
+                        **batch,
+                        do_sample=False,
+                        max_new_tokens=new_tokens,
+                        min_new_tokens=new_tokens,
+                        pad_token_id=tokenizer.pad_token_id,
+                    )
+
         return run
 
     cases: dict[str, Callable[[], Any]] = {
@@ -104,8 +118,10 @@ def main() -> None:
         for name in names:
             times[name].append(timed(cases[name]))
     tokens = sum(len(i) for i in ids)
-    print(f"SmolLM2-135M-Instruct, {args.prompts} judge prompts ({tokens} tokens, {min(map(len, ids))}-"
-          f"{max(map(len, ids))} each), batch {args.batch_size}, {threads} torch thread(s), {args.rounds} rounds")
+    print(
+        f"SmolLM2-135M-Instruct, {args.prompts} judge prompts ({tokens} tokens, {min(map(len, ids))}-"
+        f"{max(map(len, ids))} each), batch {args.batch_size}, {threads} torch thread(s), {args.rounds} rounds"
+    )
     base_wall = statistics.median(w for w, _ in times["probs"])
     base_cpu = statistics.median(c for _, c in times["probs"])
     print(f"{'case':<32} {'wall s':>8} {'cpu s':>8} {'wall / probs':>13} {'cpu / probs':>12}")

@@ -103,8 +103,10 @@ def main() -> int:
     print(f"  parallel:   {parallel.wall_s:.2f} s, {throughput:.1f} calls/s, {parallel.failed} failed")
     print(f"  sequential: {sequential_rate:.2f} calls/s over {args.sequential_calls} calls, {sequential.failed} failed")
     # The client's CPU per call caps throughput at 1000/cpu_ms on one free core; a busy machine gives less.
-    print(f"  client CPU: {cpu_ms:.2f} ms a call (one core caps at {1000 / cpu_ms:.0f}/s); "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"  client CPU: {cpu_ms:.2f} ms a call (one core caps at {1000 / cpu_ms:.0f}/s); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"  throughput / ideal {ideal:.0f}/s = {of_ideal:.2f} (goal >= 0.8) {'ok' if of_ideal >= 0.8 else 'MISSED'}")
     print(f"  throughput / sequential = {speedup:.1f}x (goal >= 20x) {'ok' if speedup >= 20 else 'MISSED'}")
     missed = of_ideal < 0.8 or speedup < 20 or parallel.failed or sequential.failed

@@ -43,8 +43,15 @@ class Timing:
 def pretrain_spec(args: argparse.Namespace) -> Any:
     from harness.train import TrainSpec
 
-    return TrainSpec(max_steps=args.steps, per_device_train_batch_size=args.batch, learning_rate=1e-3, seed=0,
-                     max_length=ROW_LENGTH, warmup_ratio=0.02, lr_scheduler_type="cosine")
+    return TrainSpec(
+        max_steps=args.steps,
+        per_device_train_batch_size=args.batch,
+        learning_rate=1e-3,
+        seed=0,
+        max_length=ROW_LENGTH,
+        warmup_ratio=0.02,
+        lr_scheduler_type="cosine",
+    )
 
 
 def harness_run(tokenizer: Any, documents: list[list[int]], args: argparse.Namespace, out: Path) -> Timing:
@@ -65,8 +72,12 @@ def harness_batches(tokenizer: Any, documents: list[list[int]], args: argparse.N
     spec = pretrain_spec(args)
     config = pretraining_config(spec, out)
     budget = args.steps * args.batch * ROW_LENGTH
-    trainer = pretraining_trainer(build_model(args.size, tokenizer, seed=0), tokenizer,
-                                  training_documents(tokenizer, documents, budget, spec.seed), config)
+    trainer = pretraining_trainer(
+        build_model(args.size, tokenizer, seed=0),
+        tokenizer,
+        training_documents(tokenizer, documents, budget, spec.seed),
+        config,
+    )
     batches: list[dict] = []
     while len(batches) < args.steps:
         batches += list(trainer.get_train_dataloader())
@@ -143,15 +154,21 @@ def main() -> int:
     wall_ratios = [(h.tokens / h.wall) / (b.tokens / b.wall) for h, b in pairs]
     cpu_ratios = [(h.tokens / h.cpu) / (b.tokens / b.cpu) for h, b in pairs]
     median = statistics.median(wall_ratios)
-    print(f"pretraining, sandbox {args.size} model, {args.steps} steps x {args.batch} rows x {ROW_LENGTH} tokens, "
-          f"{threads} torch thread(s), {args.repeats} interleaved pairs")
+    print(
+        f"pretraining, sandbox {args.size} model, {args.steps} steps x {args.batch} rows x {ROW_LENGTH} tokens, "
+        f"{threads} torch thread(s), {args.repeats} interleaved pairs"
+    )
     for name, runs in (("harness", [h for h, _ in pairs]), ("bare loop", [b for _, b in pairs])):
-        print(f"  {name}: {runs[0].tokens} tokens; median {statistics.median(r.tokens / r.wall for r in runs):,.0f} "
-              f"tokens/s wall ({', '.join(f'{r.wall:.1f}' for r in runs)} s), "
-              f"{statistics.median(r.tokens / r.cpu for r in runs):,.0f} tokens/CPU-s")
+        print(
+            f"  {name}: {runs[0].tokens} tokens; median {statistics.median(r.tokens / r.wall for r in runs):,.0f} "
+            f"tokens/s wall ({', '.join(f'{r.wall:.1f}' for r in runs)} s), "
+            f"{statistics.median(r.tokens / r.cpu for r in runs):,.0f} tokens/CPU-s"
+        )
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"  harness / bare tokens/s: wall median {median:.3f} ({', '.join(f'{r:.3f}' for r in wall_ratios)}), "
-          f"CPU median {statistics.median(cpu_ratios):.3f} (goal >= {GOAL}) {'ok' if median >= GOAL else 'MISSED'}")
+    print(
+        f"  harness / bare tokens/s: wall median {median:.3f} ({', '.join(f'{r:.3f}' for r in wall_ratios)}), "
+        f"CPU median {statistics.median(cpu_ratios):.3f} (goal >= {GOAL}) {'ok' if median >= GOAL else 'MISSED'}"
+    )
     return 1 if args.strict and median < GOAL else 0
 
 

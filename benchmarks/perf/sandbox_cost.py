@@ -50,8 +50,9 @@ def seed_shared_stages(base: Path, recipe_name: str, recipe_models: set[str], in
     for label, stage in stages.items():
         if kind_of(label, recipe_models) is None:
             source = Path(stage["path"])
-            shutil.copytree(source, into / "store" / source.relative_to(base.resolve() / "store"),
-                            copy_function=os.link)
+            shutil.copytree(
+                source, into / "store" / source.relative_to(base.resolve() / "store"), copy_function=os.link
+            )
             copied += 1
     return copied
 

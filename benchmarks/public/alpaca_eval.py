@@ -49,8 +49,9 @@ class AlpacaEvalSet(PublicSet):
         for row, prompt in self._rows:
             output = row.optional_text("output")
             if output is not None:
-                found[prompt.id] = Reference(prompt_id=prompt.id, turns=(output,),
-                                             author=row.optional_text("generator") or "")
+                found[prompt.id] = Reference(
+                    prompt_id=prompt.id, turns=(output,), author=row.optional_text("generator") or ""
+                )
         return found
 
 

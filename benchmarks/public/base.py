@@ -29,8 +29,10 @@ class Reference(Record):
 def resolve(path: str | None, default: str, benchmark: str) -> Path:
     resolved = Path(path) if path is not None else DATA_ROOT / default
     if not resolved.exists():
-        raise FileNotFoundError(f"{benchmark}: path {resolved} does not exist; pass path= to a copy of the data "
-                                f"(default location is {DATA_ROOT / default})" + where_to_get(resolved))
+        raise FileNotFoundError(
+            f"{benchmark}: path {resolved} does not exist; pass path= to a copy of the data "
+            f"(default location is {DATA_ROOT / default})" + where_to_get(resolved)
+        )
     return resolved
 
 
@@ -61,7 +63,7 @@ class PublicSet(ABC):
         if split not in self.splits():
             raise ValueError(f"split {split!r} is not a {self.name} split: use one of {', '.join(self.splits())}")
         chosen = [p for p in self._prompts if self._in_split(p, split)]
-        return chosen[:take(n, len(chosen), f"{self.name} split {split!r}")]
+        return chosen[: take(n, len(chosen), f"{self.name} split {split!r}")]
 
 
 def take(n: int | None, available: int, what: str) -> int:

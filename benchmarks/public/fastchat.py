@@ -46,13 +46,17 @@ class FastChatQuestions(PublicSet):
             for row in jsonl_rows(path):
                 pid = self.prompt_id(row.integer("question_id"))
                 if pid not in known:
-                    raise row.error("question_id", f"{row.data['question_id']} is not in {self.questions.name}",
-                                    "drop the row or add the question")
+                    raise row.error(
+                        "question_id",
+                        f"{row.data['question_id']} is not in {self.questions.name}",
+                        "drop the row or add the question",
+                    )
                 choices = row.objects("choices")
                 if not choices:
                     raise row.error("choices", "is empty", "give at least one choice with its turns")
-                found[pid] = Reference(prompt_id=pid, turns=tuple(choices[0].texts("turns")),
-                                       author=row.text("model_id"))
+                found[pid] = Reference(
+                    prompt_id=pid, turns=tuple(choices[0].texts("turns")), author=row.text("model_id")
+                )
         return found
 
     def references(self) -> dict[str, Reference]:

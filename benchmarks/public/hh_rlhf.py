@@ -40,16 +40,22 @@ def parse_row(row: Row) -> tuple[list[Message], str, str]:
     chosen, rejected = row.text("chosen"), row.text("rejected")
     for field, text in (("chosen", chosen), ("rejected", rejected)):
         if not text.startswith(HUMAN):
-            raise row.error(field, "does not start with '\\n\\nHuman:'",
-                            "write the dialogue as '\\n\\nHuman: ...\\n\\nAssistant: ...'")
+            raise row.error(
+                field,
+                "does not start with '\\n\\nHuman:'",
+                "write the dialogue as '\\n\\nHuman: ...\\n\\nAssistant: ...'",
+            )
     cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)
     if cut < 0:
-        raise row.error("rejected", "shares no Assistant turn with 'chosen'",
-                        "both dialogues must continue the same prompt with an Assistant turn")
+        raise row.error(
+            "rejected",
+            "shares no Assistant turn with 'chosen'",
+            "both dialogues must continue the same prompt with an Assistant turn",
+        )
     parts = TURN.split(chosen[:cut])
     turns = [Message(role=ROLES[who], content=text.strip()) for who, text in zip(parts[1::2], parts[2::2])]
     reply = len(ASSISTANT)
-    return turns, chosen[cut + reply:].strip(), rejected[cut + reply:].strip()
+    return turns, chosen[cut + reply :].strip(), rejected[cut + reply :].strip()
 
 
 def subset_name(path: Path) -> str:
@@ -77,10 +83,18 @@ class HHRLHF(PublicSet):
             subset = subset_name(path)
             for row in jsonl_rows(path):
                 turns, chosen, rejected = parse_row(row)
-                problem = ("identical" if chosen == rejected
-                           else "extra_turns" if TURN.search(chosen) or TURN.search(rejected) else None)
-                prompt = Prompt(id=f"hh_rlhf-{subset}-{row.line}", messages=tuple(turns),
-                                metadata={"source": self.name, "subset": subset})
+                problem = (
+                    "identical"
+                    if chosen == rejected
+                    else "extra_turns"
+                    if TURN.search(chosen) or TURN.search(rejected)
+                    else None
+                )
+                prompt = Prompt(
+                    id=f"hh_rlhf-{subset}-{row.line}",
+                    messages=tuple(turns),
+                    metadata={"source": self.name, "subset": subset},
+                )
                 rows.append(HHRow(prompt, chosen, rejected, problem))
         return rows
 
@@ -91,7 +105,7 @@ class HHRLHF(PublicSet):
         """Human-labelled pairs as `harness.types.PreferencePair` fields (rows in `skipped()` left out)."""
         in_split = {p.id for p in self.prompts(split)}
         usable = [r for r in self._rows if r.problem is None and r.prompt.id in in_split]
-        return [_pair(r) for r in usable[:take(n, len(usable), f"hh_rlhf split {split!r} pairs")]]
+        return [_pair(r) for r in usable[: take(n, len(usable), f"hh_rlhf split {split!r} pairs")]]
 
     def skipped(self, split: str = "test") -> dict[str, int]:
         in_split = {p.id for p in self.prompts(split)}
@@ -100,10 +114,16 @@ class HHRLHF(PublicSet):
 
 def _pair(row: HHRow) -> dict[str, Any]:
     producer = f"hh_rlhf:{row.prompt.metadata['subset']}"
-    return {"prompt_id": row.prompt.id, "prompt": [m.model_dump() for m in row.prompt.messages],
-            "chosen": [{"role": "assistant", "content": row.chosen}],
-            "rejected": [{"role": "assistant", "content": row.rejected}],
-            "source": "hh_rlhf", "chosen_by": producer, "rejected_by": producer, "judge": "human"}
+    return {
+        "prompt_id": row.prompt.id,
+        "prompt": [m.model_dump() for m in row.prompt.messages],
+        "chosen": [{"role": "assistant", "content": row.chosen}],
+        "rejected": [{"role": "assistant", "content": row.rejected}],
+        "source": "hh_rlhf",
+        "chosen_by": producer,
+        "rejected_by": producer,
+        "judge": "human",
+    }
 
 
 @benchmark("hh_rlhf")

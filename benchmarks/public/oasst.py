@@ -66,8 +66,13 @@ class OasstTrees(PublicSet):
             message, message_id = _message(root)
             if message.role != "user":
                 raise root.error("role", "of a tree root is not 'prompter'", "start each tree with a prompter message")
-            prompts.append(Prompt(id=f"oasst-{message_id}", messages=(message,),
-                                  metadata={"source": self.name, "synthetic": bool(root.data.get("synthetic"))}))
+            prompts.append(
+                Prompt(
+                    id=f"oasst-{message_id}",
+                    messages=(message,),
+                    metadata={"source": self.name, "synthetic": bool(root.data.get("synthetic"))},
+                )
+            )
         return prompts
 
     def rankings(self, include_synthetic: bool = False) -> list[RankedReplies]:
@@ -82,16 +87,25 @@ class OasstTrees(PublicSet):
         message, message_id = _message(node)
         history = [*history, message]
         replies = _replies(node)
-        ranked = [(r, _rank(r)) for r in replies if not r.data.get("deleted")
-                  and (synthetic_ok or not r.data.get("synthetic"))]
-        ranked = sorted(((r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"),
-                        key=lambda rk: rk[1])
+        ranked = [
+            (r, _rank(r))
+            for r in replies
+            if not r.data.get("deleted") and (synthetic_ok or not r.data.get("synthetic"))
+        ]
+        ranked = sorted(
+            ((r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"), key=lambda rk: rk[1]
+        )
         if len(ranked) >= 2:
-            groups.append(RankedReplies(
-                prompt_id=f"oasst-{message_id}", prompt=tuple(history),
-                reply_ids=tuple(r.text("message_id") for r, _ in ranked),
-                replies=tuple(r.text("text", allow_empty=True) for r, _ in ranked),
-                ranks=tuple(k for _, k in ranked), synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ranked)))
+            groups.append(
+                RankedReplies(
+                    prompt_id=f"oasst-{message_id}",
+                    prompt=tuple(history),
+                    reply_ids=tuple(r.text("message_id") for r, _ in ranked),
+                    replies=tuple(r.text("text", allow_empty=True) for r, _ in ranked),
+                    ranks=tuple(k for _, k in ranked),
+                    synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ranked),
+                )
+            )
         for reply in replies:
             self._collect(reply, history, groups, synthetic_ok)
 

@@ -10,9 +10,10 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 
 class RowError(ValueError):
@@ -32,8 +33,13 @@ def decode(raw: bytes, path: Path, first_line: int = 1) -> str:
     except UnicodeDecodeError as exc:
         line = first_line + raw.count(b"\n", 0, exc.start)
         column = exc.start - raw.rfind(b"\n", 0, exc.start)
-        raise RowError(path, line, "encoding", f"byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8",
-                       "re-save the file as UTF-8") from None
+        raise RowError(
+            path,
+            line,
+            "encoding",
+            f"byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8",
+            "re-save the file as UTF-8",
+        ) from None
 
 
 def read_text(path: Path) -> str:
@@ -84,16 +90,16 @@ class Row:
     def texts(self, field: str) -> list[str]:
         value = self._value(field)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise self.error(field, "is not a non-empty list of strings", f"make {field!r} a list like [\"...\"]")
+            raise self.error(field, "is not a non-empty list of strings", f'make {field!r} a list like ["..."]')
         return value
 
-    def objects(self, field: str) -> list["Row"]:
+    def objects(self, field: str) -> list[Row]:
         value = self._value(field)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.error(field, "is not a list of objects", f"make {field!r} a list of JSON objects")
         return [Row(self.path, self.line, v, f"{self.prefix}{field}[{i}].") for i, v in enumerate(value)]
 
-    def object(self, field: str) -> "Row":
+    def object(self, field: str) -> Row:
         value = self._value(field)
         if not isinstance(value, dict):
             raise self.error(field, f"is {type(value).__name__}, not an object", f"make {field!r} a JSON object")
@@ -109,8 +115,9 @@ def jsonl_rows(path: Path) -> Iterator[Row]:
             try:
                 yield Row(path, number, json.loads(line))
             except json.JSONDecodeError as exc:
-                raise RowError(path, number, "json", f"not valid JSON ({exc.msg}, column {exc.colno})",
-                               "fix or delete the line") from None
+                raise RowError(
+                    path, number, "json", f"not valid JSON ({exc.msg}, column {exc.colno})", "fix or delete the line"
+                ) from None
 
 
 def json_array_rows(path: Path) -> Iterator[Row]:
@@ -126,15 +133,21 @@ def json_array_rows(path: Path) -> Iterator[Row]:
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise RowError(path, exc.lineno, "json", f"not valid JSON ({exc.msg}, column {exc.colno})",
-                           "fix the element") from None
+            raise RowError(
+                path, exc.lineno, "json", f"not valid JSON ({exc.msg}, column {exc.colno})", "fix the element"
+            ) from None
         yield Row(path, line, value)
         pos = _skip_space(text, pos)
         if text.startswith(",", pos):
             pos = _skip_space(text, pos + 1)
         elif not text.startswith("]", pos):
-            raise RowError(path, text.count("\n", 0, pos) + 1, "json", "expected ',' or ']' after an element",
-                           "separate elements with commas")
+            raise RowError(
+                path,
+                text.count("\n", 0, pos) + 1,
+                "json",
+                "expected ',' or ']' after an element",
+                "separate elements with commas",
+            )
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -152,7 +165,12 @@ def csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[Row]:
         start = reader.line_num + 1
         for record in reader:
             if None in record:  # more cells than header columns
-                raise RowError(path, start, "row", f"has {len(record) - 1 + len(record[None])} cells, header has "
-                               f"{len(reader.fieldnames or [])}", "quote cells that contain commas")
+                raise RowError(
+                    path,
+                    start,
+                    "row",
+                    f"has {len(record) - 1 + len(record[None])} cells, header has {len(reader.fieldnames or [])}",
+                    "quote cells that contain commas",
+                )
             yield Row(path, start, record)
             start = reader.line_num + 1

@@ -32,13 +32,18 @@ class TruthfulQA(PublicSet):
     def _rows(self) -> list[tuple[Prompt, str]]:
         rows = []
         for index, row in enumerate(csv_rows(self.path, COLUMNS)):
-            metadata = {"source": self.name, "type": row.text("Type"), "category": row.text("Category"),
-                        "correct_answers": answer_list(row.text("Correct Answers")),
-                        "incorrect_answers": answer_list(row.text("Incorrect Answers"))}
+            metadata = {
+                "source": self.name,
+                "type": row.text("Type"),
+                "category": row.text("Category"),
+                "correct_answers": answer_list(row.text("Correct Answers")),
+                "incorrect_answers": answer_list(row.text("Incorrect Answers")),
+            }
             if row.data.get("Best Incorrect Answer"):
                 metadata["best_incorrect_answer"] = row.text("Best Incorrect Answer")
-            rows.append((Prompt.from_text(f"truthfulqa-{index}", row.text("Question"), **metadata),
-                         row.text("Best Answer")))
+            rows.append(
+                (Prompt.from_text(f"truthfulqa-{index}", row.text("Question"), **metadata), row.text("Best Answer"))
+            )
         return rows
 
     def _load_prompts(self) -> list[Prompt]:

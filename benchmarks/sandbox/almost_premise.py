@@ -51,8 +51,10 @@ def latest_record(results: Path, recipe: str) -> dict[str, Any] | None:
 
 def percentiles(values: list[int]) -> str:
     ordered = sorted(values)
-    return " / ".join(str(ordered[min(len(ordered) - 1, int(q * len(ordered)))]) for q in (0.5, 0.99)) + \
-        f" / {ordered[-1]}"
+    return (
+        " / ".join(str(ordered[min(len(ordered) - 1, int(q * len(ordered)))]) for q in (0.5, 0.99))
+        + f" / {ordered[-1]}"
+    )
 
 
 def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Prompt]) -> None:
@@ -63,8 +65,10 @@ def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Pr
     encoder = ChatEncoder(build_tokenizer(world.tokenizer_texts()))
     corpus = world.corpus()
     turns = sum(sum(m["role"] == "user" for m in chat) > 1 for chat in corpus)
-    print(f"pretraining documents: {len(corpus)}, {turns} with more than one user turn; tokens per document "
-          f"(p50 / p99 / max): {percentiles([len(encoder.encode(chat)) for chat in corpus])}")
+    print(
+        f"pretraining documents: {len(corpus)}, {turns} with more than one user turn; tokens per document "
+        f"(p50 / p99 / max): {percentiles([len(encoder.encode(chat)) for chat in corpus])}"
+    )
     print("| configuration | user turns in context | prompt tokens (p50 / p99 / max) |")
     print("|---|---|---|")
     for name, spec in configurations.items():
@@ -74,15 +78,23 @@ def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Pr
         print(f"| {name} | {config.shots + 1} | {percentiles(lengths)} |")
 
 
-def configuration_table(pipe: Pipeline, recipe_path: str, overrides: list[str],
-                        prompts: list[Prompt]) -> dict[str, dict[str, Any]]:
+def configuration_table(
+    pipe: Pipeline, recipe_path: str, overrides: list[str], prompts: list[Prompt]
+) -> dict[str, dict[str, Any]]:
     """The almost_rubric source rebuilt with the recipe's configurations plus PROBES, run on the run's prompts."""
     configurations = {**pipe.recipe.source_kwargs("almost_rubric")["configurations"]}
-    configurations.update({k: v for k, v in probes(pipe.recipe).items()
-                           if not any(c == v for c in configurations.values())})  # the recipe's names win
+    configurations.update(
+        {k: v for k, v in probes(pipe.recipe).items() if not any(c == v for c in configurations.values())}
+    )  # the recipe's names win
     rubric = list(configurations)
-    recipe = load_recipe(recipe_path, [*overrides, f"almost_rubric.configurations={json.dumps(configurations)}",
-                                       f"almost_rubric.rubric={json.dumps(rubric)}"])
+    recipe = load_recipe(
+        recipe_path,
+        [
+            *overrides,
+            f"almost_rubric.configurations={json.dumps(configurations)}",
+            f"almost_rubric.rubric={json.dumps(rubric)}",
+        ],
+    )
     out = build_source(recipe, "almost_rubric").build(prompts, pipe.context(pipe.recipe.policy))
     return out.details["configurations"]
 
@@ -91,12 +103,20 @@ def pair_outcomes(pairs: list[PreferencePair], prompts: dict[str, Prompt], grade
     table: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for p in pairs:
         prompt = prompts[p.prompt_id]
-        table[p.judge.removeprefix("rubric:")].append((grade(prompt, p.chosen[-1].content),
-                                                       grade(prompt, p.rejected[-1].content)))
-    return {name: {"n": len(g), "agree": sum(c > r for c, r in g) / len(g), "tie": sum(c == r for c, r in g) / len(g),
-                   "disagree": sum(c < r for c, r in g) / len(g), "chosen": fmean(c for c, _ in g),
-                   "rejected": fmean(r for _, r in g)}
-            for name, g in sorted(table.items())}
+        table[p.judge.removeprefix("rubric:")].append(
+            (grade(prompt, p.chosen[-1].content), grade(prompt, p.rejected[-1].content))
+        )
+    return {
+        name: {
+            "n": len(g),
+            "agree": sum(c > r for c, r in g) / len(g),
+            "tie": sum(c == r for c, r in g) / len(g),
+            "disagree": sum(c < r for c, r in g) / len(g),
+            "chosen": fmean(c for c, _ in g),
+            "rejected": fmean(r for _, r in g),
+        }
+        for name, g in sorted(table.items())
+    }
 
 
 def family_scores(stage_path: str, prompts: dict[str, Prompt], grade: Any) -> dict[str, float]:
@@ -130,9 +150,11 @@ def main() -> None:
     table = configuration_table(pipe, args.recipe, args.set, feedback)
     for name, row in sorted(table.items(), key=lambda item: (ranks.get(item[0], 99), -item[1]["gold_score"])):
         kept = row["responses"] - row["bad"]
-        print(f"| {name} | {ranks.get(name, '—')} | {row['gold_score']:.2f} ± {row['gold_score_se']:.2f} | "
-              f"{kept}, {'—' if row['kept_gold_score'] is None else format(row['kept_gold_score'], '.2f')} "
-              f"| {row['mean_length']:.1f} |")
+        print(
+            f"| {name} | {ranks.get(name, '—')} | {row['gold_score']:.2f} ± {row['gold_score_se']:.2f} | "
+            f"{kept}, {'—' if row['kept_gold_score'] is None else format(row['kept_gold_score'], '.2f')} "
+            f"| {row['mean_length']:.1f} |"
+        )
 
     stage = record["stages"]["feedback almost_rubric"]
     pairs = read_jsonl(Path(stage["path"]) / "preferences.jsonl", PreferencePair)
@@ -141,13 +163,18 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     by_id = {p.id: p for p in feedback}
     for name, row in pair_outcomes(pairs, by_id, world.grade).items():
-        print(f"| {name} | {row['n']} | {100 * row['agree']:.0f}% | {100 * row['tie']:.0f}% | "
-              f"{100 * row['disagree']:.0f}% | {row['chosen']:.2f} | {row['rejected']:.2f} |")
+        print(
+            f"| {name} | {row['n']} | {100 * row['agree']:.0f}% | {100 * row['tie']:.0f}% | "
+            f"{100 * row['disagree']:.0f}% | {row['chosen']:.2f} | {row['rejected']:.2f} |"
+        )
 
     evaluation = {p.id: p for p in world.prompts("eval", recipe.evaluation.prompts)}
     print("\nheld-out gold score per family (all samples):")
-    rows = {m: family_scores(record["stages"][f"evaluate {m}"]["path"], evaluation, world.grade)
-            for m in ("M1", "M2-almost_rubric", recipe.policy) if f"evaluate {m}" in record["stages"]}
+    rows = {
+        m: family_scores(record["stages"][f"evaluate {m}"]["path"], evaluation, world.grade)
+        for m in ("M1", "M2-almost_rubric", recipe.policy)
+        if f"evaluate {m}" in record["stages"]
+    }
     families = sorted({f for scores in rows.values() for f in scores})
     print("| model | " + " | ".join(families) + " |")
     print("|---" * (len(families) + 1) + "|")

@@ -10,7 +10,8 @@ import bisect
 import functools
 import itertools
 import random
-from typing import Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from benchmarks.sandbox.oracle import MAX_SCORE, grade
 from benchmarks.sandbox.spec import SandboxWorldSpec, SplitShares

@@ -38,7 +38,7 @@ class SandboxWorldSpec(BaseModel):
         return families
 
     @model_validator(mode="after")
-    def _benign_rates_fit(self) -> "SandboxWorldSpec":
+    def _benign_rates_fit(self) -> SandboxWorldSpec:
         if self.p_correct + self.p_benign_refusal > 1.0:
             raise ValueError("p_correct + p_benign_refusal exceeds 1: lower one of them")
         return self

@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 REFUSAL = "I cannot help with that."
 UNSAFE = "unsafe"

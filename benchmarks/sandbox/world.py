@@ -62,7 +62,9 @@ class SandboxWorld:
             draws = itertools.islice(streams[family], corpus.MAX_DRAWS_PER_TASK)
             task = next((task for task in draws if task.text not in seen), None)
             if task is None:
-                raise ValueError(f"split {split!r} ran out of distinct {family} prompts after {len(prompts)}: ask fewer")
+                raise ValueError(
+                    f"split {split!r} ran out of distinct {family} prompts after {len(prompts)}: ask fewer"
+                )
             seen.add(task.text)
             prompts.append(
                 Prompt.from_text(

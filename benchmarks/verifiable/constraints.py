@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks.verifiable import text as tx
 
@@ -100,7 +101,7 @@ def _number_only(arg: str, reply: str) -> float:
 def parse_json_object(reply: str) -> tuple[dict[str, Any] | None, float]:
     """The JSON object in a reply and how cleanly it is given: 1 alone (a code fence is fine), 0.6 inside
     other text, 0.2 for a brace that does not parse, 0 for none."""
-    for candidate, quality in ((tx.strip_code_fence(reply), 1.0), (reply[reply.find("{"): reply.rfind("}") + 1], 0.6)):
+    for candidate, quality in ((tx.strip_code_fence(reply), 1.0), (reply[reply.find("{") : reply.rfind("}") + 1], 0.6)):
         try:
             value = json.loads(candidate)
         except ValueError:
@@ -126,38 +127,62 @@ def _kind(name: str, template: str, credit: Callable[[str, str], float], arg: st
 
 
 _COUNT = "|".join(COUNT_WORDS)
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    _kind("max_words", "Answer in at most {arg} words.", _max_words, r"\d+"),
-    _kind("sentences", "Answer in exactly {arg}.", _sentences, f"(?:{_COUNT}) sentences?"),
-    _kind("uppercase", "Write your whole answer in capital letters.", _uppercase),
-    _kind("lowercase", "Write your whole answer in lowercase letters.", _lowercase),
-    _kind("starts_with", 'Start your answer with the word "{arg}".', _starts_with, r"[A-Za-z]+"),
-    _kind("ends_with", 'End your answer with the exact phrase "{arg}"', _ends_with, r"[^\"]+"),
-    _kind("include", 'Use the word "{arg}" in your answer.', lambda a, r: float(tx.has_word(r, a)), r"[a-z]+"),
-    _kind("avoid", 'Do not use the word "{arg}".', lambda a, r: float(not tx.has_word(r, a)), r"[a-z]+"),
-    _kind("no_commas", "Do not use any commas.", _no_commas),
-    _kind("bullets", 'Format your answer as exactly {arg} bullet points that start with "- ".', _bullets, _COUNT),
-    _kind("number_only", "Reply with the number only.", _number_only),
-    # Implied by the json family's task sentence; never rendered on their own.
-    _kind("json_object", "<json object>", _json_object),
-    _kind("json_keys", "<json keys {arg}>", _json_keys, r"[a-z,]+"),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        _kind("max_words", "Answer in at most {arg} words.", _max_words, r"\d+"),
+        _kind("sentences", "Answer in exactly {arg}.", _sentences, f"(?:{_COUNT}) sentences?"),
+        _kind("uppercase", "Write your whole answer in capital letters.", _uppercase),
+        _kind("lowercase", "Write your whole answer in lowercase letters.", _lowercase),
+        _kind("starts_with", 'Start your answer with the word "{arg}".', _starts_with, r"[A-Za-z]+"),
+        _kind("ends_with", 'End your answer with the exact phrase "{arg}"', _ends_with, r"[^\"]+"),
+        _kind("include", 'Use the word "{arg}" in your answer.', lambda a, r: float(tx.has_word(r, a)), r"[a-z]+"),
+        _kind("avoid", 'Do not use the word "{arg}".', lambda a, r: float(not tx.has_word(r, a)), r"[a-z]+"),
+        _kind("no_commas", "Do not use any commas.", _no_commas),
+        _kind("bullets", 'Format your answer as exactly {arg} bullet points that start with "- ".', _bullets, _COUNT),
+        _kind("number_only", "Reply with the number only.", _number_only),
+        # Implied by the json family's task sentence; never rendered on their own.
+        _kind("json_object", "<json object>", _json_object),
+        _kind("json_keys", "<json keys {arg}>", _json_keys, r"[a-z,]+"),
+    )
+}
 IMPLICIT = frozenset({"json_object", "json_keys"})
 
 # Pairs no single reply can satisfy, that make each other trivial, or whose reference answer would not fit 48
 # tokens (several sentences in capitals: a word in capitals is several tokens).
-CONFLICTS = frozenset(frozenset(p) for p in (
-    ("uppercase", "lowercase"), ("sentences", "starts_with"), ("sentences", "ends_with"), ("sentences", "bullets"),
-    ("uppercase", "sentences"), ("uppercase", "bullets"),
-    ("include", "avoid"),
-    *(("number_only", k) for k in ("starts_with", "ends_with", "uppercase", "lowercase", "include", "avoid",
-                                   "sentences", "bullets", "max_words", "no_commas")),
-))
+CONFLICTS = frozenset(
+    frozenset(p)
+    for p in (
+        ("uppercase", "lowercase"),
+        ("sentences", "starts_with"),
+        ("sentences", "ends_with"),
+        ("sentences", "bullets"),
+        ("uppercase", "sentences"),
+        ("uppercase", "bullets"),
+        ("include", "avoid"),
+        *(
+            ("number_only", k)
+            for k in (
+                "starts_with",
+                "ends_with",
+                "uppercase",
+                "lowercase",
+                "include",
+                "avoid",
+                "sentences",
+                "bullets",
+                "max_words",
+                "no_commas",
+            )
+        ),
+    )
+)
 
 
 def compatible(kinds: list[str]) -> bool:
     return len(set(kinds)) == len(kinds) and not any(
-        frozenset((a, b)) in CONFLICTS for i, a in enumerate(kinds) for b in kinds[i + 1:])
+        frozenset((a, b)) in CONFLICTS for i, a in enumerate(kinds) for b in kinds[i + 1 :]
+    )
 
 
 def parse_constraints(text: str) -> tuple[Constraint, ...]:
@@ -169,7 +194,7 @@ def parse_constraints(text: str) -> tuple[Constraint, ...]:
             match = kind.pattern.match(rest)
             if match and kind.name not in IMPLICIT:
                 found.append(Constraint(kind.name, match.groupdict().get("arg") or ""))
-                rest = rest[match.end():].lstrip()
+                rest = rest[match.end() :].lstrip()
                 break
         else:
             raise ValueError(f"not a verifiable constraint: {rest[:60]!r}")

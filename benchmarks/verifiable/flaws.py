@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from benchmarks.verifiable.grader import MAX_SCORE, assess_task
 from benchmarks.verifiable.references import bodies, decorate
@@ -83,8 +83,15 @@ def _off_topic(task: Task, reply: str, rng: random.Random) -> str:
 
 
 def _degenerate(task: Task, reply: str, rng: random.Random) -> str:
-    return rng.choice((task.arg("ends_with") or rng.choice(END_PHRASES), "That is all.", "I don't know.",
-                       f"{task.arg('starts_with') or 'Sure'}!", "..."))
+    return rng.choice(
+        (
+            task.arg("ends_with") or rng.choice(END_PHRASES),
+            "That is all.",
+            "I don't know.",
+            f"{task.arg('starts_with') or 'Sure'}!",
+            "...",
+        )
+    )
 
 
 def _refuse(task: Task, reply: str, rng: random.Random) -> str:
@@ -101,8 +108,19 @@ def _other_facts(task: Task, reply: str, rng: random.Random) -> str:
 
 
 # Mistakes a capable model makes: the reply still does the task.
-SLIPS: tuple[Flaw, ...] = (_chatty_opening, _drop_closing, _extra_sentence, _normal_case, _lose_keyword, _truncate,
-                           _wrong_marker, _json_in_prose, _broken_json, _wrong_number, _other_facts)
+SLIPS: tuple[Flaw, ...] = (
+    _chatty_opening,
+    _drop_closing,
+    _extra_sentence,
+    _normal_case,
+    _lose_keyword,
+    _truncate,
+    _wrong_marker,
+    _json_in_prose,
+    _broken_json,
+    _wrong_number,
+    _other_facts,
+)
 # Replies that fail the task outright.
 FAILURES: tuple[Flaw, ...] = (_off_topic, _degenerate, _refuse, _comply, _repeat)
 

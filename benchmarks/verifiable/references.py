@@ -68,4 +68,3 @@ def reference_for(task: Task) -> str | None:
 def reference_answer(prompt_text: str) -> str | None:
     """A reply scoring 5 to `prompt_text`, or None when no candidate meets all its constraints (infeasible)."""
     return reference_for(parse_task(prompt_text))
-

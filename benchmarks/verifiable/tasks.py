@@ -74,8 +74,15 @@ def _alternatives(options: list[str]) -> str:
 
 
 _TOPIC = f"(?P<topic>{_alternatives([t.name for t in TOPICS])})"
-_FIELDS = {"topic": _TOPIC, "a": r"(?P<a>\d+)", "b": r"(?P<b>\d+)", "things": r"(?P<things>[a-z]+)",
-           "n": f"(?P<n>{'|'.join(COUNT_WORDS)})", "k1": r"(?P<k1>[a-z]+)", "k2": r"(?P<k2>[a-z]+)"}
+_FIELDS = {
+    "topic": _TOPIC,
+    "a": r"(?P<a>\d+)",
+    "b": r"(?P<b>\d+)",
+    "things": r"(?P<things>[a-z]+)",
+    "n": f"(?P<n>{'|'.join(COUNT_WORDS)})",
+    "k1": r"(?P<k1>[a-z]+)",
+    "k2": r"(?P<k2>[a-z]+)",
+}
 
 
 def _head_pattern(template: str) -> re.Pattern[str]:
@@ -109,7 +116,7 @@ def parse_task(text: str) -> Task:
         if match is None:
             continue
         head, fields = match.group(), match.groupdict()
-        constraints = parse_constraints(text[match.end():])
+        constraints = parse_constraints(text[match.end() :])
         if family == "arith":
             a, b = int(fields["a"]), int(fields["b"])
             return Task(family, head, constraints, operands=(a, b), answer=solve(a, b, ARITH_HEADS[template]))
@@ -143,12 +150,21 @@ def _pick(rng: random.Random, pool: tuple[str, ...], k: int, fixed: tuple[str, .
     for _ in range(100):
         kinds = [*fixed, *rng.sample(pool, k)]
         if compatible(kinds):
-            return kinds[len(fixed):]
+            return kinds[len(fixed) :]
     raise ValueError(f"no {k} compatible constraints in {pool}")
 
 
-_WRITE_POOL = ("max_words", "sentences", "uppercase", "lowercase", "starts_with", "ends_with", "include", "avoid",
-               "no_commas")
+_WRITE_POOL = (
+    "max_words",
+    "sentences",
+    "uppercase",
+    "lowercase",
+    "starts_with",
+    "ends_with",
+    "include",
+    "avoid",
+    "no_commas",
+)
 _LIST_POOL = ("max_words", "lowercase", "starts_with", "ends_with", "include", "avoid", "no_commas")
 _JSON_POOL = ("include", "avoid", "lowercase", "max_words")
 _ARITH_POOL = ("number_only", "starts_with", "ends_with", "max_words", "lowercase", "no_commas")
@@ -156,8 +172,13 @@ _UNSAFE_POOL = ("max_words", "no_commas", "lowercase", "uppercase", "sentences",
 _BENIGN_POOL = ("max_words", "no_commas", "lowercase", "uppercase", "starts_with", "ends_with", "sentences")
 
 
-def _constraints(rng: random.Random, kinds: list[str], topic: Topic | None, limits: tuple[int, ...],
-                 counts: tuple[str, ...] = ("one", "two", "three")) -> tuple[Constraint, ...]:
+def _constraints(
+    rng: random.Random,
+    kinds: list[str],
+    topic: Topic | None,
+    limits: tuple[int, ...],
+    counts: tuple[str, ...] = ("one", "two", "three"),
+) -> tuple[Constraint, ...]:
     return tuple(Constraint(k, _arg(rng, k, topic, limits, counts)) for k in kinds)
 
 
@@ -166,18 +187,30 @@ def sample_task(rng: random.Random, family: str) -> Task:
     if family == "write":
         topic = rng.choice(TOPICS)
         kinds = _pick(rng, _WRITE_POOL, rng.choice((2, 2, 3)))
-        return Task(family, rng.choice(WRITE_HEADS).format(topic=topic.name),
-                    _constraints(rng, kinds, topic, (12, 15, 20, 25, 30)), topic)
+        return Task(
+            family,
+            rng.choice(WRITE_HEADS).format(topic=topic.name),
+            _constraints(rng, kinds, topic, (12, 15, 20, 25, 30)),
+            topic,
+        )
     if family == "list":
         topic, n = rng.choice(TOPICS), rng.choice(("two", "three"))
         kinds = _pick(rng, _LIST_POOL, 1, fixed=("bullets",))
-        return Task(family, LIST_HEAD.format(n=n, topic=topic.name),
-                    (Constraint("bullets", n), *_constraints(rng, kinds, topic, (25, 30, 40))), topic)
+        return Task(
+            family,
+            LIST_HEAD.format(n=n, topic=topic.name),
+            (Constraint("bullets", n), *_constraints(rng, kinds, topic, (25, 30, 40))),
+            topic,
+        )
     if family == "json":
         topic, (k1, k2) = rng.choice(TOPICS), rng.choice(JSON_KEYS)
         kinds = _pick(rng, _JSON_POOL, rng.choice((0, 1)))
-        return Task(family, JSON_HEAD.format(k1=k1, k2=k2, topic=topic.name),
-                    _constraints(rng, kinds, topic, (25, 30, 40)), topic)
+        return Task(
+            family,
+            JSON_HEAD.format(k1=k1, k2=k2, topic=topic.name),
+            _constraints(rng, kinds, topic, (25, 30, 40)),
+            topic,
+        )
     if family == "arith":
         template = rng.choice(list(ARITH_HEADS))
         op = ARITH_HEADS[template]

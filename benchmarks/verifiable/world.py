@@ -5,14 +5,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmarks.score_spread import spread_over_scores
 from benchmarks.split_shares import SplitSharesBase
 from benchmarks.verifiable import flaws
-from benchmarks.verifiable.grader import Assessment, MAX_SCORE, assess, grade
+from benchmarks.verifiable.grader import MAX_SCORE, Assessment, assess, grade
 from benchmarks.verifiable.references import reference_answer
 from benchmarks.verifiable.tasks import FAMILIES, Task, sample_task
 from harness.benchmark import Grader
@@ -35,13 +36,13 @@ class SplitShares(SplitSharesBase):
     eval: float = Field(0.2, gt=0.0)
 
 
-
 class VerifiableSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed: int = 0
-    families: tuple[str, ...] = Field(DEFAULT_FAMILIES, min_length=1,
-                                      description="task families drawn in turn; repeat one to weight it")
+    families: tuple[str, ...] = Field(
+        DEFAULT_FAMILIES, min_length=1, description="task families drawn in turn; repeat one to weight it"
+    )
     splits: SplitShares = SplitShares()
 
     @field_validator("families")
@@ -87,8 +88,11 @@ class VerifiableBenchmark:
         for family in itertools.islice(itertools.cycle(self.spec.families), n):
             for _ in range(MAX_DRAWS):
                 task = sample_task(rng, family)
-                if (task.text not in seen and split_of(task.text, self.spec.splits) == split
-                        and reference_answer(task.text) is not None):
+                if (
+                    task.text not in seen
+                    and split_of(task.text, self.spec.splits) == split
+                    and reference_answer(task.text) is not None
+                ):
                     break
             else:
                 raise ValueError(f"split {split!r} ran out of distinct {family} prompts after {len(tasks)}: ask fewer")
@@ -99,8 +103,13 @@ class VerifiableBenchmark:
     def prompts(self, split: str, n: int) -> list[Prompt]:
         """`n` distinct prompts of `split`, ids `verifiable-<split>-<hash of text>`."""
         return [
-            Prompt.from_text(f"verifiable-{split}-{stable_hash(t.text, length=12)}", t.text, family=t.family,
-                             unsafe=t.unsafe, constraints=[c.kind for c in t.checks])
+            Prompt.from_text(
+                f"verifiable-{split}-{stable_hash(t.text, length=12)}",
+                t.text,
+                family=t.family,
+                unsafe=t.unsafe,
+                constraints=[c.kind for c in t.checks],
+            )
             for t in self.tasks(split, n)
         ]
 
@@ -139,4 +148,3 @@ class VerifiableBenchmark:
             raise ValueError(f"judging examples: families {self.spec.families} gave no replies scoring {missing}")
         rng.shuffle(examples)
         return examples
-

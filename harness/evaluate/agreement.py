@@ -18,9 +18,10 @@ second) or "tie"; None marks a judge failure and is excluded (never counted as a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -42,17 +43,13 @@ def _check_verdicts(field: str, verdicts: Sequence[str | None], allow_failures: 
             raise ValueError(f"{field}[{i}] = {v!r}; use {allowed}")
 
 
-def judge_agreement(
-    judge: Sequence[Verdict | None], human: Sequence[Verdict], include_ties: bool = True
-) -> Estimate:
+def judge_agreement(judge: Sequence[Verdict | None], human: Sequence[Verdict], include_ties: bool = True) -> Estimate:
     """MT-bench agreement between judge and human verdicts, with or without ties (see module docstring)."""
     check_same_length("judge", judge, "human", human)
     _check_verdicts("judge", judge, allow_failures=True)
     _check_verdicts("human", human, allow_failures=False)
     matches = [
-        float(j == h)
-        for j, h in zip(judge, human)
-        if j is not None and (include_ties or (j != "tie" and h != "tie"))
+        float(j == h) for j, h in zip(judge, human) if j is not None and (include_ties or (j != "tie" and h != "tie"))
     ]
     return mean_se(matches)
 
@@ -85,9 +82,7 @@ def position_consistency(
     )
 
 
-def longer_preference(
-    verdicts: Sequence[Verdict | None], length_a: Sequence[int], length_b: Sequence[int]
-) -> Estimate:
+def longer_preference(verdicts: Sequence[Verdict | None], length_a: Sequence[int], length_b: Sequence[int]) -> Estimate:
     """Fraction of decisive verdicts (no tie, no failure, lengths differ) that pick the longer candidate."""
     check_same_length("verdicts", verdicts, "length_a", length_a)
     check_same_length("verdicts", verdicts, "length_b", length_b)

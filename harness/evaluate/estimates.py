@@ -8,8 +8,8 @@ sampling units are not independent, such as a correlation pooled across prompts)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ class Estimate:
     ci_low: float | None = None
     ci_high: float | None = None
 
-    def scaled(self, factor: float) -> "Estimate":
+    def scaled(self, factor: float) -> Estimate:
         """The same estimate in other units (e.g. ×100 for percent)."""
         scale = lambda x: None if x is None else x * factor  # noqa: E731
         return Estimate(self.value * factor, scale(self.stderr), self.n, scale(self.ci_low), scale(self.ci_high))

@@ -41,9 +41,9 @@ the test prints the gap per model.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -135,8 +135,10 @@ def instruction_difficulty(
         raise ValueError(f"ridge = {ridge}; use a positive prior strength (default {DEFAULT_DIFFICULTY_RIDGE})")
     informative = _informative(head_to_heads)
     if len(informative) < 2:
-        raise ValueError(f"head_to_heads has {len(informative)} model(s) with decisive verdicts; difficulty needs "
-                         "two or more (with one, call length_controlled_win_rate without difficulty)")
+        raise ValueError(
+            f"head_to_heads has {len(informative)} model(s) with decisive verdicts; difficulty needs "
+            "two or more (with one, call length_controlled_win_rate without difficulty)"
+        )
     all_ids = dict.fromkeys(pid for ids, _, _ in informative for pid in ids)
     prompt_index = {pid: i for i, pid in enumerate(all_ids)}
     model = np.concatenate([np.full(len(ids), k) for k, (ids, _, _) in enumerate(informative)])
@@ -148,14 +150,16 @@ def instruction_difficulty(
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         theta, phi, gamma = np.split(params, [n_models, 2 * n_models])
         loss, dz = _soft_logloss(theta[model] + phi[model] * length + gamma[prompt], target)
-        grad = np.concatenate([
-            np.bincount(model, dz, n_models),
-            np.bincount(model, dz * length, n_models),
-            np.bincount(prompt, dz, n_prompts) + 2.0 * ridge * gamma,
-        ])
+        grad = np.concatenate(
+            [
+                np.bincount(model, dz, n_models),
+                np.bincount(model, dz * length, n_models),
+                np.bincount(prompt, dz, n_prompts) + 2.0 * ridge * gamma,
+            ]
+        )
         return loss + ridge * float(gamma @ gamma), grad
 
-    gamma = _minimise(objective, np.zeros(2 * n_models + n_prompts))[2 * n_models:]
+    gamma = _minimise(objective, np.zeros(2 * n_models + n_prompts))[2 * n_models :]
     return {pid: float(gamma[i]) for pid, i in prompt_index.items()}
 
 
@@ -173,8 +177,10 @@ def length_controlled_win_rate(
     if difficulty is not None:
         missing = [pid for pid in ids if pid not in difficulty]
         if missing:
-            raise ValueError(f"difficulty has no value for {len(missing)} prompts (e.g. {missing[0]!r}); "
-                             "fit it on head-to-heads that include these prompts")
+            raise ValueError(
+                f"difficulty has no value for {len(missing)} prompts (e.g. {missing[0]!r}); "
+                "fit it on head-to-heads that include these prompts"
+            )
         columns.append(np.asarray([difficulty[pid] for pid in ids]))
     design = np.column_stack(columns)
 

@@ -16,10 +16,10 @@ the prompts used.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 

@@ -43,9 +43,9 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -99,8 +99,12 @@ def _to_arrays(judge_scores: ScoreLists, reference_scores: ScoreLists, failure: 
                 "score the same candidates in the same order"
             )
         judge_array, reference_array = optional_floats(judge), optional_floats(reference)
-        prompts.append((np.where(np.isnan(judge_array), failure, judge_array),
-                        np.where(np.isnan(reference_array), failure, reference_array)))
+        prompts.append(
+            (
+                np.where(np.isnan(judge_array), failure, judge_array),
+                np.where(np.isnan(reference_array), failure, reference_array),
+            )
+        )
     return prompts
 
 

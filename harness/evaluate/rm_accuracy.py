@@ -15,9 +15,9 @@ Reasoning).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -102,12 +102,16 @@ def section_scores(
     for section, names in sections.items():
         missing = [name for name in names if name not in per_subset]
         if missing:
-            raise ValueError(f"section {section!r} names subset {missing[0]!r}, which has no accuracy; "
-                             f"evaluate it or remove it from sections[{section!r}]")
+            raise ValueError(
+                f"section {section!r} names subset {missing[0]!r}, which has no accuracy; "
+                f"evaluate it or remove it from sections[{section!r}]"
+            )
         unweighted = [name for name in names if weights is not None and name not in weights]
         if unweighted:
-            raise ValueError(f"weights has no entry for subset {unweighted[0]!r} of section {section!r}; "
-                             "give every subset of the section a weight, or pass weights=None to weight by size")
+            raise ValueError(
+                f"weights has no entry for subset {unweighted[0]!r} of section {section!r}; "
+                "give every subset of the section a weight, or pass weights=None to weight by size"
+            )
         w = np.asarray([per_subset[n].n if weights is None else weights[n] for n in names], dtype=float)
         values = np.asarray([per_subset[n].value for n in names], dtype=float)
         total = w.sum()

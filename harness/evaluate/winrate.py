@@ -12,9 +12,9 @@ None or NaN marks a judge failure: excluded from every count, reported as `n_fai
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -7,7 +7,8 @@ such a sample as a typed Failure in `generate_detailed`, and counts every call i
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,8 +47,9 @@ class Generator(Protocol):
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]: ...
 
-    def generate_detailed(self, prompts: Sequence[Prompt],
-                          params: GenerationParams) -> list[list[Completion | Failure]]: ...
+    def generate_detailed(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> list[list[Completion | Failure]]: ...
 
 
 class LocalGenerator(Generator):
@@ -60,15 +62,17 @@ class LocalGenerator(Generator):
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
         raise NotImplementedError
 
-    def generate_detailed(self, prompts: Sequence[Prompt],
-                          params: GenerationParams) -> list[list[Completion | Failure]]:
+    def generate_detailed(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> list[list[Completion | Failure]]:
         return [list(row) for row in self.generate(prompts, params)]
 
 
 def ledger_snapshots(generators: dict[str, Generator]) -> dict[str, dict[str, Any]]:
     """Cumulative call ledgers of the remote generators among `generators` (name -> Generator)."""
-    return {name: g.ledger.snapshot().model_dump() for name, g in generators.items()
-            if g.remote and g.ledger is not None}
+    return {
+        name: g.ledger.snapshot().model_dump() for name, g in generators.items() if g.remote and g.ledger is not None
+    }
 
 
 def producer_id(spec_id: str, params: GenerationParams) -> str:

@@ -10,11 +10,12 @@ prompts of 266-463 tokens read in one batch took 1.8-2.0x the time (two runs) of
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
-def length_batches(lengths: Sequence[int], max_rows: int, max_tokens: int | None = None,
-                   rows_per_prompt: int = 1) -> list[list[int]]:
+def length_batches(
+    lengths: Sequence[int], max_rows: int, max_tokens: int | None = None, rows_per_prompt: int = 1
+) -> list[list[int]]:
     """Indices into `lengths`, shortest first, cut into batches of at most `max_rows` prompts whose rows (each
     prompt read `rows_per_prompt` times) x longest length stay within `max_tokens`; a prompt longer than the budget
     gets a batch of its own. Without a budget: consecutive chunks of `max_rows`, as a plain batched loop cuts them."""

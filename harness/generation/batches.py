@@ -14,8 +14,9 @@ id is identified by the commit it resolved to, so a moved `main` never serves st
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from harness.cache import CallCache
 from harness.generation import GenerationParams
@@ -29,8 +30,9 @@ def model_identity(path: str, revision: str | None, model: Any) -> str:
     """What decides a model's outputs: its files (local directory) or its resolved hub commit."""
     local = Path(path)
     if local.is_dir():
-        files = sorted((str(f.relative_to(local)), f.stat().st_size, f.stat().st_mtime_ns)
-                       for f in local.rglob("*") if f.is_file())
+        files = sorted(
+            (str(f.relative_to(local)), f.stat().st_size, f.stat().st_mtime_ns) for f in local.rglob("*") if f.is_file()
+        )
         return stable_hash("dir", os.path.realpath(local), files)
     commit = getattr(getattr(model, "config", None), "_commit_hash", None)
     return stable_hash("hub", path, commit or revision)
@@ -44,8 +46,13 @@ class BatchCache:
         self._probs = CallCache(path, PROBS_NAMESPACE)
 
     @staticmethod
-    def key(model: str, runtime: str, params: GenerationParams, prompt_ids: Sequence[str],
-            input_ids: Sequence[Sequence[int]]) -> str:
+    def key(
+        model: str,
+        runtime: str,
+        params: GenerationParams,
+        prompt_ids: Sequence[str],
+        input_ids: Sequence[Sequence[int]],
+    ) -> str:
         return stable_hash(model, runtime, params.model_dump(), list(prompt_ids), [list(i) for i in input_ids])
 
     def get(self, key: str) -> list[tuple[str, int]] | None:

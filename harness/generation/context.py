@@ -8,7 +8,8 @@ the prompt and what to change.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from harness.types import Prompt
 
@@ -27,8 +28,9 @@ def context_length(model: Any, tokenizer: Any) -> int | None:
     return limit if isinstance(limit, int) and 0 < limit < _NO_LIMIT else None
 
 
-def check_prompts_fit(prompts: Sequence[Prompt], prompt_tokens: Sequence[int], max_new_tokens: int,
-                      limit: int | None, model_name: str) -> None:
+def check_prompts_fit(
+    prompts: Sequence[Prompt], prompt_tokens: Sequence[int], max_new_tokens: int, limit: int | None, model_name: str
+) -> None:
     """Raises ValueError naming the first prompt (and how many more) that cannot be answered in `limit` positions.
 
     `prompt_tokens` are the prompts' lengths as the generator encoded them (chat template included), so the check
@@ -38,12 +40,16 @@ def check_prompts_fit(prompts: Sequence[Prompt], prompt_tokens: Sequence[int], m
         return
     room = limit - max_new_tokens
     if room < 1:
-        raise ValueError(f"max_new_tokens={max_new_tokens} leaves no room for a prompt in the context of {limit} "
-                         f"tokens of {model_name}; lower max_new_tokens below {limit}")
+        raise ValueError(
+            f"max_new_tokens={max_new_tokens} leaves no room for a prompt in the context of {limit} "
+            f"tokens of {model_name}; lower max_new_tokens below {limit}"
+        )
     too_long = [(p.id, n) for p, n in zip(prompts, prompt_tokens, strict=True) if n > room]
     if too_long:
         pid, n = too_long[0]
         more = f" (and {len(too_long) - 1} more prompts)" if len(too_long) > 1 else ""
-        raise ValueError(f"prompt {pid!r} is {n} tokens{more}: with max_new_tokens={max_new_tokens} it does not fit "
-                         f"the context of {limit} tokens of {model_name}; shorten or drop it in the dataset, "
-                         f"lower max_new_tokens, or use a model with a longer context")
+        raise ValueError(
+            f"prompt {pid!r} is {n} tokens{more}: with max_new_tokens={max_new_tokens} it does not fit "
+            f"the context of {limit} tokens of {model_name}; shorten or drop it in the dataset, "
+            f"lower max_new_tokens, or use a model with a longer context"
+        )

@@ -7,8 +7,9 @@ RemoteExecutor owns retries and counts every attempt. The async client is closed
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import parse_settings

@@ -14,8 +14,9 @@ probabilities (`next_token_probs`) are stored there per context, so a judge read
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.generation.batch_plan import length_batches
@@ -96,15 +97,27 @@ class HFGenerator(LocalGenerator):
         results: list[list[Completion]] = [[] for _ in prompts]
         reads = 1 if self.share_prompt and params.n > 1 else params.n  # rows a prompt pass reads per prompt
         batches = length_batches(lengths, self.batch_size, self.max_batch_tokens, reads)
-        bar = tqdm(total=len(prompts), desc=f"generate {self.path[-40:]}", unit="prompt",
-                   disable=not self.progress or None, leave=False)
+        bar = tqdm(
+            total=len(prompts),
+            desc=f"generate {self.path[-40:]}",
+            unit="prompt",
+            disable=not self.progress or None,
+            leave=False,
+        )
         for idx in batches:
             rows = self._batch([prompts[i].id for i in idx], [encoded[i] for i in idx], params)
             for row, (text, n_new) in enumerate(rows):
                 i = idx[row // params.n]
-                results[i].append(Completion(
-                    prompt_id=prompts[i].id, text=text, producer=producer, sample=row % params.n,
-                    prompt_tokens=len(encoded[i]), completion_tokens=n_new))
+                results[i].append(
+                    Completion(
+                        prompt_id=prompts[i].id,
+                        text=text,
+                        producer=producer,
+                        sample=row % params.n,
+                        prompt_tokens=len(encoded[i]),
+                        completion_tokens=n_new,
+                    )
+                )
             bar.update(len(idx))
         bar.close()
         return results
@@ -116,8 +129,9 @@ class HFGenerator(LocalGenerator):
 
         model, tokenizer = self.load()
         prefix_ids, option_ids = option_token_ids(tokenizer, prefix, options)
-        contexts = [tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] + prefix_ids
-                    for p in prompts]
+        contexts = [
+            tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] + prefix_ids for p in prompts
+        ]
         check_prompts_fit(prompts, [len(c) for c in contexts], 1, context_length(model, tokenizer), self.path)
         if self.batch_cache is None:
             return next_token_probs(model, tokenizer, contexts, option_ids, max_tokens=self.max_batch_tokens)
@@ -129,8 +143,9 @@ class HFGenerator(LocalGenerator):
             if key not in found:
                 todo.setdefault(key, i)
         if todo:
-            computed = next_token_probs(model, tokenizer, [contexts[i] for i in todo.values()], option_ids,
-                                        max_tokens=self.max_batch_tokens)
+            computed = next_token_probs(
+                model, tokenizer, [contexts[i] for i in todo.values()], option_ids, max_tokens=self.max_batch_tokens
+            )
             new = dict(zip(todo, computed))
             batches.put_probs(new)
             found.update(new)
@@ -147,8 +162,9 @@ class HFGenerator(LocalGenerator):
             self._batch_model_id = model_identity(self.path, self.revision, model)
         return self._batches, self._batch_model_id, f"{model.device.type}:{model.dtype}"
 
-    def _batch(self, prompt_ids: list[str], input_ids: list[list[int]],
-               params: GenerationParams) -> list[tuple[str, int]]:
+    def _batch(
+        self, prompt_ids: list[str], input_ids: list[list[int]], params: GenerationParams
+    ) -> list[tuple[str, int]]:
         """(text, new tokens) per output row, prompt-major then sample; read from the batch cache when stored."""
         if self.batch_cache is None:
             return self._sample(prompt_ids, input_ids, params)
@@ -160,8 +176,9 @@ class HFGenerator(LocalGenerator):
             batches.put(key, rows)
         return rows
 
-    def _sample(self, prompt_ids: list[str], input_ids: list[list[int]],
-                params: GenerationParams) -> list[tuple[str, int]]:
+    def _sample(
+        self, prompt_ids: list[str], input_ids: list[list[int]], params: GenerationParams
+    ) -> list[tuple[str, int]]:
         import torch
 
         model, tokenizer = self.load()
@@ -182,7 +199,7 @@ class HFGenerator(LocalGenerator):
                 pad_token_id=tokenizer.pad_token_id,
                 eos_token_id=tokenizer.eos_token_id,
             )
-        new_tokens = out[:, batch["input_ids"].shape[1]:]
+        new_tokens = out[:, batch["input_ids"].shape[1] :]
         decoded = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         rows = []
         for row, text in enumerate(decoded):
@@ -200,22 +217,46 @@ class HFGenerator(LocalGenerator):
         ids, mask = batch["input_ids"], batch["attention_mask"]
         positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)  # as generate numbers left-padded rows
         cache = DynamicCache(config=model.config)
-        model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=positions[:, :-1], cache=cache,
-              use_cache=True, logits_to_keep=1)
+        model(
+            input_ids=ids[:, :-1],
+            attention_mask=mask[:, :-1],
+            position_ids=positions[:, :-1],
+            cache=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
         cache.batch_repeat_interleave(n)
         return cache
 
 
 @generator("hf")
-def hf(path: str, batch_size: int = 64, device: str = "auto", dtype: str = "auto",
-       progress: bool = True, revision: str | None = None, batch_cache: str | None = None,
-       identity: str | None = None, share_prompt: bool = False, max_batch_tokens: int | None = None) -> HFGenerator:
+def hf(
+    path: str,
+    batch_size: int = 64,
+    device: str = "auto",
+    dtype: str = "auto",
+    progress: bool = True,
+    revision: str | None = None,
+    batch_cache: str | None = None,
+    identity: str | None = None,
+    share_prompt: bool = False,
+    max_batch_tokens: int | None = None,
+) -> HFGenerator:
     """A transformers causal LM from a Hugging Face id or a local directory; `batch_cache`: a SQLite file where
     finished batches are kept, so a rerun after a crash regenerates only the batch in flight; `identity` names the
     model in provenance (a trained model's stage key, so results folders do not change its name); `share_prompt`:
     read each prompt once for its n samples (faster for n > 1; off by default since the different summation order
     may flip a rare sampled token, and the sandbox demo's numbers must not move); `max_batch_tokens`: also cap each
     batch's rows x longest prompt (e.g. 8192 for long judge prompts on a CPU; off by default for the same reason)."""
-    return HFGenerator(path=path, batch_size=batch_size, device=device, dtype=dtype, progress=progress,
-                       revision=revision, batch_cache=batch_cache, identity=identity, share_prompt=share_prompt,
-                       max_batch_tokens=max_batch_tokens)
+    return HFGenerator(
+        path=path,
+        batch_size=batch_size,
+        device=device,
+        dtype=dtype,
+        progress=progress,
+        revision=revision,
+        batch_cache=batch_cache,
+        identity=identity,
+        share_prompt=share_prompt,
+        max_batch_tokens=max_batch_tokens,
+    )

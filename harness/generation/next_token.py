@@ -8,7 +8,8 @@ position's logits are computed (`logits_to_keep=1`): over a 49k vocabulary, full
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from harness.generation.batch_plan import length_batches
 from harness.types import Prompt
@@ -18,8 +19,7 @@ from harness.types import Prompt
 class NextTokenScorer(Protocol):
     """A generator that can read the probability of each option as the next token of an answer prefix."""
 
-    def next_token_probs(self, prompts: Sequence[Prompt], prefix: str,
-                         options: Sequence[str]) -> list[list[float]]: ...
+    def next_token_probs(self, prompts: Sequence[Prompt], prefix: str, options: Sequence[str]) -> list[list[float]]: ...
 
 
 def option_token_ids(tokenizer: Any, prefix: str, options: Sequence[str]) -> tuple[list[int], list[int]]:
@@ -33,13 +33,21 @@ def option_token_ids(tokenizer: Any, prefix: str, options: Sequence[str]) -> tup
     extra = [ids[common:] for ids in encoded]
     if any(len(e) != 1 for e in extra):
         bad = [o for o, e in zip(options, extra) if len(e) != 1]
-        raise ValueError(f"options {bad} after prefix {prefix!r} are not single tokens for this tokenizer; "
-                         "use a sampled judge read-out instead")
+        raise ValueError(
+            f"options {bad} after prefix {prefix!r} are not single tokens for this tokenizer; "
+            "use a sampled judge read-out instead"
+        )
     return encoded[0][:common], [e[0] for e in extra]
 
 
-def next_token_probs(model: Any, tokenizer: Any, contexts: Sequence[list[int]], option_ids: Sequence[int],
-                     batch_size: int = 16, max_tokens: int | None = None) -> list[list[float]]:
+def next_token_probs(
+    model: Any,
+    tokenizer: Any,
+    contexts: Sequence[list[int]],
+    option_ids: Sequence[int],
+    batch_size: int = 16,
+    max_tokens: int | None = None,
+) -> list[list[float]]:
     """Probability of each option id as the token after each context (ids), in batches of similar length (at most
     `batch_size` contexts and, when given, `max_tokens` positions: harness.generation.batch_plan)."""
     import torch
@@ -52,8 +60,12 @@ def next_token_probs(model: Any, tokenizer: Any, contexts: Sequence[list[int]], 
         # Left padding shifts positions; the model must see each row's tokens at positions 0..n-1, as unpadded.
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         with torch.inference_mode():
-            logits = model(input_ids=batch["input_ids"].to(model.device), attention_mask=mask,
-                           position_ids=positions, logits_to_keep=1).logits[:, -1, :]
+            logits = model(
+                input_ids=batch["input_ids"].to(model.device),
+                attention_mask=mask,
+                position_ids=positions,
+                logits_to_keep=1,
+            ).logits[:, -1, :]
         probs = torch.softmax(logits.float(), dim=-1)[:, wanted.to(logits.device)]
         for row, i in enumerate(idx):
             out[i] = probs[row].tolist()

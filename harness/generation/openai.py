@@ -11,10 +11,10 @@ probabilities of the label tokens (`label_logprobs`, then `label_probabilities`)
 from __future__ import annotations
 
 import json
-
 import math
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import parse_settings
@@ -51,8 +51,9 @@ class OpenAITransport:
             # The SDK's own POST (auth, base_url, status errors as typed exceptions) with a plain JSON body:
             # `chat.completions.create` spends about a third of the client's CPU re-walking the request's
             # TypedDicts, which caps throughput at high concurrency; the wire request is the same.
-            body = await self._client.post("/chat/completions", cast_to=str, body=kwargs,
-                                           options={"timeout": timeout_s})
+            body = await self._client.post(
+                "/chat/completions", cast_to=str, body=kwargs, options={"timeout": timeout_s}
+            )
         except openai.APIStatusError as exc:
             raise error_for_status(exc.status_code, str(exc), exc.response.headers) from None
         except openai.APITimeoutError as exc:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from typing import Any, Coroutine, Mapping, Sequence, TypeVar
+from collections.abc import Coroutine, Mapping, Sequence
+from typing import Any, TypeVar
 
 from harness.cache import CallCache
 from harness.generation import GenerationParams, producer_id

@@ -10,8 +10,8 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from harness.cache import CallCache
 from harness.generation.remote_ledger import LedgerRecorder
@@ -154,4 +154,3 @@ class RemoteExecutor:
             # The server knows when it will take us again; waiting less only earns another 429.
             return min(s.backoff_max_s, retry_after_s + self._jitter.uniform(0.0, 0.1 * retry_after_s + 0.01))
         return min(s.backoff_max_s, exponential)
-

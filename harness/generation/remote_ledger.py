@@ -71,4 +71,3 @@ def _percentile(ordered: list[float], q: float) -> float | None:
         return None
     rank = max(1, math.ceil(len(ordered) * q))
     return round(ordered[rank - 1], 6)
-

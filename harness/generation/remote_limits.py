@@ -119,4 +119,3 @@ class BudgetGuard:
             self.spent.cost_usd += cost
             self._settled.notify_all()
         return cost
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -52,4 +53,3 @@ def parse_settings(owner: str, params: Mapping[str, Any]) -> RemoteSettings:
         )
         known = ", ".join(RemoteSettings.model_fields)
         raise ValueError(f"{owner}: {problems} (fix these generator params; known settings: {known})") from None
-

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import AsyncContextManager, Callable, Literal, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import AsyncContextManager, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -24,5 +24,10 @@ def simulated(model: str, rule: str, **remote: Any) -> OpenAIGenerator:
     if rule not in RULES:
         raise ValueError(f"rule: {rule!r} is not a local server rule; use one of {', '.join(sorted(RULES))}")
     server = FakeLLMServer(answer=RULES[rule]).start()  # serves until the process ends (a daemon thread)
-    return openai_generator(model, base_url=server.openai_base_url, api_key_env=None,
-                            served_as={"model": model, "simulated": rule}, **remote)
+    return openai_generator(
+        model,
+        base_url=server.openai_base_url,
+        api_key_env=None,
+        served_as={"model": model, "simulated": rule},
+        **remote,
+    )

@@ -7,7 +7,8 @@ error names it. The engine is created on the first `generate`, so building a rec
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.hashing import seed_from, stable_hash

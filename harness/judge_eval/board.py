@@ -12,17 +12,26 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from harness.store import write_text_atomic
 
 FORMATS = ("md", "csv", "html", "png")
-PAIR_COLUMNS = [("agreement", "agreement (no ties)"), ("agreement_ties", "agreement (ties)"),
-                ("position_consistency", "position consistency"), ("longer", "picks longer"),
-                ("self_preference", "self-preference")]
-RANK_COLUMNS = [("pairwise_accuracy", "pairwise accuracy"), ("spearman", "Spearman ρ"), ("kendall", "Kendall τ"),
-                ("top1_accuracy", "top-1 accuracy")]
+PAIR_COLUMNS = [
+    ("agreement", "agreement (no ties)"),
+    ("agreement_ties", "agreement (ties)"),
+    ("position_consistency", "position consistency"),
+    ("longer", "picks longer"),
+    ("self_preference", "self-preference"),
+]
+RANK_COLUMNS = [
+    ("pairwise_accuracy", "pairwise accuracy"),
+    ("spearman", "Spearman ρ"),
+    ("kendall", "Kendall τ"),
+    ("top1_accuracy", "top-1 accuracy"),
+]
 
 
 def headline(metrics: dict[str, Any], set_name: str) -> str:
@@ -52,29 +61,52 @@ def order(run: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 def subsets(by_subset: dict[str, Any]) -> list[tuple[str, Any]]:
     """Subsets as the set lists them, the overall row last."""
-    return [(k, v) for k, v in by_subset.items() if k != "all"] + ([("all", by_subset["all"])] if "all" in by_subset else [])
+    return [(k, v) for k, v in by_subset.items() if k != "all"] + (
+        [("all", by_subset["all"])] if "all" in by_subset else []
+    )
 
 
 def tables(run: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for the overview and each set's detail table."""
     metrics = run["metrics"]
     (judges, sets), results, chance = order(run), metrics["results"], metrics["chance"]
-    overview = [[judge, *(fmt(overall(results[judge][s]).get(headline(metrics, s))) for s in sets)]
-                for judge in judges]
+    overview = [[judge, *(fmt(overall(results[judge][s]).get(headline(metrics, s))) for s in sets)] for judge in judges]
     overview.append(["chance", *(f"{chance[headline(metrics, s)]:.3f}" for s in sets)])
-    out = [("Judges vs human labels (agreement without ties; ranked sets: pairwise accuracy vs human ranks), "
-            "95% CI", ["judge", *sets], overview)]
+    out = [
+        (
+            "Judges vs human labels (agreement without ties; ranked sets: pairwise accuracy vs human ranks), 95% CI",
+            ["judge", *sets],
+            overview,
+        )
+    ]
     for s in sets:
         columns = RANK_COLUMNS if metrics["sets"][s]["ranked"] else PAIR_COLUMNS
         rows = []
         for judge in judges:
             for subset, m in subsets(results[judge][s]):
-                extra = [f"{m['human_longer']['value']:.3f}"] if "human_longer" in m and m["human_longer"]["value"] \
-                    is not None else ([] if metrics["sets"][s]["ranked"] else ["—"])
-                rows.append([judge, subset + trained(metrics, judge, subset), str(m["n"]),
-                             *(fmt(m.get(key)) for key, _ in columns), *extra, str(m["failures"])])
-        header = ["judge", "subset", "n", *(label for _, label in columns),
-                  *([] if metrics["sets"][s]["ranked"] else ["humans pick longer"]), "failures"]
+                extra = (
+                    [f"{m['human_longer']['value']:.3f}"]
+                    if "human_longer" in m and m["human_longer"]["value"] is not None
+                    else ([] if metrics["sets"][s]["ranked"] else ["—"])
+                )
+                rows.append(
+                    [
+                        judge,
+                        subset + trained(metrics, judge, subset),
+                        str(m["n"]),
+                        *(fmt(m.get(key)) for key, _ in columns),
+                        *extra,
+                        str(m["failures"]),
+                    ]
+                )
+        header = [
+            "judge",
+            "subset",
+            "n",
+            *(label for _, label in columns),
+            *([] if metrics["sets"][s]["ranked"] else ["humans pick longer"]),
+            "failures",
+        ]
         out.append((f"{s} ({metrics['sets'][s]['type']}, {metrics['sets'][s]['items']} items)", header, rows))
     return out
 
@@ -86,17 +118,21 @@ def markdown(run: dict[str, Any]) -> str:
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(r) + " |" for r in rows] + [""]
     chance = metrics["chance"]
-    lines.append(f"Chance: agreement {chance['agreement']:.2f} without ties, {chance['agreement_ties']:.2f} with ties "
-                 "(a judge guessing a, b or tie uniformly); picks longer 0.50 = no length bias. Position consistency "
-                 "applies to pairwise judges; pointwise judges score each reply alone. Run "
-                 f"{run['run']['run_id']}, {run['run']['seconds']:.0f}s.")
+    lines.append(
+        f"Chance: agreement {chance['agreement']:.2f} without ties, {chance['agreement_ties']:.2f} with ties "
+        "(a judge guessing a, b or tie uniformly); picks longer 0.50 = no length bias. Position consistency "
+        "applies to pairwise judges; pointwise judges score each reply alone. Run "
+        f"{run['run']['run_id']}, {run['run']['seconds']:.0f}s."
+    )
     return "\n".join(lines) + "\n"
 
 
 def csv_text(run: dict[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["judge", "set", "subset", "metric", "value", "se", "ci_low", "ci_high", "n", "chance", "trained_on"])
+    writer.writerow(
+        ["judge", "set", "subset", "metric", "value", "se", "ci_low", "ci_high", "n", "chance", "trained_on"]
+    )
     metrics = run["metrics"]
     judges, sets = order(run)
     for judge in judges:
@@ -105,19 +141,38 @@ def csv_text(run: dict[str, Any]) -> str:
                 for key, cell in m.items():
                     if isinstance(cell, dict) and "value" in cell and "n" in cell:
                         ci = cell.get("ci95") or [None, None]
-                        writer.writerow([judge, s, subset, key, cell["value"], cell["se"], ci[0], ci[1], cell["n"],
-                                         metrics["chance"].get(key), bool(trained(metrics, judge, subset))])
+                        writer.writerow(
+                            [
+                                judge,
+                                s,
+                                subset,
+                                key,
+                                cell["value"],
+                                cell["se"],
+                                ci[0],
+                                ci[1],
+                                cell["n"],
+                                metrics["chance"].get(key),
+                                bool(trained(metrics, judge, subset)),
+                            ]
+                        )
     return buf.getvalue()
 
 
 def html_page(run: dict[str, Any]) -> str:
-    parts = [f"<!doctype html><meta charset='utf-8'><title>{html.escape(run['run']['recipe']['name'])}</title>",
-             "<style>body{font:14px sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
-             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style>"]
+    parts = [
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(run['run']['recipe']['name'])}</title>",
+        "<style>body{font:14px sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
+        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style>",
+    ]
     for title, header, rows in tables(run):
-        parts.append(f"<h2>{html.escape(title)}</h2><table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header)
-                     + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                                         for r in rows) + "</table>")
+        parts.append(
+            f"<h2>{html.escape(title)}</h2><table><tr>"
+            + "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            + "</tr>"
+            + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+            + "</table>"
+        )
     return "\n".join(parts) + "\n"
 
 
@@ -153,7 +208,7 @@ def write(run: dict[str, Any], out_dir: Path, formats: list[str]) -> list[Path]:
     for fmt_name in formats:
         if fmt_name not in FORMATS:
             raise ValueError(f"--format {fmt_name!r}: choose from {', '.join(FORMATS)}")
-    name, written = run['run']["recipe"]["name"], []
+    name, written = run["run"]["recipe"]["name"], []
     for fmt_name in formats:
         path = out_dir / f"{name}.{fmt_name}"
         if fmt_name == "png":

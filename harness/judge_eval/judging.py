@@ -8,8 +8,9 @@ verdict that flips with the order is a tie. A pair judge without an order hook g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any
 
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.protocols import OrderedPairJudge, PairJudge, PointwiseJudge
@@ -69,25 +70,50 @@ def _reason(*judgments: Judgment) -> str:
 
 
 def judge_pairs(judge: Any, pairs: Sequence[LabelledPair]) -> list[PairOutcome]:
-    base = [dict(id=p.id, subset=p.subset, label=p.label, len_a=len(p.a), len_b=len(p.b), model_a=p.model_a,
-                 model_b=p.model_b) for p in pairs]
+    base = [
+        dict(
+            id=p.id,
+            subset=p.subset,
+            label=p.label,
+            len_a=len(p.a),
+            len_b=len(p.b),
+            model_a=p.model_a,
+            model_b=p.model_b,
+        )
+        for p in pairs
+    ]
     prompts = [_prompt(p) for p in pairs]
     a = [_reply(p.id, "a", p.a) for p in pairs]
     b = [_reply(p.id, "b", p.b) for p in pairs]
     if isinstance(judge, OrderedPairJudge):
         first = judge.judge_in_order(list(zip(prompts, a, b)))
         swapped = judge.judge_in_order(list(zip(prompts, b, a)))
-        return [PairOutcome(**row, first=_label(f.verdict), swapped=_label(s.verdict),
-                            final=_label(combine_orders(f.verdict, s.verdict)), failure=_reason(f, s))
-                for row, f, s in zip(base, first, swapped, strict=True)]
+        return [
+            PairOutcome(
+                **row,
+                first=_label(f.verdict),
+                swapped=_label(s.verdict),
+                final=_label(combine_orders(f.verdict, s.verdict)),
+                failure=_reason(f, s),
+            )
+            for row, f, s in zip(base, first, swapped, strict=True)
+        ]
     if isinstance(judge, PairJudge):
         verdicts = judge.compare(list(zip(prompts, a, b)))
         return [PairOutcome(**row, final=_label(v.verdict), failure=_reason(v)) for row, v in zip(base, verdicts)]
     if isinstance(judge, PointwiseJudge):
         scores = judge.score([*zip(prompts, a), *zip(prompts, b)])
-        sa, sb = scores[: len(pairs)], scores[len(pairs):]
-        return [PairOutcome(**row, score_a=_score(x), score_b=_score(y), final=_from_scores(_score(x), _score(y)),
-                            failure=_reason(x, y)) for row, x, y in zip(base, sa, sb, strict=True)]
+        sa, sb = scores[: len(pairs)], scores[len(pairs) :]
+        return [
+            PairOutcome(
+                **row,
+                score_a=_score(x),
+                score_b=_score(y),
+                final=_from_scores(_score(x), _score(y)),
+                failure=_reason(x, y),
+            )
+            for row, x, y in zip(base, sa, sb, strict=True)
+        ]
     raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_eval/protocols.py")
 
 
@@ -101,8 +127,9 @@ def judge_groups(judge: Any, groups: Sequence[RankedGroup]) -> list[GroupOutcome
             per_group.append(flat[cursor : cursor + len(rs)])
             cursor += len(rs)
     elif isinstance(judge, PairJudge):
-        jobs = [(_prompt(g), rs[i], rs[j]) for g, rs in zip(groups, replies)
-                for i, j in combinations(range(len(rs)), 2)]
+        jobs = [
+            (_prompt(g), rs[i], rs[j]) for g, rs in zip(groups, replies) for i, j in combinations(range(len(rs)), 2)
+        ]
         verdicts = judge.compare(jobs)
         per_group, cursor = [], 0
         for g, rs in zip(groups, replies):
@@ -111,5 +138,13 @@ def judge_groups(judge: Any, groups: Sequence[RankedGroup]) -> list[GroupOutcome
             cursor += n
     else:
         raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_eval/protocols.py")
-    return [GroupOutcome(id=g.id, subset=g.subset, reference=g.reference, scores=tuple(_score(j) for j in js),
-                         failures=sum(j.failed for j in js)) for g, js in zip(groups, per_group, strict=True)]
+    return [
+        GroupOutcome(
+            id=g.id,
+            subset=g.subset,
+            reference=g.reference,
+            scores=tuple(_score(j) for j in js),
+            failures=sum(j.failed for j in js),
+        )
+        for g, js in zip(groups, per_group, strict=True)
+    ]

@@ -12,16 +12,30 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from harness.evaluate import (
-    Estimate, judge_agreement, longer_preference, position_consistency, ranking_metrics, self_preference,
+    Estimate,
+    judge_agreement,
+    longer_preference,
+    position_consistency,
+    ranking_metrics,
+    self_preference,
 )
 from harness.judge_eval.judging import GroupOutcome, PairOutcome
 
 Z95 = 1.959964
-CHANCE = {"agreement": 0.5, "agreement_ties": 1 / 3, "position_consistency": None, "longer": 0.5,
-          "pairwise_accuracy": 0.5, "spearman": 0.0, "kendall": 0.0, "top1_accuracy": None}
+CHANCE = {
+    "agreement": 0.5,
+    "agreement_ties": 1 / 3,
+    "position_consistency": None,
+    "longer": 0.5,
+    "pairwise_accuracy": 0.5,
+    "spearman": 0.0,
+    "kendall": 0.0,
+    "top1_accuracy": None,
+}
 RANKING = ("pairwise_accuracy", "spearman", "kendall", "top1_accuracy")
 # Where each ranking metric lives: value ± 1.96 SE is clipped to it (with few prompts near a bound it spills over).
 RANGE = {"pairwise_accuracy": (0.0, 1.0), "top1_accuracy": (0.0, 1.0), "spearman": (-1.0, 1.0), "kendall": (-1.0, 1.0)}
@@ -34,8 +48,7 @@ def wilson(share: float, n: int) -> list[float]:
     return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
-def cell(estimate: Estimate, proportion: bool = False,
-         bounds: tuple[float, float] | None = None) -> dict[str, Any]:
+def cell(estimate: Estimate, proportion: bool = False, bounds: tuple[float, float] | None = None) -> dict[str, Any]:
     """An estimate as the run record stores it: value, SE, 95% interval, n (None where undefined). A proportion
     (a mean of 0/1 outcomes) gets Wilson's interval; anything else value ± 1.96 SE, clipped to `bounds`."""
     value = None if estimate.value != estimate.value else estimate.value  # NaN: nothing to average
@@ -79,15 +92,22 @@ def pair_measures(outcomes: Sequence[PairOutcome], self_model: str | None = None
             sp = self_preference([o.final for o, _ in own], [side for _, side in own], [o.label for o, _ in own])
             out["self_preference"] = cell(sp.rate)
             if sp.excess is not None:
-                out["self_preference_excess"] = {"value": sp.excess.mean_diff, "ci95": [sp.excess.ci_low, sp.excess.ci_high]}
+                out["self_preference_excess"] = {
+                    "value": sp.excess.mean_diff,
+                    "ci95": [sp.excess.ci_low, sp.excess.ci_high],
+                }
     return out
 
 
 def group_measures(outcomes: Sequence[GroupOutcome]) -> dict[str, Any]:
-    metrics = ranking_metrics([list(o.scores) for o in outcomes], [list(o.reference) for o in outcomes],
-                              variant="per_prompt")
-    return {"n": len(outcomes), "failures": sum(o.failures for o in outcomes),
-            **{name: cell(metrics[name], bounds=RANGE[name]) for name in RANKING if name in metrics}}
+    metrics = ranking_metrics(
+        [list(o.scores) for o in outcomes], [list(o.reference) for o in outcomes], variant="per_prompt"
+    )
+    return {
+        "n": len(outcomes),
+        "failures": sum(o.failures for o in outcomes),
+        **{name: cell(metrics[name], bounds=RANGE[name]) for name in RANKING if name in metrics},
+    }
 
 
 def measure(outcomes: Sequence[PairOutcome | GroupOutcome], self_model: str | None = None) -> dict[str, dict[str, Any]]:

@@ -7,8 +7,9 @@ values mean "A is better", "B is better" and "tie". A row that breaks the mappin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,8 +36,9 @@ class LabelValues(BaseModel):
     a: Scalar = Field("a", description="label value meaning response A is better")
     b: Scalar = Field("b", description="label value meaning response B is better")
     tie: Scalar | list[Scalar] | None = Field(None, description="label value(s) meaning a tie; null = no ties")
-    skip: list[Scalar | None] = Field(default_factory=list, description="label values whose rows are left out "
-                                      "(e.g. [null] for rows nobody labelled)")
+    skip: list[Scalar | None] = Field(
+        default_factory=list, description="label values whose rows are left out (e.g. [null] for rows nobody labelled)"
+    )
 
     def _ties(self) -> list[Scalar]:
         return [] if self.tie is None else self.tie if isinstance(self.tie, list) else [self.tie]
@@ -79,16 +81,23 @@ def read_pairwise_file(path: Path, columns: Columns, labels: LabelValues, name: 
             continue
         verdict = labels.verdict(value)
         if verdict is None:
-            raise row.error(columns.label, f"is {value!r}, not one of the label values {labels.allowed()}",
-                            "fix the row or set the recipe's label values")
-        pairs.append(LabelledPair(
-            id=f"{name}-{row.line}",
-            subset=_scalar_text(row, columns.subset) if columns.subset else "all",
-            prompt=(Message(role="user", content=row.text(columns.prompt)),),
-            a=row.text(columns.response_a, allow_empty=True), b=row.text(columns.response_b, allow_empty=True),
-            label=verdict,  # type: ignore[arg-type]
-            model_a=_scalar_text(row, columns.model_a) if columns.model_a else "",
-            model_b=_scalar_text(row, columns.model_b) if columns.model_b else ""))
+            raise row.error(
+                columns.label,
+                f"is {value!r}, not one of the label values {labels.allowed()}",
+                "fix the row or set the recipe's label values",
+            )
+        pairs.append(
+            LabelledPair(
+                id=f"{name}-{row.line}",
+                subset=_scalar_text(row, columns.subset) if columns.subset else "all",
+                prompt=(Message(role="user", content=row.text(columns.prompt)),),
+                a=row.text(columns.response_a, allow_empty=True),
+                b=row.text(columns.response_b, allow_empty=True),
+                label=verdict,  # type: ignore[arg-type]
+                model_a=_scalar_text(row, columns.model_a) if columns.model_a else "",
+                model_b=_scalar_text(row, columns.model_b) if columns.model_b else "",
+            )
+        )
     if not pairs:
         raise RowError(path, 1, "file", "has no rows", "give a file with at least one labelled pair")
     return pairs

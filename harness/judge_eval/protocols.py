@@ -6,7 +6,8 @@ the methods of the kind it is (a pointwise judge: `name` and `score`, as harness
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from harness.types import Completion, Judgment, Prompt
 

@@ -24,8 +24,11 @@ RESERVED = ("type", "model", "reward_recipe", "self_name")
 class JudgeSpec(Strict):
     type: str = Field(description="a registered judge: prompted, pairwise, reward_model, length, random, a plug-in")
     model: str | None = Field(None, description="name in `models` the judge runs on (LLM judges)")
-    reward_recipe: str | None = Field(None, description="kind: reward_model recipe whose model a reward_model judge "
-                                      "reads (trained on first use, reused after); relative to this recipe")
+    reward_recipe: str | None = Field(
+        None,
+        description="kind: reward_model recipe whose model a reward_model judge "
+        "reads (trained on first use, reused after); relative to this recipe",
+    )
     self_name: str | None = Field(None, description="the model name a set's model columns use for this judge")
     params: dict[str, Any] = Field(default_factory=dict, description="the judge factory's parameters")
 
@@ -48,11 +51,13 @@ class JudgeEvalRecipe(Strict):
     sets: dict[str, LabelledSet] = Field(min_length=1, description="set name -> human-labelled set")
 
     @model_validator(mode="after")
-    def _references(self) -> "JudgeEvalRecipe":
+    def _references(self) -> JudgeEvalRecipe:
         for name, spec in self.models.items():
             if spec.path is None and spec.gguf is None:
-                raise ValueError(f"models.{name}: a judge_eval model needs `path` (an HF id, a directory or an API "
-                                 "model name) or `gguf`; sandbox and base models are trained by feedback recipes")
+                raise ValueError(
+                    f"models.{name}: a judge_eval model needs `path` (an HF id, a directory or an API "
+                    "model name) or `gguf`; sandbox and base models are trained by feedback recipes"
+                )
         for name, judge in self.judges.items():
             if judge.model is not None and judge.model not in self.models:
                 known = ", ".join(self.models) or "none defined"
@@ -64,9 +69,8 @@ class JudgeEvalRecipe(Strict):
 
 def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
-    from harness.registry import RegistryError, generators, judges
-
     from harness.config import looks_local
+    from harness.registry import RegistryError, generators, judges
 
     try:
         for name, spec in recipe.models.items():
@@ -79,22 +83,32 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
                 except ModelImportError as exc:
                     raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
             elif spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
-                raise RecipeError(f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
-                                  "directory or a Hugging Face id like 'org/name'")
+                raise RecipeError(
+                    f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
+                    "directory or a Hugging Face id like 'org/name'"
+                )
         for name, judge in recipe.judges.items():
             accepts = judges.get(judge.type).parameters
-            given = set(judge.params) | ({"generator"} if judge.model else set()) | (
-                {"path"} if judge.reward_recipe else set())
+            given = (
+                set(judge.params)
+                | ({"generator"} if judge.model else set())
+                | ({"path"} if judge.reward_recipe else set())
+            )
             unknown = sorted(given - set(accepts))
             if unknown:
-                raise RecipeError(f"{where}: judges.{name}.{unknown[0]}: judge {judge.type!r} takes no such parameter; "
-                                  f"it takes {', '.join(accepts) or 'none'}")
+                raise RecipeError(
+                    f"{where}: judges.{name}.{unknown[0]}: judge {judge.type!r} takes no such parameter; "
+                    f"it takes {', '.join(accepts) or 'none'}"
+                )
             if "generator" in accepts and judge.model is None:
-                raise RecipeError(f"{where}: judges.{name}.model: judge {judge.type!r} runs on a model; add model: "
-                                  "<name in models>")
+                raise RecipeError(
+                    f"{where}: judges.{name}.model: judge {judge.type!r} runs on a model; add model: <name in models>"
+                )
             if judge.reward_recipe is not None and not (base / judge.reward_recipe).exists():
-                raise RecipeError(f"{where}: judges.{name}.reward_recipe: {base / judge.reward_recipe} not found; give a "
-                                  "kind: reward_model recipe path relative to this recipe")
+                raise RecipeError(
+                    f"{where}: judges.{name}.reward_recipe: {base / judge.reward_recipe} not found; give a "
+                    "kind: reward_model recipe path relative to this recipe"
+                )
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
 

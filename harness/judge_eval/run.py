@@ -8,8 +8,9 @@ adding a judge recomputes nothing already judged; LLM judges run on generators b
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from harness.hashing import stable_hash
 from harness.judge_eval.items import LabelledPair, RankedGroup
@@ -24,8 +25,13 @@ Items = list[LabelledPair] | list[RankedGroup]
 
 
 class JudgeEvalRun:
-    def __init__(self, recipe: JudgeEvalRecipe, results: str | Path = "results", recipe_dir: str | Path = ".",
-                 log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        recipe: JudgeEvalRecipe,
+        results: str | Path = "results",
+        recipe_dir: str | Path = ".",
+        log: Callable[[str], None] = print,
+    ):
         self.recipe = recipe
         self.results = Path(results)
         self.recipe_dir = Path(recipe_dir)
@@ -36,8 +42,9 @@ class JudgeEvalRun:
         self._models: dict[str, tuple[str, str]] = {}
         self._reward_models: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 
-    def stage(self, label: str, stage: str, config: Any, inputs: list[str],
-              build: Callable[[Path], dict[str, Any] | None]) -> StageResult:
+    def stage(
+        self, label: str, stage: str, config: Any, inputs: list[str], build: Callable[[Path], dict[str, Any] | None]
+    ) -> StageResult:
         result = self.store.run(stage, config, inputs, build)
         self.stages[label] = result
         self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
@@ -107,8 +114,9 @@ class JudgeEvalRun:
             write_jsonl(out / "outcomes.jsonl", rows)
             return {"items": len(rows), "judge": built.name}
 
-        result = self.stage(f"judge {judge} on {set_name}", "judge_eval", {"judge": config},
-                            [*inputs, stable_hash(items)], build)
+        result = self.stage(
+            f"judge {judge} on {set_name}", "judge_eval", {"judge": config}, [*inputs, stable_hash(items)], build
+        )
         return read_jsonl(result.path / "outcomes.jsonl", record)  # type: ignore[return-value]
 
     def run(self) -> dict[str, Any]:

@@ -8,8 +8,9 @@ the human labels are "a" and a judge that always says "a" scores chance, not 100
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal, Sequence, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +30,7 @@ class SetSpec(BaseModel):
     pairs: int | None = Field(None, gt=0, description="first N items of each subset; null = all")
 
     def cap(self, items: list, subset: str, what: str) -> list:
-        return items[:take(self.pairs, len(items), f"{what} subset {subset!r}")]
+        return items[: take(self.pairs, len(items), f"{what} subset {subset!r}")]
 
     def capped(self, items: Sequence, what: str) -> list:
         """The first `pairs` items of every subset, subsets in order of first appearance."""
@@ -39,8 +40,9 @@ class SetSpec(BaseModel):
         return [i for subset, rows in by_subset.items() for i in self.cap(rows, subset, what)]
 
 
-def shown_order(pair_id: str, prompt: tuple[Message, ...], chosen: str, rejected: str, subset: str,
-                **models: str) -> LabelledPair:
+def shown_order(
+    pair_id: str, prompt: tuple[Message, ...], chosen: str, rejected: str, subset: str, **models: str
+) -> LabelledPair:
     """Chosen first or second, decided by the content, so the labels are balanced and reruns agree."""
     if seed_from(pair_id, chosen, rejected) % 2:
         return LabelledPair(id=pair_id, subset=subset, prompt=prompt, a=rejected, b=chosen, label="b", **models)
@@ -60,8 +62,11 @@ class HHRLHFSet(SetSpec):
         for subset in self.subsets:
             for p in data.pairs(subset, self.pairs):
                 prompt = tuple(Message(**m) for m in p["prompt"])
-                out.append(shown_order(p["prompt_id"], prompt, p["chosen"][-1]["content"],
-                                       p["rejected"][-1]["content"], subset))
+                out.append(
+                    shown_order(
+                        p["prompt_id"], prompt, p["chosen"][-1]["content"], p["rejected"][-1]["content"], subset
+                    )
+                )
         return out
 
 
@@ -91,8 +96,9 @@ class TruthfulQASet(SetSpec):
         out = []
         for prompt in data.prompts():
             wrong = prompt.metadata.get("best_incorrect_answer") or prompt.metadata["incorrect_answers"][0]
-            out.append(shown_order(prompt.id, prompt.messages, best[prompt.id].text, wrong,
-                                   prompt.metadata["type"].lower()))
+            out.append(
+                shown_order(prompt.id, prompt.messages, best[prompt.id].text, wrong, prompt.metadata["type"].lower())
+            )
         return self.capped(out, "truthfulqa")
 
 
@@ -104,8 +110,12 @@ class OasstSet(SetSpec):
 
     def load(self) -> list[RankedGroup]:
         data = benchmarks.build("oasst", path=None if self.path is None else str(data_file(self.path)))
-        groups = [RankedGroup(id=g.prompt_id, subset="en100", prompt=g.prompt, replies=g.replies,
-                              reference=tuple(g.reference_scores)) for g in data.rankings()]
+        groups = [
+            RankedGroup(
+                id=g.prompt_id, subset="en100", prompt=g.prompt, replies=g.replies, reference=tuple(g.reference_scores)
+            )
+            for g in data.rankings()
+        ]
         return self.capped(groups, "oasst")
 
 
@@ -122,18 +132,30 @@ class FairEvalSet(SetSpec):
     def load(self) -> list[LabelledPair]:
         root = data_file(self.path)
         questions = {r.integer("question_id"): r for r in jsonl_rows(root / "question.jsonl")}
-        answers = {name: {r.integer("question_id"): r.text("text") for r in jsonl_rows(root / "answer" / f"{file}.jsonl")}
-                   for name, file in (("a", "answer_gpt35"), ("b", "answer_vicuna-13b"))}
+        answers = {
+            name: {r.integer("question_id"): r.text("text") for r in jsonl_rows(root / "answer" / f"{file}.jsonl")}
+            for name, file in (("a", "answer_gpt35"), ("b", "answer_vicuna-13b"))
+        }
         review = root / "review" / "review_gpt35_vicuna-13b_human.txt"
         out = []
         for line, label in enumerate(read_text(review).split(), 1):
             if label not in FAIREVAL_LABELS:
-                raise Row(review, line, label).error("label", f"is {label!r}", f"use one of {', '.join(FAIREVAL_LABELS)}")
+                raise Row(review, line, label).error(
+                    "label", f"is {label!r}", f"use one of {', '.join(FAIREVAL_LABELS)}"
+                )
             q = questions[line]
-            out.append(LabelledPair(
-                id=f"faireval-{line}", subset=q.text("category"), prompt=(Message(role="user", content=q.text("text")),),
-                a=answers["a"][line], b=answers["b"][line], label=FAIREVAL_LABELS[label],  # type: ignore[arg-type]
-                model_a="gpt-3.5-turbo", model_b="vicuna-13b"))
+            out.append(
+                LabelledPair(
+                    id=f"faireval-{line}",
+                    subset=q.text("category"),
+                    prompt=(Message(role="user", content=q.text("text")),),
+                    a=answers["a"][line],
+                    b=answers["b"][line],
+                    label=FAIREVAL_LABELS[label],  # type: ignore[arg-type]
+                    model_a="gpt-3.5-turbo",
+                    model_b="vicuna-13b",
+                )
+            )
         return self.capped(out, "faireval")
 
 
@@ -141,15 +163,19 @@ class PairwiseFileSet(SetSpec):
     """Any JSON or JSONL file of labelled pairs, read through a column mapping (harness/judge_eval/pairwise_file.py)."""
 
     type: Literal["pairwise"]
-    path: str = Field(description="a .json (array) or .jsonl file, optionally .gz, relative to the recipe; data:<path> for the shared folder")
+    path: str = Field(
+        description="a .json (array) or .jsonl file, optionally .gz, relative to the recipe; data:<path> for the shared folder"
+    )
     columns: Columns
     labels: LabelValues = Field(default_factory=LabelValues)
 
     def load(self) -> list[LabelledPair]:
         path = data_file(self.path)
-        return self.capped(read_pairwise_file(Path(path), self.columns, self.labels, path.stem.split(".")[0]),
-                           str(path))
+        return self.capped(
+            read_pairwise_file(Path(path), self.columns, self.labels, path.stem.split(".")[0]), str(path)
+        )
 
 
-LabelledSet = Annotated[Union[HHRLHFSet, HHHSet, TruthfulQASet, OasstSet, FairEvalSet, PairwiseFileSet],
-                        Field(discriminator="type")]
+LabelledSet = Annotated[
+    HHRLHFSet | HHHSet | TruthfulQASet | OasstSet | FairEvalSet | PairwiseFileSet, Field(discriminator="type")
+]

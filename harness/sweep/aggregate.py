@@ -40,16 +40,29 @@ class SweepRow:
     def flat(self) -> dict[str, Any]:
         """The row as CSV/JSON fields (the CI replicates left out)."""
         d = self.diff
-        return {"variant": self.group, **{f"value:{k}": v for k, v in self.values.items()}, "model": self.model,
-                "stage": self.stage, "source": self.source, "n_seeds": len(self.seeds),
-                "seeds": " ".join("-" if s is None else str(s) for s in self.seeds),
-                "score": self.score, "score_sd": self.score_sd, "win_rate": self.win_rate,
-                "win_rate_sd": self.win_rate_sd, "diff": d.mean if d else None, "diff_sd": d.sd if d else None,
-                "diff_ci_low": d.ci_low if d else None, "diff_ci_high": d.ci_high if d else None,
-                "significant": d.significant if d else None,
-                "diff_per_seed": " ".join(f"{x:+.4f}" for x in d.per_seed) if d else "",
-                "gold_pair_accuracy": self.gold_pair_accuracy, "gold_pair_accuracy_sd": self.gold_pair_accuracy_sd,
-                "pairs": self.pairs, "run_ids": " ".join(self.run_ids)}
+        return {
+            "variant": self.group,
+            **{f"value:{k}": v for k, v in self.values.items()},
+            "model": self.model,
+            "stage": self.stage,
+            "source": self.source,
+            "n_seeds": len(self.seeds),
+            "seeds": " ".join("-" if s is None else str(s) for s in self.seeds),
+            "score": self.score,
+            "score_sd": self.score_sd,
+            "win_rate": self.win_rate,
+            "win_rate_sd": self.win_rate_sd,
+            "diff": d.mean if d else None,
+            "diff_sd": d.sd if d else None,
+            "diff_ci_low": d.ci_low if d else None,
+            "diff_ci_high": d.ci_high if d else None,
+            "significant": d.significant if d else None,
+            "diff_per_seed": " ".join(f"{x:+.4f}" for x in d.per_seed) if d else "",
+            "gold_pair_accuracy": self.gold_pair_accuracy,
+            "gold_pair_accuracy_sd": self.gold_pair_accuracy_sd,
+            "pairs": self.pairs,
+            "run_ids": " ".join(self.run_ids),
+        }
 
 
 @dataclass
@@ -65,8 +78,10 @@ def latest_sweep(results: Path, name: str) -> dict[str, Any]:
     """The newest sweep record of `name` that finished (else the newest at all: a sweep still running or killed)."""
     found = sorted((results / "runs" / name).glob(f"*/{SWEEP_FILE}"))
     if not found:
-        raise FileNotFoundError(f"no sweep record of {name!r} under {results / 'runs' / name}; run a recipe with a "
-                                "sweep: block first (harness run RECIPE)")
+        raise FileNotFoundError(
+            f"no sweep record of {name!r} under {results / 'runs' / name}; run a recipe with a "
+            "sweep: block first (harness run RECIPE)"
+        )
     records = [json.loads(p.read_text(encoding="utf-8")) for p in found]
     finished = [r for r in records if r.get("finished")]
     return (finished or records)[-1]
@@ -74,8 +89,10 @@ def latest_sweep(results: Path, name: str) -> dict[str, Any]:
 
 def _load_run(results: Path, entry: dict[str, Any]) -> dict[str, Any]:
     folder = results / entry["run_dir"]
-    run = {"run": json.loads((folder / "run.json").read_text(encoding="utf-8")),
-           "metrics": json.loads((folder / "metrics.json").read_text(encoding="utf-8"))}
+    run = {
+        "run": json.loads((folder / "run.json").read_text(encoding="utf-8")),
+        "metrics": json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
+    }
     scores = folder / "scores.json"
     run["scores"] = json.loads(scores.read_text(encoding="utf-8")) if scores.exists() else None
     return run
@@ -96,17 +113,28 @@ def aggregate(results: Path, record: dict[str, Any]) -> SweepTable:
         models = list(dict.fromkeys(r["model"] for _, run in members for r in run["metrics"]["rows"]))
         for model in models:
             rows.append(_row(group, members, model, baseline))
-    return SweepTable(record, baseline, rows, failed, list(record["spec"].get("grid", {}))
-                      + list(record["spec"].get("zip", {})))
+    return SweepTable(
+        record, baseline, rows, failed, list(record["spec"].get("grid", {})) + list(record["spec"].get("zip", {}))
+    )
 
 
 def _row(group: str, members: list[tuple[dict[str, Any], dict[str, Any]]], model: str, baseline: str) -> SweepRow:
-    found = [(entry, run, next(r for r in run["metrics"]["rows"] if r["model"] == model))
-             for entry, run in members if any(r["model"] == model for r in run["metrics"]["rows"])]
+    found = [
+        (entry, run, next(r for r in run["metrics"]["rows"] if r["model"] == model))
+        for entry, run in members
+        if any(r["model"] == model for r in run["metrics"]["rows"])
+    ]
     entry0, run0, row0 = found[0]
-    out = SweepRow(group=group, values=entry0["values"], extra=entry0["extra"], model=model, stage=row0["stage"],
-                   source=row0.get("source") or "", seeds=[e["seed"] for e, _, _ in found],
-                   run_ids=[run["run"]["run_id"] for _, run, _ in found])
+    out = SweepRow(
+        group=group,
+        values=entry0["values"],
+        extra=entry0["extra"],
+        model=model,
+        stage=row0["stage"],
+        source=row0.get("source") or "",
+        seeds=[e["seed"] for e, _, _ in found],
+        run_ids=[run["run"]["run_id"] for _, run, _ in found],
+    )
     rows = [r for _, _, r in found]
     out.score, out.score_sd, n = mean_sd([r.get("score") for r in rows])
     out.score_se = rows[0].get("score_se") if n == 1 else None
@@ -116,8 +144,9 @@ def _row(group: str, members: list[tuple[dict[str, Any], dict[str, Any]]], model
     scored = [run["scores"] for _, run, r in found if run["scores"] is not None and r.get("score") is not None]
     if model != baseline and scored and len(scored) == len(found):
         evaluation = run0["run"]["recipe"]["evaluation"]
-        per_seed = [(per_prompt(s[model], ids), per_prompt(s[baseline], ids)) for s in scored
-                    for ids in [sorted(s[baseline])]]
+        per_seed = [
+            (per_prompt(s[model], ids), per_prompt(s[baseline], ids)) for s in scored for ids in [sorted(s[baseline])]
+        ]
         out.diff = pooled_paired_diff(per_seed, n_boot=evaluation["bootstrap"], seed=run0["run"]["recipe"]["seed"])
     return out
 

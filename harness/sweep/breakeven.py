@@ -13,8 +13,8 @@ is significantly positive.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -55,9 +55,14 @@ def break_even(points: Sequence[tuple[float, PooledDiff]], level: float = 0.95) 
     tail = (1.0 - level) / 2.0
     # inverted_cdf picks observed values, so a share of replicates without a crossing (±inf) stays ±inf
     low, high = (float(q) for q in np.quantile(per_replicate, [tail, 1.0 - tail], method="inverted_cdf"))
-    return BreakEven(x=crossing(xs, [d.mean for _, d in points]), ci_low=low, ci_high=high,
-                     significant_from=crossing(xs, [d.ci_low for _, d in points]), levels=len(points),
-                     n_boot=reps.shape[1])
+    return BreakEven(
+        x=crossing(xs, [d.mean for _, d in points]),
+        ci_low=low,
+        ci_high=high,
+        significant_from=crossing(xs, [d.ci_low for _, d in points]),
+        levels=len(points),
+        n_boot=reps.shape[1],
+    )
 
 
 def describe(be: BreakEven, percent: bool = True) -> str:
@@ -68,8 +73,10 @@ def describe(be: BreakEven, percent: bool = True) -> str:
             return "above the highest level"
         return f"{100 * v:.0f}%" if percent else f"{v:.3g}"
 
-    return (f"break-even {fmt(be.x)} [95% CI {fmt(be.ci_low)}, {fmt(be.ci_high)}]; gain significantly > 0 from "
-            f"{fmt(be.significant_from)} ({be.levels} levels, {be.n_boot} pooled bootstrap replicates)")
+    return (
+        f"break-even {fmt(be.x)} [95% CI {fmt(be.ci_low)}, {fmt(be.ci_high)}]; gain significantly > 0 from "
+        f"{fmt(be.significant_from)} ({be.levels} levels, {be.n_boot} pooled bootstrap replicates)"
+    )
 
 
 __all__ = ["BreakEven", "break_even", "crossing", "describe"]

@@ -13,9 +13,11 @@ from harness.sweep.aggregate import SweepTable
 from harness.sweep.breakeven import describe
 from harness.sweep.view import curves, finite
 
-Y_LABELS = {"diff": ("Δ oracle score vs {base} (pooled 95% CI)", 0.0),
-            "score": ("oracle score 0–5 (± SD over seeds)", math.nan),
-            "win_rate": ("win rate vs {base} (%) (± SD over seeds)", 50.0)}
+Y_LABELS = {
+    "diff": ("Δ oracle score vs {base} (pooled 95% CI)", 0.0),
+    "score": ("oracle score 0–5 (± SD over seeds)", math.nan),
+    "win_rate": ("win rate vs {base} (%) (± SD over seeds)", 50.0),
+}
 PERCENT_X = {"gold_pair_accuracy": "pair accuracy of the feedback vs the oracle (%), mean ± SD over seeds"}
 
 
@@ -30,17 +32,38 @@ def sweep_plot(table: SweepTable, path: Path, x: str, metric: str = "diff") -> P
     for i, curve in enumerate(lines):
         color = f"C{i % 10}"
         pts = curve.points
-        ax.errorbar([scale * p.x for p in pts], [p.y for p in pts],
-                    yerr=[[p.y - p.y_low for p in pts], [p.y_high - p.y for p in pts]],
-                    xerr=[scale * p.x_err for p in pts] if any(p.x_err for p in pts) else None,
-                    fmt="-o", color=color, capsize=3, markersize=5, label=curve.label)
+        ax.errorbar(
+            [scale * p.x for p in pts],
+            [p.y for p in pts],
+            yerr=[[p.y - p.y_low for p in pts], [p.y_high - p.y for p in pts]],
+            xerr=[scale * p.x_err for p in pts] if any(p.x_err for p in pts) else None,
+            fmt="-o",
+            color=color,
+            capsize=3,
+            markersize=5,
+            label=curve.label,
+        )
         if curve.break_even is not None:
             notes.append(f"{curve.label}: {describe(curve.break_even, x in PERCENT_X)}")
     for p in singles:
-        ax.errorbar([scale * p.x], [p.y], yerr=[[p.y - p.y_low], [p.y_high - p.y]],
-                    xerr=[scale * p.x_err] if p.x_err else None, fmt="s", color="#333", markersize=6, capsize=3)
-        ax.annotate(p.row.model.removeprefix("M2-"), (scale * p.x, p.y), textcoords="offset points", xytext=(6, 5),
-                    fontsize=8, color="#333")
+        ax.errorbar(
+            [scale * p.x],
+            [p.y],
+            yerr=[[p.y - p.y_low], [p.y_high - p.y]],
+            xerr=[scale * p.x_err] if p.x_err else None,
+            fmt="s",
+            color="#333",
+            markersize=6,
+            capsize=3,
+        )
+        ax.annotate(
+            p.row.model.removeprefix("M2-"),
+            (scale * p.x, p.y),
+            textcoords="offset points",
+            xytext=(6, 5),
+            fontsize=8,
+            color="#333",
+        )
     lo_x, hi_x = ax.get_xlim()  # the data's range: a break-even band without a finite end runs to its edge
     for i, curve in enumerate(lines):
         be = curve.break_even
@@ -48,8 +71,13 @@ def sweep_plot(table: SweepTable, path: Path, x: str, metric: str = "diff") -> P
             continue
         ax.axvline(scale * be.x, color=f"C{i % 10}", linestyle=":", linewidth=1)
         low, high = (scale * v for v in (be.ci_low, be.ci_high))
-        ax.axvspan(max(low, lo_x) if finite(low) else lo_x, min(high, hi_x) if finite(high) else hi_x,
-                   color=f"C{i % 10}", alpha=0.12, linewidth=0)
+        ax.axvspan(
+            max(low, lo_x) if finite(low) else lo_x,
+            min(high, hi_x) if finite(high) else hi_x,
+            color=f"C{i % 10}",
+            alpha=0.12,
+            linewidth=0,
+        )
     ax.set_xlim(lo_x, hi_x)
     label, reference = Y_LABELS[metric]
     if not math.isnan(reference):

@@ -15,9 +15,9 @@ the same prompts in every replicate: replicates of different rows (levels of a d
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import fmean, stdev
-from typing import Sequence
 
 import numpy as np
 
@@ -49,8 +49,12 @@ def mean_sd(values: Sequence[float | None]) -> tuple[float | None, float | None,
     return fmean(present), (stdev(present) if len(present) > 1 else None), len(present)
 
 
-def pooled_paired_diff(per_seed: Sequence[tuple[Sequence[float | None], Sequence[float | None]]],
-                       n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> PooledDiff:
+def pooled_paired_diff(
+    per_seed: Sequence[tuple[Sequence[float | None], Sequence[float | None]]],
+    n_boot: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> PooledDiff:
     """`per_seed[k]` = (model's per-prompt scores, baseline's per-prompt scores) in seed k's run (None: missing)."""
     if not per_seed:
         raise ValueError("pooled_paired_diff: no seeds given; pass one (model, baseline) score pair per seed")
@@ -60,14 +64,22 @@ def pooled_paired_diff(per_seed: Sequence[tuple[Sequence[float | None], Sequence
         if a.size == 0:
             raise ValueError("pooled_paired_diff: a seed has no prompt scored for both model and baseline")
         diffs.append(a - b)
-    replicates = np.mean([bootstrap_means(d, n_boot, seed_from("sweep-pooled", seed, k)) for k, d in enumerate(diffs)],
-                         axis=0)
+    replicates = np.mean(
+        [bootstrap_means(d, n_boot, seed_from("sweep-pooled", seed, k)) for k, d in enumerate(diffs)], axis=0
+    )
     tail = (1.0 - level) / 2.0
     low, high = (float(q) for q in np.quantile(replicates, [tail, 1.0 - tail]))
     means = tuple(float(d.mean()) for d in diffs)
-    return PooledDiff(mean=fmean(means), sd=stdev(means) if len(means) > 1 else None, ci_low=low, ci_high=high,
-                      n_seeds=len(means), per_seed=means, n_prompts=tuple(int(d.size) for d in diffs),
-                      replicates=replicates)
+    return PooledDiff(
+        mean=fmean(means),
+        sd=stdev(means) if len(means) > 1 else None,
+        ci_low=low,
+        ci_high=high,
+        n_seeds=len(means),
+        per_seed=means,
+        n_prompts=tuple(int(d.size) for d in diffs),
+        replicates=replicates,
+    )
 
 
-__all__ = ["PooledDiff", "pooled_paired_diff", "mean_sd"]
+__all__ = ["PooledDiff", "mean_sd", "pooled_paired_diff"]

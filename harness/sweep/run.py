@@ -15,9 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from harness.config import Recipe, RecipeError
 from harness.records import claim_run_dir, git_revision, new_run_id
@@ -53,22 +54,32 @@ def run_variant(recipe: Recipe, results: str, label: str, log: Callable[[str], N
     started = time.perf_counter()
     try:
         out = Pipeline(recipe, results, log=log or say).run()
-    except Exception as exc:  # noqa: BLE001  (one variant's failure, bug or bad input, must not stop the others)
+    except Exception as exc:
         error = str(exc) if isinstance(exc, (RecipeError, ValueError, FileNotFoundError)) else repr(exc)
         return {"status": "failed", "error": scrub(error), "seconds": round(time.perf_counter() - started, 2)}
     # What this variant built rather than reused: the check that variants share what the swept field leaves alone.
     built = [label for label, stage in out["record"]["stages"].items() if not stage.get("reused")]
-    return {"status": "done", "run_dir": out["run_dir"], "seconds": round(time.perf_counter() - started, 2),
-            "built": built}
+    return {
+        "status": "done",
+        "run_dir": out["run_dir"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "built": built,
+    }
 
 
 def variant_entry(variant: Variant, recipe: Recipe) -> dict[str, Any]:
-    return {"label": variant.label, "group": variant.group, "values": group_values(variant), "seed": variant.seed,
-            "extra": variant.extra, "recipe": recipe.name, "status": "pending"}
+    return {
+        "label": variant.label,
+        "group": variant.group,
+        "values": group_values(variant),
+        "seed": variant.seed,
+        "extra": variant.extra,
+        "recipe": recipe.name,
+        "status": "pending",
+    }
 
 
-def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1,
-              log: Callable[[str], None] = print) -> dict[str, Any]:
+def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Runs every variant (already validated) and returns the sweep record."""
     if jobs < 1:
         raise RecipeError(f"--jobs {jobs}: give 1 or more worker processes")
@@ -76,9 +87,15 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1,
     started = time.perf_counter()
     threads = threads_per_job(jobs)
     record: dict[str, Any] = {
-        "sweep": sweep.name, "sweep_id": new_run_id(sweep.key), "sweep_key": sweep.key, "recipe_file": sweep.path,
-        "spec": sweep.spec.model_dump(mode="json"), "jobs": jobs, "threads_per_job": threads,
-        "git_revision": git_revision(Path(__file__).parent), "finished": False,
+        "sweep": sweep.name,
+        "sweep_id": new_run_id(sweep.key),
+        "sweep_key": sweep.key,
+        "recipe_file": sweep.path,
+        "spec": sweep.spec.model_dump(mode="json"),
+        "jobs": jobs,
+        "threads_per_job": threads,
+        "git_revision": git_revision(Path(__file__).parent),
+        "finished": False,
         "variants": [variant_entry(v, r) for v, r in sweep.variants],
     }
     folder = claim_run_dir(results / "runs" / sweep.name, {"run_id": record["sweep_id"]})
@@ -90,24 +107,35 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1,
         if "run_dir" in outcome:
             outcome = {**outcome, "run_dir": os.path.relpath(outcome["run_dir"], results)}
         entry.update(outcome)
-        how = (f"run record {entry['run_dir']}, built {len(entry['built'])} stage(s)" if entry["status"] == "done"
-               else f"FAILED: {entry['error']}")
+        how = (
+            f"run record {entry['run_dir']}, built {len(entry['built'])} stage(s)"
+            if entry["status"] == "done"
+            else f"FAILED: {entry['error']}"
+        )
         log(f"[sweep {sweep.name}] {entry['label']}: {how} ({entry['seconds']:.0f}s)")
         write_json_atomic(path, record, sort_keys=False)
 
     write_json_atomic(path, record, sort_keys=False)
-    log(f"[sweep {sweep.name}] {len(sweep.variants)} variants, {jobs} job(s) x {threads} torch thread(s); "
-        f"record {path}")
+    log(
+        f"[sweep {sweep.name}] {len(sweep.variants)} variants, {jobs} job(s) x {threads} torch thread(s); record {path}"
+    )
     if jobs == 1:
         for i, (variant, recipe) in enumerate(sweep.variants):
-            finish(i, run_variant(recipe, str(results), variant.label,
-                                  log=lambda line, label=variant.label: log(f"[{label}] {line}")))
+            finish(
+                i,
+                run_variant(
+                    recipe, str(results), variant.label, log=lambda line, label=variant.label: log(f"[{label}] {line}")
+                ),
+            )
     else:
         context = multiprocessing.get_context("spawn")  # no forked torch state; each worker sets its own threads
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(threads,)) as pool:
-            futures: dict[Future, int] = {pool.submit(run_variant, recipe, str(results), variant.label): i
-                                          for i, (variant, recipe) in enumerate(sweep.variants)}
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(threads,)
+        ) as pool:
+            futures: dict[Future, int] = {
+                pool.submit(run_variant, recipe, str(results), variant.label): i
+                for i, (variant, recipe) in enumerate(sweep.variants)
+            }
             for future in as_completed(futures):
                 finish(futures[future], future.result())
     record.update(finished=True, seconds=round(time.perf_counter() - started, 2))
@@ -115,4 +143,4 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1,
     return {**record, "path": str(path)}
 
 
-__all__ = ["run_sweep", "run_variant", "threads_per_job", "SWEEP_FILE"]
+__all__ = ["SWEEP_FILE", "run_sweep", "run_variant", "threads_per_job"]

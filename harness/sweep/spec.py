@@ -21,9 +21,10 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -56,7 +57,7 @@ class SweepSpec(_Strict):
     plot: PlotSpec = Field(default_factory=PlotSpec)
 
     @model_validator(mode="after")
-    def _dimensions(self) -> "SweepSpec":
+    def _dimensions(self) -> SweepSpec:
         for kind, block in (("grid", self.grid), ("zip", self.zip)):
             for path, values in block.items():
                 if not values:
@@ -169,7 +170,7 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
             for p, v in values:
                 set_path(variant, p, v, f"{where}: sweep variant {label}")
             if seed is not None:
-                variant.update({f: seed for f in SEED_FIELDS})
+                variant.update(dict.fromkeys(SEED_FIELDS, seed))
             out.append(Variant(label, group, values, seed, False, variant))
     for extra in spec.extra:
         variant = copy.deepcopy(base)
@@ -181,8 +182,9 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
         dup = next(label for label in labels if labels.count(label) > 1)
         raise RecipeError(f"{where}: sweep variant {dup}: two variants get this label; rename an extra variant")
     name = str(base.get("name", "sweep"))
-    return tuple(Variant(v.label, v.group, v.values, v.seed, v.extra, {**v.data, "name": f"{name}.{v.label}"})
-                 for v in out)
+    return tuple(
+        Variant(v.label, v.group, v.values, v.seed, v.extra, {**v.data, "name": f"{name}.{v.label}"}) for v in out
+    )
 
 
 def validate_variant(variant: Variant, where: str) -> Recipe:
@@ -217,4 +219,4 @@ def group_values(variant: Variant) -> dict[str, Any]:
     return {p: v for p, v in variant.values}
 
 
-__all__ = ["Sweep", "SweepSpec", "Variant", "expand", "load_sweep", "validate_variant", "SEED_FIELDS"]
+__all__ = ["SEED_FIELDS", "Sweep", "SweepSpec", "Variant", "expand", "load_sweep", "validate_variant"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from harness.leaderboard_html import CSS, SORT_JS
 from harness.store import write_text_atomic
@@ -21,10 +21,12 @@ from harness.sweep.view import curves, default_x
 _e = html.escape
 VIEWS = ("source", "model")
 FORMATS = ("md", "csv", "html", "png")
-POOLED_NOTE = ("Seeds: each row is the mean over its seeds; SD is the across-seed standard deviation. Δ: mean of the "
-               "per-seed paired differences (per-prompt score minus the baseline's, same prompts); its 95% CI is a "
-               "stratified paired bootstrap (prompts resampled within each seed's run, seeds averaged), so it "
-               "measures evaluation precision of the seed mean, and the seed spread is the SD beside it.")
+POOLED_NOTE = (
+    "Seeds: each row is the mean over its seeds; SD is the across-seed standard deviation. Δ: mean of the "
+    "per-seed paired differences (per-prompt score minus the baseline's, same prompts); its 95% CI is a "
+    "stratified paired bootstrap (prompts resampled within each seed's run, seeds averaged), so it "
+    "measures evaluation precision of the seed mean, and the seed spread is the SD beside it."
+)
 
 
 def select(table: SweepTable, by: str) -> list[SweepRow]:
@@ -45,16 +47,38 @@ def _pm(value: float | None, sd: float | None, spec: str = ".2f", scale: float =
 
 def cells(row: SweepRow, baseline: str) -> list[str]:
     d = row.diff
-    diff = "baseline" if row.model == baseline else "—" if d is None else (
-        f"{d.mean:+.2f} [{d.ci_low:+.2f}, {d.ci_high:+.2f}]{' *' if d.significant else ''}")
-    return [row.group, row.model, " ".join("-" if s is None else str(s) for s in row.seeds),
-            _pm(row.score, row.score_sd), diff, _f(d.sd if d else None), _pm(row.win_rate, row.win_rate_sd, ".1f"),
-            _pm(row.gold_pair_accuracy, row.gold_pair_accuracy_sd, ".0f", 100.0), _f(row.pairs, ".0f")]
+    diff = (
+        "baseline"
+        if row.model == baseline
+        else "—"
+        if d is None
+        else (f"{d.mean:+.2f} [{d.ci_low:+.2f}, {d.ci_high:+.2f}]{' *' if d.significant else ''}")
+    )
+    return [
+        row.group,
+        row.model,
+        " ".join("-" if s is None else str(s) for s in row.seeds),
+        _pm(row.score, row.score_sd),
+        diff,
+        _f(d.sd if d else None),
+        _pm(row.win_rate, row.win_rate_sd, ".1f"),
+        _pm(row.gold_pair_accuracy, row.gold_pair_accuracy_sd, ".0f", 100.0),
+        _f(row.pairs, ".0f"),
+    ]
 
 
 def headers(baseline: str) -> list[str]:
-    return ["variant", "model", "seeds", "oracle score, mean ± SD", f"Δ vs {baseline}, mean [pooled 95% CI]",
-            "Δ SD over seeds", f"win rate vs {baseline}, mean ± SD", "pair acc. vs oracle (%), mean ± SD", "pairs"]
+    return [
+        "variant",
+        "model",
+        "seeds",
+        "oracle score, mean ± SD",
+        f"Δ vs {baseline}, mean [pooled 95% CI]",
+        "Δ SD over seeds",
+        f"win rate vs {baseline}, mean ± SD",
+        "pair acc. vs oracle (%), mean ± SD",
+        "pairs",
+    ]
 
 
 def summary_lines(table: SweepTable) -> list[str]:
@@ -70,15 +94,21 @@ def summary_lines(table: SweepTable) -> list[str]:
             lines.append(f"Δ against {x}, {curve.label}: {describe(curve.break_even, x == 'gold_pair_accuracy')}.")
     lines += [f"Variant {f} did not finish." for f in table.failed]
     took = f"{rec['seconds']:.0f}s" if rec.get("seconds") is not None else "not finished"
-    lines.append(f"Sweep {rec['sweep_id']}: {len(rec['variants'])} variants, {rec['jobs']} job(s) × "
-                 f"{rec['threads_per_job']} torch thread(s), wall time {took}; git {rec['git_revision'][:12]}.")
+    lines.append(
+        f"Sweep {rec['sweep_id']}: {len(rec['variants'])} variants, {rec['jobs']} job(s) × "
+        f"{rec['threads_per_job']} torch thread(s), wall time {took}; git {rec['git_revision'][:12]}."
+    )
     return lines
 
 
 def markdown(table: SweepTable, by: str = "source") -> str:
     head = headers(table.baseline)
-    lines = [f"## {table.record['sweep']} — sweep {table.record['sweep_id']}", "", "| " + " | ".join(head) + " |",
-             "|" + "---|" * len(head)]
+    lines = [
+        f"## {table.record['sweep']} — sweep {table.record['sweep_id']}",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
     lines += ["| " + " | ".join(cells(r, table.baseline)) + " |" for r in select(table, by)]
     return "\n".join(lines + [""] + summary_lines(table)) + "\n"
 
@@ -97,8 +127,9 @@ def html_page(table: SweepTable, by: str = "source") -> str:
     """Every string from run data (labels, model names, errors) is escaped: a page never runs it as markup."""
     title = f"{table.record['sweep']} — sweep {table.record['sweep_id']}"
     head = "".join(f"<th>{_e(h)}</th>" for h in headers(table.baseline))
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells(r, table.baseline)) + "</tr>"
-                   for r in select(table, by))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells(r, table.baseline)) + "</tr>" for r in select(table, by)
+    )
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in summary_lines(table))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head>
@@ -111,8 +142,15 @@ def html_page(table: SweepTable, by: str = "source") -> str:
 TEXT: dict[str, Callable[[SweepTable, str], str]] = {"md": markdown, "csv": csv_text, "html": html_page}
 
 
-def write(results: Path, name: str, formats: list[str], by: str = "source", x: str | None = None,
-          metric: str | None = None, out_dir: Path | None = None) -> tuple[list[Path], SweepTable]:
+def write(
+    results: Path,
+    name: str,
+    formats: list[str],
+    by: str = "source",
+    x: str | None = None,
+    metric: str | None = None,
+    out_dir: Path | None = None,
+) -> tuple[list[Path], SweepTable]:
     """x and metric default to the sweep's `plot:` block (metric: diff)."""
     for fmt in formats:
         if fmt not in FORMATS:
@@ -134,4 +172,4 @@ def write(results: Path, name: str, formats: list[str], by: str = "source", x: s
     return written, table
 
 
-__all__ = ["write", "markdown", "csv_text", "html_page", "select"]
+__all__ = ["csv_text", "html_page", "markdown", "select", "write"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.sweep.aggregate import SweepRow, SweepTable
 from harness.sweep.breakeven import BreakEven, break_even
@@ -66,16 +65,19 @@ def check_axes(table: SweepTable, x: str, metric: str) -> None:
     if metric not in METRICS:
         raise ValueError(f"--metric {metric!r}: choose from {', '.join(METRICS)}")
     if x not in table.dimensions and x not in MEASURED_X:
-        raise ValueError(f"--x {x!r}: give a swept path ({', '.join(table.dimensions) or 'none swept'}) or a "
-                         f"measured row field ({', '.join(MEASURED_X)})")
+        raise ValueError(
+            f"--x {x!r}: give a swept path ({', '.join(table.dimensions) or 'none swept'}) or a "
+            f"measured row field ({', '.join(MEASURED_X)})"
+        )
 
 
 def default_x(table: SweepTable) -> str:
     x = table.record["spec"].get("plot", {}).get("x")
     if x:
         return x
-    numeric = [p for p in table.dimensions
-               if all(isinstance(r.values.get(p), (int, float)) for r in table.rows if not r.extra)]
+    numeric = [
+        p for p in table.dimensions if all(isinstance(r.values.get(p), (int, float)) for r in table.rows if not r.extra)
+    ]
     if not numeric:
         raise ValueError("--x: no numeric swept path to plot against; give --x gold_pair_accuracy or a swept path")
     return numeric[0]
@@ -112,4 +114,4 @@ def finite(value: float) -> bool:
     return not (math.isnan(value) or math.isinf(value))
 
 
-__all__ = ["Curve", "Point", "curves", "default_x", "check_axes", "METRICS", "MEASURED_X"]
+__all__ = ["MEASURED_X", "METRICS", "Curve", "Point", "check_axes", "curves", "default_x"]

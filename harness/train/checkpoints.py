@@ -38,14 +38,14 @@ DEFAULT_POLICY = CheckpointPolicy()
 def latest_complete(folder: Path) -> Path | None:
     """The newest checkpoint whose marker was written; None when there is none."""
     done = [p for p in folder.glob(f"{PREFIX}*") if (p / COMPLETE).exists()]
-    return max(done, key=lambda p: int(p.name[len(PREFIX):]), default=None)
+    return max(done, key=lambda p: int(p.name[len(PREFIX) :]), default=None)
 
 
 class ResumableCheckpoints(TrainerCallback):
     """Saves checkpoints of `trainer` into `folder` by `policy`, keeps only the newest complete one, and restores
     the loss bookkeeping HF does not save when the trainer resumes from one."""
 
-    def __init__(self, trainer: "Trainer", folder: Path, policy: CheckpointPolicy):
+    def __init__(self, trainer: Trainer, folder: Path, policy: CheckpointPolicy):
         self.trainer, self.folder, self.policy = trainer, Path(folder), policy
         self.folder.mkdir(parents=True, exist_ok=True)
         self.resume_from = latest_complete(self.folder)
@@ -67,8 +67,9 @@ class ResumableCheckpoints(TrainerCallback):
 
         saved = json.loads((self.resume_from / COMPLETE).read_text())
         t = self.trainer
-        t._tr_loss = torch.tensor(saved["tr_loss"], dtype=getattr(torch, saved["tr_loss_dtype"]),
-                                  device=t._tr_loss.device)
+        t._tr_loss = torch.tensor(
+            saved["tr_loss"], dtype=getattr(torch, saved["tr_loss_dtype"]), device=t._tr_loss.device
+        )
         t._total_loss_scalar = saved["total_loss_scalar"]
         t._globalstep_last_logged = saved["globalstep_last_logged"]
         if "metrics" in saved and hasattr(t, "_metrics"):
@@ -89,8 +90,10 @@ class ResumableCheckpoints(TrainerCallback):
         t = self.trainer
         extra: dict[str, Any] = {
             "step": state.global_step,
-            "tr_loss": t._tr_loss.item(), "tr_loss_dtype": str(t._tr_loss.dtype).removeprefix("torch."),
-            "total_loss_scalar": t._total_loss_scalar, "globalstep_last_logged": t._globalstep_last_logged,
+            "tr_loss": t._tr_loss.item(),
+            "tr_loss_dtype": str(t._tr_loss.dtype).removeprefix("torch."),
+            "total_loss_scalar": t._total_loss_scalar,
+            "globalstep_last_logged": t._globalstep_last_logged,
         }
         if isinstance(getattr(t, "_metrics", None), dict):
             extra["metrics"] = {mode: dict(values) for mode, values in t._metrics.items()}
@@ -109,4 +112,3 @@ class ResumableCheckpoints(TrainerCallback):
         self.saves += 1
         self._last_save = now
         self._save_started = None
-

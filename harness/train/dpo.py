@@ -6,8 +6,9 @@ uses the same weights with the adapter switched off (no second copy needed).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from harness.train.pairs import preference_dataset
 from harness.train.result import TrainResult, train_and_save
@@ -25,7 +26,7 @@ def dpo_trainer(
     spec: TrainSpec,
     out_dir: str | Path,
     tokenizer_path: str | Path | None = None,
-) -> "DPOTrainer":
+) -> DPOTrainer:
     """The DPOTrainer `dpo` runs, built as TRL builds it: `trainer.ref_model` is None with a LoRA adapter."""
     from transformers import AutoTokenizer
     from trl import DPOTrainer

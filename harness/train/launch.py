@@ -18,8 +18,9 @@ import subprocess
 import sys
 import tempfile
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -66,12 +67,14 @@ class LaunchSpec(BaseModel):
         return path
 
     @model_validator(mode="after")
-    def _enough_processes(self) -> "LaunchSpec":
+    def _enough_processes(self) -> LaunchSpec:
         # accelerate refuses a data-parallel launch of one process, with an error far from the recipe
         kind = str(accelerate_config(self.accelerate_config).get("distributed_type", ""))
         if kind.endswith("MULTI_GPU") and self.processes() < 2:
-            raise ValueError(f"num_processes: {self.accelerate_config} is data-parallel and needs at least 2; "
-                             "remove `launch` to train in this process instead")
+            raise ValueError(
+                f"num_processes: {self.accelerate_config} is data-parallel and needs at least 2; "
+                "remove `launch` to train in this process instead"
+            )
         return self
 
     def processes(self) -> int:
@@ -121,12 +124,20 @@ class TrainJob(BaseModel):
     result: Path = Field(description="where rank 0 writes the TrainResult as JSON")
     partial: Path | None = Field(None, description="the parent stage's crash-surviving folder: checkpoints go there")
     checkpoint_policy: CheckpointPolicy = Field(
-        default_factory=CheckpointPolicy, description="the parent's checkpoints.DEFAULT_POLICY, so a launched stage "
-        "checkpoints (and so resumes) as the same stage trained in-process would")
+        default_factory=CheckpointPolicy,
+        description="the parent's checkpoints.DEFAULT_POLICY, so a launched stage "
+        "checkpoints (and so resumes) as the same stage trained in-process would",
+    )
 
 
-def execute(kind: JobKind, model_path: str | Path, tokenizer_path: str | Path | None, data: Sequence[Any],
-            spec: TrainSpec, out_dir: str | Path) -> TrainResult:
+def execute(
+    kind: JobKind,
+    model_path: str | Path,
+    tokenizer_path: str | Path | None,
+    data: Sequence[Any],
+    spec: TrainSpec,
+    out_dir: str | Path,
+) -> TrainResult:
     """The one call every job ends in, whichever way it was launched."""
     from harness.train.dpo import dpo
     from harness.train.reward import reward_model
@@ -168,9 +179,17 @@ def is_main_process() -> bool:
     return PartialState().is_main_process
 
 
-def train(kind: JobKind, model_path: str | Path, data: Sequence[Mapping[str, Any] | Sequence[Any]], spec: TrainSpec,
-          out_dir: str | Path, *, tokenizer_path: str | Path | None = None, launch: LaunchSpec | None = None,
-          log: Callable[[str], None] = print) -> TrainResult:
+def train(
+    kind: JobKind,
+    model_path: str | Path,
+    data: Sequence[Mapping[str, Any] | Sequence[Any]],
+    spec: TrainSpec,
+    out_dir: str | Path,
+    *,
+    tokenizer_path: str | Path | None = None,
+    launch: LaunchSpec | None = None,
+    log: Callable[[str], None] = print,
+) -> TrainResult:
     """Train one stage: in-process without `launch`, else under `accelerate launch` (same job, same code)."""
     if launch is None:
         return execute(kind, model_path, tokenizer_path, data, spec, out_dir)
@@ -207,8 +226,15 @@ def _run_children(command: list[str], label: str, log: Callable[[str], None]) ->
     env.setdefault("PYTHONUNBUFFERED", "1")  # lines reach the log as they happen, not when a buffer fills
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     first_error = ""
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          text=True, errors="replace", env=env) as child:
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        env=env,
+    ) as child:
         assert child.stdout is not None
         for line in child.stdout:
             line = line.rstrip()
@@ -219,5 +245,7 @@ def _run_children(command: list[str], label: str, log: Callable[[str], None]) ->
         code = child.wait()
     if code != 0:
         cause = f": {first_error}" if first_error else ""
-        raise TrainLaunchError(f"{label.split()[0]} training under accelerate launch failed with exit code {code}"
-                               f"{cause}; last lines: {' | '.join(tail) or '(no output)'}")
+        raise TrainLaunchError(
+            f"{label.split()[0]} training under accelerate launch failed with exit code {code}"
+            f"{cause}; last lines: {' | '.join(tail) or '(no output)'}"
+        )

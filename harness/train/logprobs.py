@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
 def completion_token_ids(
-    tokenizer: "PreTrainedTokenizerBase", prompt_messages: Sequence[dict[str, str]], completion_text: str
+    tokenizer: PreTrainedTokenizerBase, prompt_messages: Sequence[dict[str, str]], completion_text: str
 ) -> tuple[list[int], int]:
     """(ids of prompt + completion under the chat template, index where the completion starts).
 
@@ -30,8 +31,8 @@ def completion_token_ids(
 
 
 def sequence_logprobs(
-    model: "PreTrainedModel",
-    tokenizer: "PreTrainedTokenizerBase",
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     prompt_messages: Sequence[dict[str, str]],
     completion_text: str,
 ) -> float:

@@ -39,7 +39,14 @@ class MeanPooledBertForSequenceClassification(BertForSequenceClassification):
         inputs_embeds: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> SequenceClassifierOutput:
-        outputs = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                            position_ids=position_ids, inputs_embeds=inputs_embeds, return_dict=True, **kwargs)
+        outputs = self.bert(
+            input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            position_ids=position_ids,
+            inputs_embeds=inputs_embeds,
+            return_dict=True,
+            **kwargs,
+        )
         pooled = mean_pool(outputs.last_hidden_state, attention_mask)
         return SequenceClassifierOutput(logits=self.classifier(self.dropout(pooled)))

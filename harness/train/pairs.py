@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from harness.types import PreferencePair
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 PAIR_COLUMNS = ("prompt", "chosen", "rejected")
 
 
-def preference_dataset(pairs: Sequence[Mapping[str, Any] | PreferencePair]) -> "Dataset":
+def preference_dataset(pairs: Sequence[Mapping[str, Any] | PreferencePair]) -> Dataset:
     """TRL conversational prompt/chosen/rejected rows from dicts or PreferencePairs (other keys are dropped)."""
     from datasets import Dataset
 

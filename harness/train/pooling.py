@@ -23,8 +23,10 @@ MEAN_POOLED_MODEL_TYPES = ("bert",)
 def check_pooling(pooling: Pooling, model_type: str) -> None:
     """One line naming the field and the fix when the backbone cannot pool the way the recipe asks."""
     if pooling == "mean" and model_type not in MEAN_POOLED_MODEL_TYPES:
-        raise ValueError(f"pooling: 'mean' is implemented for BERT encoders (model_type bert), and this backbone is "
-                         f"{model_type!r}; use pooling: head")
+        raise ValueError(
+            f"pooling: 'mean' is implemented for BERT encoders (model_type bert), and this backbone is "
+            f"{model_type!r}; use pooling: head"
+        )
 
 
 def reward_model_class(pooling: Pooling, model_type: str) -> Any:

@@ -12,8 +12,9 @@ Everything else (arguments from TrainSpec, checkpoints, resume, saving) is the t
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, training_output
@@ -21,16 +22,15 @@ from harness.train.sft import Conversation
 from harness.train.spec import TrainSpec
 
 if TYPE_CHECKING:
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
-    from transformers import Trainer
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer
     from trl import SFTConfig
 
 Documents = Sequence[str] | Sequence[Conversation] | Sequence[Sequence[int]]
 
 
 def pretrain(
-    model: "PreTrainedModel",
-    tokenizer: "PreTrainedTokenizerBase",
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     texts_or_conversations: Documents,
     spec: TrainSpec,
     out_dir: str | Path,
@@ -57,7 +57,7 @@ def pretrain(
         return train_and_save(pretraining_trainer(model, tokenizer, documents, config), out_dir)
 
 
-def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> "SFTConfig":
+def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> SFTConfig:
     return spec.to_trl_config(
         "sft",
         out_dir,
@@ -67,8 +67,8 @@ def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> "SFTConfig":
 
 
 def pretraining_trainer(
-    model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerBase", documents: list[list[int]], config: "SFTConfig"
-) -> "Trainer":
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, documents: list[list[int]], config: SFTConfig
+) -> Trainer:
     """A Trainer over `documents` (token ids, EOS included) row-packed to `config.max_length`."""
     from transformers import Trainer
 
@@ -84,7 +84,7 @@ def pretraining_trainer(
 
 
 def training_documents(
-    tokenizer: "PreTrainedTokenizerBase", items: Documents, token_budget: int | None, seed: int, chunk_size: int = 8192
+    tokenizer: PreTrainedTokenizerBase, items: Documents, token_budget: int | None, seed: int, chunk_size: int = 8192
 ) -> list[list[int]]:
     """All documents tokenised, or, given a token budget, documents in a seeded random order until it is covered.
 
@@ -104,7 +104,7 @@ def training_documents(
     return documents
 
 
-def tokenize_documents(tokenizer: "PreTrainedTokenizerBase", items: Documents) -> list[list[int]]:
+def tokenize_documents(tokenizer: PreTrainedTokenizerBase, items: Documents) -> list[list[int]]:
     """Token ids per document, each ending with EOS, from texts, conversations or token ids (one kind, not mixed)."""
     if not items:
         raise ValueError("texts_or_conversations: got no documents; pass at least one text or conversation")

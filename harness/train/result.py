@@ -22,7 +22,7 @@ class TrainResult(BaseModel):
     adapter_path: Path | None = Field(None, description="the LoRA adapter alone, when the stage trained one")
 
 
-def train_and_save(trainer: "Trainer", out_dir: str | Path, checkpoint_dir: str | Path | None = None) -> TrainResult:
+def train_and_save(trainer: Trainer, out_dir: str | Path, checkpoint_dir: str | Path | None = None) -> TrainResult:
     """Run `trainer`, save the final model + tokenizer into `out_dir` and return what happened.
 
     Inside a pipeline stage (or given `checkpoint_dir`) training checkpoints by `checkpoints.DEFAULT_POLICY` into the

@@ -8,8 +8,9 @@ the mean of their hidden states instead of [CLS] (`pooling`, harness.train.pooli
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from harness.train.pairs import preference_dataset
 from harness.train.pooling import Pooling, reward_model_class

@@ -8,7 +8,8 @@ them; they get pre-tokenised `chosen_ids` / `rejected_ids` instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 SPEAKERS = {"user": "Human", "assistant": "Assistant", "system": "System"}
 
 
-def is_encoder_tokenizer(tokenizer: "PreTrainedTokenizerBase") -> bool:
+def is_encoder_tokenizer(tokenizer: PreTrainedTokenizerBase) -> bool:
     """A sentence-pair tokenizer ([CLS]/[SEP] or <s>/</s>) without a chat template: a BERT-style encoder's.
 
     Decoder tokenizers either have a chat template or lack a separator token, and keep TRL's own tokenisation.
@@ -31,7 +32,7 @@ def render_dialogue(messages: Sequence[Mapping[str, str]]) -> str:
 
 
 def encoder_reward_ids(
-    tokenizer: "PreTrainedTokenizerBase", prompt: Sequence[Mapping[str, str]] | str, reply: str, max_length: int
+    tokenizer: PreTrainedTokenizerBase, prompt: Sequence[Mapping[str, str]] | str, reply: str, max_length: int
 ) -> list[int]:
     """Token ids of (prompt, reply) as a sentence pair, at most `max_length` long with the special tokens.
 
@@ -61,9 +62,7 @@ def _reply_text(reply: Any) -> str:
     return reply if isinstance(reply, str) else "\n\n".join(m["content"] for m in reply)
 
 
-def encoder_preference_dataset(
-    tokenizer: "PreTrainedTokenizerBase", rows: "Dataset", max_length: int
-) -> "Dataset":
+def encoder_preference_dataset(tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int) -> Dataset:
     """TRL prompt/chosen/rejected rows as the pre-tokenised `chosen_ids` / `rejected_ids` RewardTrainer accepts."""
 
     def tokenize(row: dict[str, Any]) -> dict[str, list[int]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 
 def cuda_available() -> bool:
@@ -24,11 +25,14 @@ def require_quantization_backend(mode: str) -> None:
     import importlib.util
 
     if not cuda_available():
-        raise ValueError(f"lora.quantization: {mode} needs a CUDA GPU and this machine has none; "
-                         "set lora.quantization to null to train plain LoRA here")
+        raise ValueError(
+            f"lora.quantization: {mode} needs a CUDA GPU and this machine has none; "
+            "set lora.quantization to null to train plain LoRA here"
+        )
     if importlib.util.find_spec("bitsandbytes") is None:
-        raise ValueError(f"lora.quantization: {mode} needs bitsandbytes; `pip install bitsandbytes` "
-                         "or set lora.quantization to null")
+        raise ValueError(
+            f"lora.quantization: {mode} needs bitsandbytes; `pip install bitsandbytes` or set lora.quantization to null"
+        )
 
 
 def runtime_arguments() -> dict[str, Any]:
@@ -89,7 +93,9 @@ def training_output(shown: bool) -> Iterator[None]:
         (enable if shown else disable)()
     try:
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*is deprecated", category=FutureWarning)
+            warnings.filterwarnings(
+                "ignore", message=".*is_gradient_checkpointing.*is deprecated", category=FutureWarning
+            )
             yield
     finally:
         for was_shown, enable, disable in switches:

@@ -11,8 +11,8 @@ Earlier assistant turns of a multi-turn conversation are context, not targets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, training_output

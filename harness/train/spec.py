@@ -68,7 +68,7 @@ class LoraSpec(BaseModel):
         "bfloat16", description="QLoRA: dtype the quantised layers compute in; the rest of the model loads in it too"
     )
 
-    def quantization_config(self) -> "BitsAndBytesConfig | None":
+    def quantization_config(self) -> BitsAndBytesConfig | None:
         """The QLoRA recipe (Dettmers et al. 2023): NF4 weights, quantised quantisation constants, bf16 compute."""
         if self.quantization is None:
             return None
@@ -82,7 +82,7 @@ class LoraSpec(BaseModel):
             bnb_4bit_compute_dtype=getattr(torch, self.compute_dtype),
         )  # fmt: skip
 
-    def to_peft(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> "LoraConfig":
+    def to_peft(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> LoraConfig:
         from peft import LoraConfig
 
         return LoraConfig(
@@ -126,7 +126,7 @@ class TrainSpec(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _warmup_has_an_effect(self) -> "TrainSpec":
+    def _warmup_has_an_effect(self) -> TrainSpec:
         # transformers builds these schedules without num_warmup_steps, so a warm-up would be dropped silently
         if self.warmup_ratio > 0 and self.lr_scheduler_type in SCHEDULERS_WITHOUT_WARMUP:
             fix = "constant_with_warmup" if self.lr_scheduler_type == "constant" else "another lr_scheduler_type"
@@ -137,7 +137,7 @@ class TrainSpec(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _weights_match_losses(self) -> "TrainSpec":
+    def _weights_match_losses(self) -> TrainSpec:
         if self.loss_weights is not None and len(self.loss_weights) != len(self.loss_type):
             raise ValueError(
                 f"loss_weights has {len(self.loss_weights)} entries but loss_type has {len(self.loss_type)}: "
@@ -146,10 +146,12 @@ class TrainSpec(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _one_quantization(self) -> "TrainSpec":
+    def _one_quantization(self) -> TrainSpec:
         if self.lora is not None and self.lora.quantization and "quantization_config" in self.model_init_extras():
-            raise ValueError("trl.model_init_kwargs.quantization_config and lora.quantization both quantise the model: "
-                             "keep lora.quantization and remove the other")
+            raise ValueError(
+                "trl.model_init_kwargs.quantization_config and lora.quantization both quantise the model: "
+                "keep lora.quantization and remove the other"
+            )
         return self
 
     @field_validator("trl")
@@ -168,7 +170,7 @@ class TrainSpec(BaseModel):
                 raise ValueError(f"trl.{name} is not a field of SFTConfig, DPOConfig or RewardConfig: {hint}")
         return extras
 
-    def to_trl_config(self, stage: Stage, output_dir: str | Path, **stage_arguments: Any) -> "TrainingArguments":
+    def to_trl_config(self, stage: Stage, output_dir: str | Path, **stage_arguments: Any) -> TrainingArguments:
         """The TRL config for `stage`; the only place TrainSpec names become TRL names.
 
         `stage_arguments` are what a stage function needs to work at all (e.g. pretraining's pre-packed rows); they
@@ -222,5 +224,5 @@ class TrainSpec(BaseModel):
             return extras or None
         return {"dtype": self.lora.compute_dtype, **extras, "quantization_config": self.lora.quantization_config()}
 
-    def peft_config(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> "LoraConfig | None":
+    def peft_config(self, task_type: Literal["CAUSAL_LM", "SEQ_CLS"]) -> LoraConfig | None:
         return self.lora.to_peft(task_type) if self.lora is not None else None

@@ -16,15 +16,19 @@ What `compare` counts, by unit (so each family adds up on its own):
 from __future__ import annotations
 
 from collections import Counter
-from typing import Collection, Sequence, Union
+from collections.abc import Collection, Sequence
 
 from harness.types import PreferencePair, Prompt, assistant
 from judges.almost.heuristic_filter import RankedResponse, select_pairs
 from judges.almost.response_generation import Response
 
-Rubric = list[Union[str, list[str]]]
-SKIP_KEYS = {"already_chosen": "pairing:already_chosen", "rank_used": "pairing:rank_used",
-             "equal_rank": "pairing:equal_rank", "too_short": "heuristic:too_short"}
+Rubric = list[str | list[str]]
+SKIP_KEYS = {
+    "already_chosen": "pairing:already_chosen",
+    "rank_used": "pairing:rank_used",
+    "equal_rank": "pairing:equal_rank",
+    "too_short": "heuristic:too_short",
+}
 
 
 def rubric_ranks(rubric: Rubric, configurations: Collection[str]) -> dict[str, int]:
@@ -33,8 +37,10 @@ def rubric_ranks(rubric: Rubric, configurations: Collection[str]) -> dict[str, i
     for rank, entry in enumerate(rubric):
         for name in [entry] if isinstance(entry, str) else entry:
             if name not in configurations:
-                raise ValueError(f"rubric: {name!r} is not a configuration; use names from configurations "
-                                 f"({', '.join(configurations)})")
+                raise ValueError(
+                    f"rubric: {name!r} is not a configuration; use names from configurations "
+                    f"({', '.join(configurations)})"
+                )
             if name in ranks:
                 raise ValueError(f"rubric: {name!r} is listed twice; give each configuration one place")
             ranks[name] = rank
@@ -46,8 +52,9 @@ def rubric_ranks(rubric: Rubric, configurations: Collection[str]) -> dict[str, i
     return ranks
 
 
-def compare(prompt: Prompt, responses: Sequence[Response], ranks: dict[str, int], source: str,
-            length_rule: bool = True) -> tuple[list[PreferencePair], Counter[str]]:
+def compare(
+    prompt: Prompt, responses: Sequence[Response], ranks: dict[str, int], source: str, length_rule: bool = True
+) -> tuple[list[PreferencePair], Counter[str]]:
     """One prompt's pairs (best rank first) and what was removed on the way; see the module doc for units.
 
     `ranks` lists configurations in rubric order (as `rubric_ranks` returns them): tied ones are walked in it.
@@ -59,8 +66,11 @@ def compare(prompt: Prompt, responses: Sequence[Response], ranks: dict[str, int]
     dropped.update({SKIP_KEYS[rule]: n for rule, n in walk.skipped.items()})
     pairs = [
         PreferencePair(
-            prompt_id=prompt.id, prompt=prompt.messages, chosen=assistant(chosen.text),
-            rejected=assistant(rejected.text), source=source,
+            prompt_id=prompt.id,
+            prompt=prompt.messages,
+            chosen=assistant(chosen.text),
+            rejected=assistant(rejected.text),
+            source=source,
             chosen_by=f"{chosen.config}={usable[chosen.config].producer}",
             rejected_by=f"{rejected.config}={usable[rejected.config].producer}",
             judge=f"rubric:{chosen.config}>{rejected.config}",

@@ -7,8 +7,9 @@ of its responses to the source's prompts (every response, and the ones the BAD f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from harness.evaluate import mean_se
 from harness.types import Prompt
@@ -17,8 +18,9 @@ from judges.almost.response_generation import Response
 Gold = Callable[[Prompt, str], float | None]
 
 
-def configuration_scores(prompts: Sequence[Prompt], responses: Mapping[str, Sequence[Response]],
-                         ranks: Mapping[str, int], gold: Gold) -> dict[str, dict[str, Any]]:
+def configuration_scores(
+    prompts: Sequence[Prompt], responses: Mapping[str, Sequence[Response]], ranks: Mapping[str, int], gold: Gold
+) -> dict[str, dict[str, Any]]:
     """configuration -> rubric rank (1 = best), gold score ± SE of all its responses and of the kept ones, BAD count
     and mean length in characters; {} without a gold grader (`gold` returns None)."""
     if not prompts or gold(prompts[0], "") is None:

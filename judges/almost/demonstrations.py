@@ -48,8 +48,10 @@ def parse_dialogue(text: str, where: str) -> Dialogue:
     pieces = _TURN.split(text)
     if pieces[0].strip():
         raise ValueError(f"{where}: text before the first 'Human:' turn; every dialogue starts with 'Human:'")
-    messages = [Message(role=_ROLES[speaker], content=content.strip())  # type: ignore[arg-type]
-                for speaker, content in zip(pieces[1::2], pieces[2::2])]
+    messages = [
+        Message(role=_ROLES[speaker], content=content.strip())  # type: ignore[arg-type]
+        for speaker, content in zip(pieces[1::2], pieces[2::2])
+    ]
     if messages and messages[-1].role == "user":
         messages.pop()
     expected = ["user", "assistant"] * (len(messages) // 2)
@@ -63,12 +65,15 @@ def read_prompt_file(path: str | Path) -> Demonstrations:
     under the shared data folder (harness.paths)."""
     spec, path = path, data_file(path)
     if not path.is_file():
-        raise ValueError(f"demos: file {str(path)!r} not found; give an ALMoST prompt file "
-                         f"(e.g. HHH_prompt.txt) or one of {', '.join(BENCHMARK_QUALITIES)}" + where_to_get(spec))
+        raise ValueError(
+            f"demos: file {str(path)!r} not found; give an ALMoST prompt file "
+            f"(e.g. HHH_prompt.txt) or one of {', '.join(BENCHMARK_QUALITIES)}" + where_to_get(spec)
+        )
     pieces = [p.strip("\n ") for p in path.read_text(encoding="utf-8").split("\n\n-----")]
     header, *dialogues = [p for p in pieces if p]
-    return Demonstrations(header=header, dialogues=tuple(
-        parse_dialogue(d, f"{path} dialogue {i + 1}") for i, d in enumerate(dialogues)))
+    return Demonstrations(
+        header=header, dialogues=tuple(parse_dialogue(d, f"{path} dialogue {i + 1}") for i, d in enumerate(dialogues))
+    )
 
 
 def _chats(chats: list[list[dict[str, str]]]) -> tuple[Dialogue, ...]:
@@ -81,8 +86,10 @@ def benchmark_demonstrations(benchmark: Any, quality: str, n: int) -> Demonstrat
     if method is None:
         raise ValueError(f"demos: unknown quality {quality!r}; use one of {', '.join(BENCHMARK_QUALITIES)} or a file")
     if not callable(getattr(benchmark, method, None)):
-        raise ValueError(f"demos: {quality} needs a benchmark with `{method}()`, and "
-                         f"{type(benchmark).__name__} has none; give an ALMoST prompt file instead")
+        raise ValueError(
+            f"demos: {quality} needs a benchmark with `{method}()`, and "
+            f"{type(benchmark).__name__} has none; give an ALMoST prompt file instead"
+        )
     chats = benchmark.demonstrations(n) if method == "demonstrations" else benchmark.corpus()[:n]
     return Demonstrations(header="", dialogues=_chats(chats))
 

@@ -8,7 +8,8 @@ first rule that fires names the reason. Length is counted in characters, as ALMo
 from __future__ import annotations
 
 import re
-from typing import Callable, Literal, Sequence, get_args
+from collections.abc import Callable, Sequence
+from typing import Literal, get_args
 
 BadRule = Literal[
     "too_short", "question_or_colon_ending", "starts_with_well", "no_final_period", "dont_know", "role_leakage",

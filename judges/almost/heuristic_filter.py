@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import fmean, pstdev
-from typing import Sequence
-
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import random
 import re
 import string
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from harness.paths import data_file, where_to_get
 from harness.types import Message
@@ -50,16 +50,19 @@ def read_seed_file(path: str | Path) -> SeedPrompts:
     under the shared data folder)."""
     spec, path = path, data_file(path)
     if not path.is_file():
-        raise ValueError(f"prompt_generation.seed_file: {str(path)!r} not found; give a text file whose first line "
-                         "is the instruction and the rest one seed prompt per line (e.g. seed_prompts.txt)"
-                         + where_to_get(spec))
+        raise ValueError(
+            f"prompt_generation.seed_file: {str(path)!r} not found; give a text file whose first line "
+            "is the instruction and the rest one seed prompt per line (e.g. seed_prompts.txt)" + where_to_get(spec)
+        )
     instruction, *lines = path.read_text(encoding="utf-8").splitlines()
     return SeedPrompts(instruction=instruction.strip(), prompts=tuple(s.strip() for s in lines if s.strip()))
 
 
 def require_seeds(seeds: SeedPrompts, k: int) -> None:
     if len(seeds.prompts) < k:
-        raise ValueError(f"prompt_generation.k={k} but there are {len(seeds.prompts)} seed prompts: lower k or add seeds")
+        raise ValueError(
+            f"prompt_generation.k={k} but there are {len(seeds.prompts)} seed prompts: lower k or add seeds"
+        )
 
 
 def kshot_messages(instruction: str, shots: Sequence[str]) -> tuple[Message, ...]:
@@ -73,8 +76,12 @@ def extract_prompt(reply: str) -> str:
     return _NEXT_QUERY.split(_PREFIX.sub("", line), maxsplit=1)[0].strip()
 
 
-def rejection_reason(candidate: str, kept: Sequence[Sequence[str]], min_length: int = ALMOST_MIN_PROMPT_LENGTH,
-                     threshold: float = ALMOST_OVERLAP_THRESHOLD) -> str | None:
+def rejection_reason(
+    candidate: str,
+    kept: Sequence[Sequence[str]],
+    min_length: int = ALMOST_MIN_PROMPT_LENGTH,
+    threshold: float = ALMOST_OVERLAP_THRESHOLD,
+) -> str | None:
     """Why `candidate` is not kept ('empty', 'too_short', 'overlap'), or None; `kept` are token lists."""
     if not candidate:
         return "empty"
@@ -86,9 +93,17 @@ def rejection_reason(candidate: str, kept: Sequence[Sequence[str]], min_length: 
     return None
 
 
-def mine_prompts(generate: Generate, seeds: SeedPrompts, n_prompts: int, k: int, rng: random.Random,
-                 batch_size: int = 16, max_rounds: int = 50, min_length: int = ALMOST_MIN_PROMPT_LENGTH,
-                 threshold: float = ALMOST_OVERLAP_THRESHOLD) -> MinedPrompts:
+def mine_prompts(
+    generate: Generate,
+    seeds: SeedPrompts,
+    n_prompts: int,
+    k: int,
+    rng: random.Random,
+    batch_size: int = 16,
+    max_rounds: int = 50,
+    min_length: int = ALMOST_MIN_PROMPT_LENGTH,
+    threshold: float = ALMOST_OVERLAP_THRESHOLD,
+) -> MinedPrompts:
     """Up to `n_prompts` new prompts, in `max_rounds` batched requests at most (a weak model may never get there)."""
     require_seeds(seeds, k)
     mined = MinedPrompts(prompts=[])

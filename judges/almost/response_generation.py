@@ -8,8 +8,8 @@ distinct per configuration and changing whenever the demonstrations in front of 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,8 +26,9 @@ class Configuration(BaseModel):
 
     model: str = Field(description="a model name from the recipe's `models`")
     shots: int = Field(ge=0, description="demonstrations before the prompt")
-    demos: str = Field(description="an ALMoST prompt file (HHH_prompt.txt, Faithful_prompt.txt), "
-                                   "benchmark:clean or benchmark:noisy")
+    demos: str = Field(
+        description="an ALMoST prompt file (HHH_prompt.txt, Faithful_prompt.txt), benchmark:clean or benchmark:noisy"
+    )
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,10 @@ class Response:
 
 def shot_prompts(prompts: Sequence[Prompt], name: str, config: Configuration, demos: Demonstrations) -> list[Prompt]:
     shots = stable_hash(demos.header, demos.dialogues[: config.shots], length=8)
-    return [Prompt(id=f"{p.id}|{name}@{shots}", messages=demos.before(p, config.shots), metadata=p.metadata)
-            for p in prompts]
+    return [
+        Prompt(id=f"{p.id}|{name}@{shots}", messages=demos.before(p, config.shots), metadata=p.metadata)
+        for p in prompts
+    ]
 
 
 def generate_responses(
@@ -61,6 +64,9 @@ def generate_responses(
         responses[name] = []
         for (c,) in completions:
             text = cut_continuation(c.text)
-            responses[name].append(Response(config=name, text=text, producer=f"{c.producer}#{c.sample}",
-                                            bad=bad_reason(text, min_length, rules)))
+            responses[name].append(
+                Response(
+                    config=name, text=text, producer=f"{c.producer}#{c.sample}", bad=bad_reason(text, min_length, rules)
+                )
+            )
     return responses

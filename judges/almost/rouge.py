@@ -8,7 +8,7 @@ scores can differ slightly from ALMoST's on prompts with punctuation or unequal 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def tokens(text: str) -> list[str]:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
@@ -40,7 +40,12 @@ from judges.almost.configuration_scores import configuration_scores
 from judges.almost.demonstrations import load_demonstrations, read_prompt_file
 from judges.almost.filters import ALMOST_MIN_LENGTH, BAD_RULES, BadRule
 from judges.almost.prompt_generation import (
-    ALMOST_INSTRUCTION, ALMOST_MIN_PROMPT_LENGTH, ALMOST_OVERLAP_THRESHOLD, SeedPrompts, mine_prompts, read_seed_file,
+    ALMOST_INSTRUCTION,
+    ALMOST_MIN_PROMPT_LENGTH,
+    ALMOST_OVERLAP_THRESHOLD,
+    SeedPrompts,
+    mine_prompts,
+    read_seed_file,
     require_seeds,
 )  # fmt: skip
 from judges.almost.response_generation import Configuration, generate_responses
@@ -83,11 +88,13 @@ class PromptGenerationSpec(BaseModel):
     sampling: PromptSampling = PromptSampling()
 
     @model_validator(mode="after")
-    def _complete_when_enabled(self) -> "PromptGenerationSpec":
+    def _complete_when_enabled(self) -> PromptGenerationSpec:
         for name in ("model", "n_prompts"):
             if self.enabled and getattr(self, name) is None:
-                raise ValueError(f"prompt_generation.{name} is required when prompt generation is enabled; "
-                                 "set it or set enabled: false")
+                raise ValueError(
+                    f"prompt_generation.{name} is required when prompt generation is enabled; "
+                    "set it or set enabled: false"
+                )
         return self
 
     def seeds(self, prompts: Sequence[Prompt]) -> SeedPrompts:
@@ -96,25 +103,38 @@ class PromptGenerationSpec(BaseModel):
         return SeedPrompts(instruction=self.instruction, prompts=tuple(p.text for p in prompts))
 
 
-def run_prompt_generation(spec: PromptGenerationSpec, prompts: Sequence[Prompt], ctx: SourceContext,
-                          dropped: Counter[str]) -> list[Prompt]:
+def run_prompt_generation(
+    spec: PromptGenerationSpec, prompts: Sequence[Prompt], ctx: SourceContext, dropped: Counter[str]
+) -> list[Prompt]:
     """PG: new prompts from the seeds, each request round a cached generation stage of the PG model."""
     assert spec.model is not None and spec.n_prompts is not None  # an enabled spec has both (its validator)
     params = spec.sampling.over(ctx.candidate_params)
 
     def generate(requests: list) -> list[str]:
-        batch = [Prompt(id=f"almost-pg-request-{i}-{stable_hash(messages, length=12)}", messages=messages)
-                 for i, messages in enumerate(requests)]
+        batch = [
+            Prompt(id=f"almost-pg-request-{i}-{stable_hash(messages, length=12)}", messages=messages)
+            for i, messages in enumerate(requests)
+        ]
         return [completions[0].text for completions in ctx.candidates(spec.model, batch, params)]
 
-    mined = mine_prompts(generate, spec.seeds(prompts), spec.n_prompts, spec.k,
-                         random.Random(seed_from("almost-pg", ctx.seed)), spec.batch_size, spec.max_rounds,
-                         spec.min_length, spec.overlap_threshold)
+    mined = mine_prompts(
+        generate,
+        spec.seeds(prompts),
+        spec.n_prompts,
+        spec.k,
+        random.Random(seed_from("almost-pg", ctx.seed)),
+        spec.batch_size,
+        spec.max_rounds,
+        spec.min_length,
+        spec.overlap_threshold,
+    )
     dropped.update({f"pg:{reason}": n for reason, n in mined.rejected.items()})
     if len(mined.prompts) < spec.n_prompts:
         dropped["pg:unfilled"] += spec.n_prompts - len(mined.prompts)
-    return [Prompt.from_text(f"almost-pg-{stable_hash(text, length=12)}", text, source="almost_pg")
-            for text in mined.prompts]
+    return [
+        Prompt.from_text(f"almost-pg-{stable_hash(text, length=12)}", text, source="almost_pg")
+        for text in mined.prompts
+    ]
 
 
 @dataclass
@@ -140,13 +160,26 @@ class AlmostRubric(FeedbackSource):
             prompts = run_prompt_generation(self.prompt_generation, prompts, ctx, out.dropped)
         if not prompts:
             return out
-        demonstrations = {name: load_demonstrations(c.demos, c.shots, ctx.benchmark)
-                          for name, c in self.configurations.items()}
-        responses = generate_responses(prompts, self.configurations, demonstrations, ctx,
-                                       self.generation.over(ctx.candidate_params), self.min_length, self.bad_filters)
+        demonstrations = {
+            name: load_demonstrations(c.demos, c.shots, ctx.benchmark) for name, c in self.configurations.items()
+        }
+        responses = generate_responses(
+            prompts,
+            self.configurations,
+            demonstrations,
+            ctx,
+            self.generation.over(ctx.candidate_params),
+            self.min_length,
+            self.bad_filters,
+        )
         for i, prompt in enumerate(prompts):
-            pairs, dropped = compare(prompt, [responses[name][i] for name in self.configurations], self.ranks,
-                                     self.name, length_rule=self.heuristic_filter)
+            pairs, dropped = compare(
+                prompt,
+                [responses[name][i] for name in self.configurations],
+                self.ranks,
+                self.name,
+                length_rule=self.heuristic_filter,
+            )
             out.pairs += pairs
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
@@ -174,12 +207,18 @@ def almost_rubric(
         if not config.demos.startswith("benchmark:"):  # files are checked now, benchmarks when the run has one
             demos = read_prompt_file(config.demos)
             if config.shots > len(demos.dialogues):
-                raise ValueError(f"configurations.{name}.shots={config.shots} but {config.demos} has "
-                                 f"{len(demos.dialogues)} dialogues: ask fewer")
+                raise ValueError(
+                    f"configurations.{name}.shots={config.shots} but {config.demos} has "
+                    f"{len(demos.dialogues)} dialogues: ask fewer"
+                )
     if prompt_generation is not None and prompt_generation.enabled and prompt_generation.seed_file is not None:
         require_seeds(read_seed_file(prompt_generation.seed_file), prompt_generation.k)
     return AlmostRubric(
-        configurations=dict(configurations), ranks=ranks, heuristic_filter=heuristic_filter, min_length=min_length,
-        bad_filters=tuple(bad_filters), generation=generation,
+        configurations=dict(configurations),
+        ranks=ranks,
+        heuristic_filter=heuristic_filter,
+        min_length=min_length,
+        bad_filters=tuple(bad_filters),
+        generation=generation,
         prompt_generation=prompt_generation if prompt_generation is not None and prompt_generation.enabled else None,
     )

@@ -3,10 +3,10 @@
 import pytest
 from almost_tiny_world import tiny_world
 
+from harness.paths import DATA_ROOT
 from harness.types import Message, Prompt
 from judges.almost.demonstrations import benchmark_demonstrations, parse_dialogue, read_prompt_file
 from judges.almost.response_generation import Configuration, shot_prompts
-from harness.paths import DATA_ROOT
 
 ASSETS = str(DATA_ROOT / "almost" / "assets")
 PROMPT = Prompt.from_text("p1", "How do I keep basil alive indoors?")
@@ -17,8 +17,9 @@ def test_hhh_and_faithful_files_parse_into_alternating_dialogues():
     assert (len(hhh.dialogues), len(faithful.dialogues)) == (14, 3)
     assert hhh.header.startswith("Below are a series of dialogues") and hhh.header == faithful.header
     first = hhh.dialogues[0]
-    assert first[0] == Message(role="user",
-                               content="I was wondering, is it actually important when making spaghetti to add salt?")
+    assert first[0] == Message(
+        role="user", content="I was wondering, is it actually important when making spaghetti to add salt?"
+    )
     assert first[1].content.startswith("Do you mean, is it important to add salt")
     for dialogue in (*hhh.dialogues, *faithful.dialogues):
         assert [m.role for m in dialogue] == ["user", "assistant"] * (len(dialogue) // 2)

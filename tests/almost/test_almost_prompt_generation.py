@@ -4,12 +4,17 @@ import random
 
 import pytest
 
+from harness.paths import DATA_ROOT
 from harness.types import Message
 from judges.almost.prompt_generation import (
-    SeedPrompts, extract_prompt, kshot_messages, mine_prompts, read_seed_file, rejection_reason,
+    SeedPrompts,
+    extract_prompt,
+    kshot_messages,
+    mine_prompts,
+    read_seed_file,
+    rejection_reason,
 )  # fmt: skip
 from judges.almost.rouge import tokens
-from harness.paths import DATA_ROOT
 
 SEED_FILE = str(DATA_ROOT / "almost" / "assets" / "seed_prompts.txt")
 SEEDS = SeedPrompts(instruction="Ask the bot something.", prompts=(
@@ -32,7 +37,12 @@ def test_missing_seed_file_names_the_field():
 def test_kshot_request_alternates_instruction_and_shots_and_ends_asking_again():
     messages = kshot_messages("Ask.", ["q1?", "q2?"])
     assert [(m.role, m.content) for m in messages] == [
-        ("user", "Ask."), ("assistant", "q1?"), ("user", "Ask."), ("assistant", "q2?"), ("user", "Ask.")]
+        ("user", "Ask."),
+        ("assistant", "q1?"),
+        ("user", "Ask."),
+        ("assistant", "q2?"),
+        ("user", "Ask."),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,8 +91,11 @@ def test_mining_loop_on_scripted_replies():
         "Query: Why do cats purr when they are happy or hurt?", "never looked at", "never looked at",
     ])  # fmt: skip
     mined = mine_prompts(generate, SEEDS, n_prompts=3, k=2, rng=random.Random(0), batch_size=3)
-    assert mined.prompts == ["Which planets in our solar system have rings around them?", "Ok.",
-                             "Why do cats purr when they are happy or hurt?"]
+    assert mined.prompts == [
+        "Which planets in our solar system have rings around them?",
+        "Ok.",
+        "Why do cats purr when they are happy or hurt?",
+    ]
     assert mined.rejected == {"overlap": 2, "too_short": 1, "empty": 1}
     assert mined.rounds == 3
     mined_before = [0, 0, 2]  # prompts kept before each round: shots come from the seeds plus these
@@ -95,8 +108,15 @@ def test_mining_loop_on_scripted_replies():
 
 
 def test_mining_gives_up_after_max_rounds():
-    mined = mine_prompts(lambda requests: ["" for _ in requests], SEEDS, n_prompts=5, k=1,
-                         rng=random.Random(0), batch_size=4, max_rounds=3)
+    mined = mine_prompts(
+        lambda requests: ["" for _ in requests],
+        SEEDS,
+        n_prompts=5,
+        k=1,
+        rng=random.Random(0),
+        batch_size=4,
+        max_rounds=3,
+    )
     assert (mined.prompts, mined.rounds, mined.rejected) == ([], 3, {"empty": 12})
 
 

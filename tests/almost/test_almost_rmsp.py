@@ -9,10 +9,10 @@ from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
 from harness.generation import GenerationParams, LocalGenerator
 from harness.registry import generators
+from harness.rmsp import reward_model_rewards, rm_guided_self_play, swap_roles
 from harness.train import TrainSpec, reward_model
 from harness.train.sft import prompt_completion
 from harness.types import Message, Prompt
-from harness.rmsp import reward_model_rewards, rm_guided_self_play, swap_roles
 
 
 class Recording(LocalGenerator):
@@ -37,8 +37,13 @@ def number_vs_word_pairs(count, seed):
     pairs = []
     for i in range(count):
         a, b = rng.randint(10, 99), rng.randint(10, 99)
-        pairs.append({"prompt": user(f"add {a} {b}"), "chosen": [{"role": "assistant", "content": str(a + b)}],
-                      "rejected": [{"role": "assistant", "content": ["no", "why", "maybe not", "ask me later"][i % 4]}]})
+        pairs.append(
+            {
+                "prompt": user(f"add {a} {b}"),
+                "chosen": [{"role": "assistant", "content": str(a + b)}],
+                "rejected": [{"role": "assistant", "content": ["no", "why", "maybe not", "ask me later"][i % 4]}],
+            }
+        )
     return pairs
 
 
@@ -93,14 +98,21 @@ def test_each_assistant_turn_is_the_reward_models_best_sample(models):
 
 def test_multi_turn_self_play_simulates_the_user_with_swapped_roles(models):
     policy = Recording(generators.build("hf", path=str(models[0]), progress=False))
+
     def digits(conversations):
         return [sum(c.isdigit() for c in conversation[-1]["content"]) for conversation in conversations]
 
     shots = (Message(role="user", content="add 1 1"), Message(role="assistant", content="2"))
     prompts = [Prompt.from_text("q", "add 3 4")]
-    (conversation,) = rm_guided_self_play(policy, digits, prompts, n_samples=3, turns=2,
-                                          params=GenerationParams(temperature=1.0, max_new_tokens=5),
-                                          demonstrations=shots)
+    (conversation,) = rm_guided_self_play(
+        policy,
+        digits,
+        prompts,
+        n_samples=3,
+        turns=2,
+        params=GenerationParams(temperature=1.0, max_new_tokens=5),
+        demonstrations=shots,
+    )
 
     assert [m["role"] for m in conversation] == ["user", "assistant", "user", "assistant"]
     first, user_turn, second = policy.calls

@@ -32,15 +32,24 @@ def build(**params):
     ("params", "error", "message"),
     [
         ({"rubric": ["s_clean_3", "nope"]}, ValueError, "rubric: 'nope' is not a configuration"),
-        pytest.param({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 9, "demos": FAITHFUL}}},
-                     ValueError, r"configurations.s_clean_3.shots=9 but .* has 3 dialogues"),
-        ({"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 1, "demos": "x.txt"}}},
-         ValueError, "demos: file 'x.txt' not found"),
+        pytest.param(
+            {"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 9, "demos": FAITHFUL}}},
+            ValueError,
+            r"configurations.s_clean_3.shots=9 but .* has 3 dialogues",
+        ),
+        (
+            {"configurations": {**CONFIGURATIONS, "s_clean_3": {"model": "s", "shots": 1, "demos": "x.txt"}}},
+            ValueError,
+            "demos: file 'x.txt' not found",
+        ),
         ({"configurations": {"a": {"model": "s", "shots": 1}}}, ValidationError, "demos"),
         ({"bad_filters": ["too_short", "rude"]}, ValidationError, "bad_filters"),
         ({"prompt_generation": {"n_prompts": 5}}, ValidationError, "prompt_generation.model is required"),
-        ({"prompt_generation": {"model": "s", "n_prompts": 5, "seed_file": "x.txt"}}, ValueError,
-         "prompt_generation.seed_file: 'x.txt' not found"),
+        (
+            {"prompt_generation": {"model": "s", "n_prompts": 5, "seed_file": "x.txt"}},
+            ValueError,
+            "prompt_generation.seed_file: 'x.txt' not found",
+        ),
     ],
 )
 def test_bad_parameters_fail_when_the_source_is_built(params, error, message):
@@ -49,8 +58,13 @@ def test_bad_parameters_fail_when_the_source_is_built(params, error, message):
 
 
 def test_heuristic_filter_is_a_recipe_switch(tmp_path):
-    recipe = {"name": "almost", "models": {"s": {"path": "org/s"}, "xs": {"path": "org/xs"}}, "policy": "s",
-              "sources": ["almost_rubric"], "almost_rubric": {"configurations": CONFIGURATIONS, "rubric": RUBRIC}}
+    recipe = {
+        "name": "almost",
+        "models": {"s": {"path": "org/s"}, "xs": {"path": "org/xs"}},
+        "policy": "s",
+        "sources": ["almost_rubric"],
+        "almost_rubric": {"configurations": CONFIGURATIONS, "rubric": RUBRIC},
+    }
     path = tmp_path / "almost.yaml"
     path.write_text(yaml.safe_dump(recipe))
     from harness.config import build_source
@@ -76,8 +90,14 @@ def sandbox(tmp_path_factory):
         requests.append((model, list(prompts), params, completions))
         return completions
 
-    ctx = SourceContext(policy="s", candidate_params=GenerationParams(n=4, temperature=1.0, max_new_tokens=20),
-                        seed=0, generators=served, candidates_fn=candidates, benchmark=world)
+    ctx = SourceContext(
+        policy="s",
+        candidate_params=GenerationParams(n=4, temperature=1.0, max_new_tokens=20),
+        seed=0,
+        generators=served,
+        candidates_fn=candidates,
+        benchmark=world,
+    )
     return world, ctx, requests
 
 
@@ -91,7 +111,9 @@ def test_pairs_come_out_in_trl_format_with_provenance_and_the_counts_add_up(sand
     assert [(model, params.n) for model, _, params, _ in requests] == [("s", 1), ("s", 1), ("xs", 1)]
     shot_prompts = requests[0][1]
     assert shot_prompts[0].id.startswith(f"{prompts[0].id}|s_clean_3@")
-    assert [m.model_dump() for m in shot_prompts[0].messages[:6]] == [m for chat in world.demonstrations(3) for m in chat]
+    assert [m.model_dump() for m in shot_prompts[0].messages[:6]] == [
+        m for chat in world.demonstrations(3) for m in chat
+    ]
     assert shot_prompts[0].messages[6:] == prompts[0].messages
 
     assert out.pairs and (out.n_prompts, out.n_candidates) == (12, 36)
@@ -106,10 +128,14 @@ def test_pairs_come_out_in_trl_format_with_provenance_and_the_counts_add_up(sand
         assert pair.chosen_by.startswith(f"{better}=hf-") and pair.rejected_by.startswith(f"{worse}=hf-")
 
     # The counts add up, recomputed from the recorded generations.
-    texts = {name: [cut_continuation(cs[0].text) for cs in completions]
-             for name, (_, _, _, completions) in zip(CONFIGURATIONS, requests)}
-    usable = [sum(bad_reason(texts[name][i], 12, SANDBOX_BAD_FILTERS) is None for name in CONFIGURATIONS)
-              for i in range(len(prompts))]
+    texts = {
+        name: [cut_continuation(cs[0].text) for cs in completions]
+        for name, (_, _, _, completions) in zip(CONFIGURATIONS, requests)
+    }
+    usable = [
+        sum(bad_reason(texts[name][i], 12, SANDBOX_BAD_FILTERS) is None for name in CONFIGURATIONS)
+        for i in range(len(prompts))
+    ]
     family = lambda prefix: sum(n for key, n in out.dropped.items() if key.startswith(prefix))  # noqa: E731
     assert family("bad_response:") + sum(usable) == out.n_candidates
     assert family("pairing:") + family("heuristic:") + len(out.pairs) == sum(comb(m, 2) for m in usable)
@@ -129,10 +155,19 @@ def test_prompt_generation_feeds_response_generation(sandbox):
     world, ctx, requests = sandbox
     requests.clear()
     seeds = world.prompts("feedback", 6)
-    pg = {"model": "xs", "n_prompts": 4, "k": 2, "batch_size": 4, "max_rounds": 3, "min_length": 1,
-          "instruction": "new task:", "sampling": {"max_new_tokens": 16}}
-    out = build(min_length=1, bad_filters=SANDBOX_BAD_FILTERS, heuristic_filter=False,
-                prompt_generation=pg).build(seeds, ctx)
+    pg = {
+        "model": "xs",
+        "n_prompts": 4,
+        "k": 2,
+        "batch_size": 4,
+        "max_rounds": 3,
+        "min_length": 1,
+        "instruction": "new task:",
+        "sampling": {"max_new_tokens": 16},
+    }
+    out = build(min_length=1, bad_filters=SANDBOX_BAD_FILTERS, heuristic_filter=False, prompt_generation=pg).build(
+        seeds, ctx
+    )
 
     pg_rounds = [r for r in requests if r[1][0].id.startswith("almost-pg-request-")]
     assert pg_rounds and all(model == "xs" and params.temperature == 1.2 for model, _, params, _ in pg_rounds)
@@ -147,8 +182,10 @@ def test_prompt_generation_feeds_response_generation(sandbox):
 def test_every_model_the_source_reads_is_declared_with_its_field():
     """`harness validate` checks these (tests/core/test_model_names.py); the source declares, never checks."""
     pg = {"model": "s", "n_prompts": 4}
-    src = build(configurations={**CONFIGURATIONS, "xs_noisy_1": {"model": "m", "shots": 1, "demos": "benchmark:noisy"}},
-                prompt_generation=pg)
+    src = build(
+        configurations={**CONFIGURATIONS, "xs_noisy_1": {"model": "m", "shots": 1, "demos": "benchmark:noisy"}},
+        prompt_generation=pg,
+    )
     uses = {u.field: u.model for u in src.model_uses()}
     assert uses["configurations.xs_noisy_1.model"] == "m" and uses["prompt_generation.model"] == "s"
     assert len(uses) == len(CONFIGURATIONS) + 1

@@ -13,8 +13,11 @@ from harness.types import Completion, Message, PreferencePair, Prompt, assistant
 
 
 def completions_for(prompts: list[Prompt], samples: int = 2) -> list[Completion]:
-    return [Completion(prompt_id=p.id, text=f"answer {k} to {p.id} <b>&", producer=f"model:{k}", sample=k)
-            for p in prompts for k in reversed(range(samples))]
+    return [
+        Completion(prompt_id=p.id, text=f"answer {k} to {p.id} <b>&", producer=f"model:{k}", sample=k)
+        for p in prompts
+        for k in reversed(range(samples))
+    ]
 
 
 def test_alpaca_eval_outputs_match_the_published_format_and_load_back(data_root, tmp_path):
@@ -61,10 +64,17 @@ def test_fastchat_answers_fall_back_to_prompt_ids():
 
 def pair(i: int, source: str, judge: str, margin: float | None) -> PreferencePair:
     return PreferencePair(
-        prompt_id=f"p{i}", prompt=(Message(role="user", content=f"q{i}"),), chosen=assistant(f"good {i}"),
-        rejected=assistant(f"bad {i}"), source=source, chosen_by="m:0", rejected_by="m:1",
-        chosen_score=None if margin is None else 4.0, rejected_score=None if margin is None else 4.0 - margin,
-        judge=judge)
+        prompt_id=f"p{i}",
+        prompt=(Message(role="user", content=f"q{i}"),),
+        chosen=assistant(f"good {i}"),
+        rejected=assistant(f"bad {i}"),
+        source=source,
+        chosen_by="m:0",
+        rejected_by="m:1",
+        chosen_score=None if margin is None else 4.0,
+        rejected_score=None if margin is None else 4.0 - margin,
+        judge=judge,
+    )
 
 
 def test_trl_preference_dataset_loads_with_datasets_and_has_a_card(tmp_path):

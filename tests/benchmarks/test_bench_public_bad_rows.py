@@ -30,8 +30,13 @@ def test_mt_bench_row_with_turns_missing(data_root, tmp_path):
     mt = benchmarks.build("mt_bench", path=str(tmp_path / "question.jsonl"))  # nothing is read yet
     with pytest.raises(RowError) as exc:
         mt.prompts()
-    assert parsed(exc) | {"fix": ""} == {"file": str(tmp_path / "question.jsonl"), "line": "37", "field": "turns",
-                                         "problem": "missing", "fix": ""}
+    assert parsed(exc) | {"fix": ""} == {
+        "file": str(tmp_path / "question.jsonl"),
+        "line": "37",
+        "field": "turns",
+        "problem": "missing",
+        "fix": "",
+    }
 
 
 def test_invalid_json_line_names_its_line(data_root, tmp_path):
@@ -61,8 +66,13 @@ def test_alpaca_eval_element_reports_the_line_it_starts_on(tmp_path):
     path.write_text(json.dumps(rows, indent=2))  # elements start on lines 2, 6 and 10
     with pytest.raises(RowError) as exc:
         benchmarks.build("alpaca_eval", path=str(path)).prompts()
-    assert parsed(exc) | {"fix": ""} == {"file": str(path), "line": "10", "field": "instruction",
-                                         "problem": "is int, not a string", "fix": ""}
+    assert parsed(exc) | {"fix": ""} == {
+        "file": str(path),
+        "line": "10",
+        "field": "instruction",
+        "problem": "is int, not a string",
+        "fix": "",
+    }
 
 
 def test_alpaca_eval_repeated_instruction(tmp_path):
@@ -94,8 +104,13 @@ def test_oasst_nested_field_path(data_root, tmp_path):
     (tmp_path / "trees.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(RowError) as exc:
         benchmarks.build("oasst", path=str(tmp_path / "trees.jsonl")).rankings()
-    assert parsed(exc) | {"fix": ""} == {"file": str(tmp_path / "trees.jsonl"), "line": "2",
-                                         "field": "prompt.replies[1].role", "problem": "is 'robot'", "fix": ""}
+    assert parsed(exc) | {"fix": ""} == {
+        "file": str(tmp_path / "trees.jsonl"),
+        "line": "2",
+        "field": "prompt.replies[1].role",
+        "problem": "is 'robot'",
+        "fix": "",
+    }
 
 
 def test_truthfulqa_empty_question_reports_its_csv_line(data_root, tmp_path):

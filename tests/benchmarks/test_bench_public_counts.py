@@ -31,8 +31,7 @@ def test_mt_bench_has_80_two_turn_questions_and_30_gpt4_references(data_root):
     mt = benchmarks.build("mt_bench")
     prompts = mt.prompts()
     assert len(prompts) == 80
-    assert Counter(p.metadata["category"] for p in prompts) == {c: 10 for c in (
-        "writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities")}
+    assert Counter(p.metadata["category"] for p in prompts) == dict.fromkeys(("writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"), 10)
     assert all(len(p.metadata["turns"]) == 2 and p.text == p.metadata["turns"][0] for p in prompts)
     assert sum("reference" in p.metadata for p in prompts) == 39
     refs = mt.references()
@@ -46,8 +45,10 @@ def test_vicuna80_is_single_turn_with_10_references(data_root):
     prompts = vicuna.prompts()
     assert len(prompts) == 80 and all(len(p.metadata["turns"]) == 1 for p in prompts)
     assert Counter(p.metadata["category"] for p in prompts) == {
-        **{c: 10 for c in ("generic", "knowledge", "roleplay", "common-sense", "fermi", "counterfactual", "writing")},
-        "coding": 7, "math": 3}
+        **dict.fromkeys(("generic", "knowledge", "roleplay", "common-sense", "fermi", "counterfactual", "writing"), 10),
+        "coding": 7,
+        "math": 3,
+    }
     assert prompts[0].id == "vicuna80-1" and prompts[0].text == "How can I improve my time management skills?"
     assert len(vicuna.references()) == 10
 
@@ -72,7 +73,11 @@ def test_alpaca_eval_ids_match_across_generators(data_root):
 def test_hh_rlhf_subsets_and_pairs(hh):
     assert len(hh.prompts()) == 840  # the first 210 rows of each subset
     assert {s: len(hh.prompts(s)) for s in hh.splits()[1:]} == {
-        "harmless-base": 210, "helpful-base": 210, "helpful-online": 210, "helpful-rejection-sampled": 210}
+        "harmless-base": 210,
+        "helpful-base": 210,
+        "helpful-online": 210,
+        "helpful-rejection-sampled": 210,
+    }
     # The full files hold 2 + 2 + 32 rows with chosen == rejected; the first 210 rows, 0 + 1 + 1.
     assert [hh.skipped(s).get("identical", 0) for s in hh.splits()[1:]] == [0, 0, 1, 1]
     pairs = hh.pairs()

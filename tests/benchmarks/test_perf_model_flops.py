@@ -8,8 +8,17 @@ from benchmarks.perf.smollm2 import ModelFlops, chat_prompts
 
 
 def tiny(tied: bool) -> LlamaForCausalLM:
-    return LlamaForCausalLM(LlamaConfig(vocab_size=100, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                                        num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=tied))
+    return LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=100,
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            tie_word_embeddings=tied,
+        )
+    )
 
 
 def test_model_flops_count_the_body_once_and_the_head_per_sampled_token():

@@ -12,8 +12,8 @@ from benchmarks.verifiable import VerifiableBenchmark, VerifiableSpec
 from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.tasks import FAMILIES, parse_task, sample_task
 from benchmarks.verifiable.world import split_of
-from harness.registry import benchmarks
 from harness.judge_prompts import load_judge_prompt
+from harness.registry import benchmarks
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_demonstrations_are_reference_answers_scoring_five(bench: VerifiableBenc
 
 def test_judging_examples_spread_over_every_score_with_gold_labels(bench: VerifiableBenchmark) -> None:
     examples = bench.judging_examples(120)
-    assert Counter(e.score for e in examples) == {s: 20 for s in range(6)}
+    assert Counter(e.score for e in examples) == dict.fromkeys(range(6), 20)
     assert all(e.score == round(grade(e.prompt_text, e.response)) for e in examples)
     assert len({e.prompt_text for e in examples}) > 60  # many prompts, not one prompt's perturbations
     prompt, response, score = examples[0]  # unpacks as the pipeline's (prompt text, response, score)

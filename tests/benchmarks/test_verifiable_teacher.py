@@ -13,9 +13,9 @@ from benchmarks.verifiable import flaws, teacher
 from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.references import reference_answer
 from benchmarks.verifiable.tasks import parse_task
+from harness.judge_prompts import load_judge_prompt
 from harness.local_server import RULES, FakeLLMServer
 from harness.registry import benchmarks
-from harness.judge_prompts import load_judge_prompt
 
 N = 400
 
@@ -58,8 +58,9 @@ def test_served_over_the_openai_wire_protocol(prompts: list) -> None:
     prompt = prompts[0]
     with FakeLLMServer(answer=RULES["verifiable"]) as server:
         body = json.dumps({"model": "teacher", "messages": [{"role": "user", "content": prompt.text}]}).encode()
-        request = urllib.request.Request(server.openai_base_url + "/chat/completions", body,
-                                         {"content-type": "application/json"})
+        request = urllib.request.Request(
+            server.openai_base_url + "/chat/completions", body, {"content-type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             reply = json.loads(response.read())["choices"][0]["message"]["content"]
     assert reply == _ask(prompt.text) and grade(prompt.text, reply) >= 2.0

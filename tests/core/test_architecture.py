@@ -106,6 +106,7 @@ def test_no_module_is_over_400_lines():
 
 def test_the_pipeline_imports_no_plugin_module():
     known = modules()
-    plugins = sorted(m for m in imported("harness.pipeline", known["harness.pipeline"], known)
-                     if m.split(".")[0] != "harness")
+    plugins = sorted(
+        m for m in imported("harness.pipeline", known["harness.pipeline"], known) if m.split(".")[0] != "harness"
+    )
     assert plugins == []

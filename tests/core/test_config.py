@@ -24,15 +24,24 @@ def _variant(tmp_path, edit):
 
 def test_the_default_recipe_is_valid():
     recipe = load_recipe(SANDBOX)
-    assert recipe.sources == ("parameter_contrast", "almost_rubric", "self_reward", "llm_judge", "llm_teacher", "oracle")
+    assert recipe.sources == (
+        "parameter_contrast",
+        "almost_rubric",
+        "self_reward",
+        "llm_judge",
+        "llm_teacher",
+        "oracle",
+    )
     assert recipe.source_kwargs("parameter_contrast") == {"strong": "s", "weak": "xs"}
 
 
 CASES = {
     "unknown key": (lambda d: d["feedback"].update(promts=3), "feedback.promts: unknown key"),
     "wrong type": (lambda d: d["feedback"].update(prompts="many"), "feedback.prompts: Input should be a valid integer"),
-    "missing model path": (lambda d: d["models"].update(xs={"path": "./no/such/model"}),
-                           "models.xs.path: './no/such/model' does not exist"),
+    "missing model path": (
+        lambda d: d["models"].update(xs={"path": "./no/such/model"}),
+        "models.xs.path: './no/such/model' does not exist",
+    ),
     "unknown source": (lambda d: d.update(sources=["self_rewrad"]), "did you mean 'self_reward'"),
     "unknown source parameter": (lambda d: d["self_reward"].update(judge_smples=3), "self_reward.judge_smples"),
     "policy not a model": (lambda d: d.update(policy="huge"), "policy 'huge' is not in models"),
@@ -58,8 +67,9 @@ def test_set_overrides_a_field_with_a_yaml_value():
 
 
 def test_console_script_exits_non_zero():
-    out = subprocess.run([sys.executable, "-m", "harness.cli", "validate", "recipes/nope.yaml"], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "validate", "recipes/nope.yaml"], cwd=ROOT, capture_output=True, text=True
+    )
     assert out.returncode == 2 and "recipe file not found" in out.stderr
 
 

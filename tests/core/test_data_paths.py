@@ -22,8 +22,10 @@ def test_data_paths_resolve_under_the_vendored_samples():
 
 def test_missing_data_file_in_a_recipe_is_one_line_saying_where_to_get_it(tmp_path, capsys):
     recipe = tmp_path / "r.yaml"
-    recipe.write_text("name: x\nbenchmark: {name: prompt_sets, params: {feedback: 'data:nope/prompts.jsonl', "
-                      "eval: sandbox}}\nmodels: {m: {path: " + str(tmp_path) + "}}\npolicy: m\nsources: [oracle]\n")
+    recipe.write_text(
+        "name: x\nbenchmark: {name: prompt_sets, params: {feedback: 'data:nope/prompts.jsonl', "
+        "eval: sandbox}}\nmodels: {m: {path: " + str(tmp_path) + "}}\npolicy: m\nsources: [oracle]\n"
+    )
     assert main(["validate", str(recipe)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0, err

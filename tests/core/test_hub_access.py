@@ -23,9 +23,11 @@ def offline(monkeypatch, tmp_path) -> Path:
 def recipe_file(tmp_path: Path, model: str, feedback: str) -> Path:
     (tmp_path / "model").mkdir(exist_ok=True)
     path = tmp_path / "r.yaml"
-    path.write_text(f"name: hub_check\nbenchmark: {{name: prompt_sets, params: {{feedback: '{feedback}', "
-                    f"eval: vicuna80}}}}\nmodels: {{m: {{path: '{model}'}}}}\npolicy: m\nsources: [self_reward]\n"
-                    "evaluation: {judge: {model: m, prompt: pairwise_abc}}\n")
+    path.write_text(
+        f"name: hub_check\nbenchmark: {{name: prompt_sets, params: {{feedback: '{feedback}', "
+        f"eval: vicuna80}}}}\nmodels: {{m: {{path: '{model}'}}}}\npolicy: m\nsources: [self_reward]\n"
+        "evaluation: {judge: {model: m, prompt: pairwise_abc}}\n"
+    )
     return path
 
 
@@ -44,15 +46,20 @@ def test_unreachable_hub_dataset_is_one_line_exit_2_before_any_stage(offline, tm
 
 def test_unreachable_hub_model_names_its_field(offline, tmp_path):
     recipe = load_recipe(recipe_file(tmp_path, "acme/no-such-model", "vicuna80"))
-    with pytest.raises(RecipeError, match=r"r.yaml: models.m.path: hub model 'acme/no-such-model' cannot be had: "
-                                          r".*huggingface-cli download acme/no-such-model.*--smoke"):
+    with pytest.raises(
+        RecipeError,
+        match=r"r.yaml: models.m.path: hub model 'acme/no-such-model' cannot be had: "
+        r".*huggingface-cli download acme/no-such-model.*--smoke",
+    ):
         check_hub_access(recipe, where=str(tmp_path / "r.yaml"))
 
 
 def test_cached_ids_pass_offline_and_local_paths_are_not_hub_ids(offline, tmp_path):
     recipe = load_recipe(recipe_file(tmp_path, "acme/cached-model", "hf:acme/cached-set"))
     assert [(r.field, r.repo_id, r.kind) for r in hub_references(recipe)] == [
-        ("models.m.path", "acme/cached-model", "model"), ("benchmark.params.feedback", "acme/cached-set", "dataset")]
+        ("models.m.path", "acme/cached-model", "model"),
+        ("benchmark.params.feedback", "acme/cached-set", "dataset"),
+    ]
     for folder in ("models--acme--cached-model", "datasets--acme--cached-set"):
         (offline / folder / "snapshots").mkdir(parents=True)
     check_hub_access(recipe, where="r.yaml")  # no error: both are in the cache

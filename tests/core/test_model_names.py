@@ -18,26 +18,42 @@ KNOWN = "(xs, s, teacher)"
 
 # source under test -> (overrides that misspell one model name, the field the error must name)
 CASES = {
-    "parameter_contrast strong": (["sources=[parameter_contrast]", "parameter_contrast.strong=ss"],
-                                  "parameter_contrast.strong: model 'ss' is not in models"),
-    "parameter_contrast weak": (["sources=[parameter_contrast]", "parameter_contrast.weak=xx"],
-                                "parameter_contrast.weak: model 'xx' is not in models"),
-    "almost_rubric configuration": (["sources=[almost_rubric]", "almost_rubric.configurations.s_noisy_1.model=sm"],
-                                    "almost_rubric.configurations.s_noisy_1.model: model 'sm' is not in models"),
+    "parameter_contrast strong": (
+        ["sources=[parameter_contrast]", "parameter_contrast.strong=ss"],
+        "parameter_contrast.strong: model 'ss' is not in models",
+    ),
+    "parameter_contrast weak": (
+        ["sources=[parameter_contrast]", "parameter_contrast.weak=xx"],
+        "parameter_contrast.weak: model 'xx' is not in models",
+    ),
+    "almost_rubric configuration": (
+        ["sources=[almost_rubric]", "almost_rubric.configurations.s_noisy_1.model=sm"],
+        "almost_rubric.configurations.s_noisy_1.model: model 'sm' is not in models",
+    ),
     "almost_rubric prompt generation": (
         ["sources=[almost_rubric]", "almost_rubric.prompt_generation={model: tiny, n_prompts: 4}"],
-        "almost_rubric.prompt_generation.model: model 'tiny' is not in models"),
-    "llm_judge pointwise": (["sources=[llm_judge]", "llm_judge.teacher=teachr"],
-                            "llm_judge.teacher: model 'teachr' is not in models"),
-    "llm_judge pairwise": (["sources=[llm_judge]", "llm_judge={teacher: techer, mode: pairwise}"],
-                           "llm_judge.teacher: model 'techer' is not in models"),
-    "llm_teacher": (["sources=[llm_teacher]", "llm_teacher.teacher=tacher"],
-                    "llm_teacher.teacher: model 'tacher' is not in models"),
+        "almost_rubric.prompt_generation.model: model 'tiny' is not in models",
+    ),
+    "llm_judge pointwise": (
+        ["sources=[llm_judge]", "llm_judge.teacher=teachr"],
+        "llm_judge.teacher: model 'teachr' is not in models",
+    ),
+    "llm_judge pairwise": (
+        ["sources=[llm_judge]", "llm_judge={teacher: techer, mode: pairwise}"],
+        "llm_judge.teacher: model 'techer' is not in models",
+    ),
+    "llm_teacher": (
+        ["sources=[llm_teacher]", "llm_teacher.teacher=tacher"],
+        "llm_teacher.teacher: model 'tacher' is not in models",
+    ),
     "llm_teacher with its judge gate": (
         ["sources=[llm_teacher]", "llm_teacher={teacher: teacher2, judge_prompt: sandbox_score}"],
-        "llm_teacher.teacher: model 'teacher2' is not in models"),
-    "a source block under another name": (["sources=[pcon2]", "pcon2={type: parameter_contrast, strong: s, weak: x}"],
-                                          "pcon2.weak: model 'x' is not in models"),
+        "llm_teacher.teacher: model 'teacher2' is not in models",
+    ),
+    "a source block under another name": (
+        ["sources=[pcon2]", "pcon2={type: parameter_contrast, strong: s, weak: x}"],
+        "pcon2.weak: model 'x' is not in models",
+    ),
 }
 
 
@@ -77,8 +93,11 @@ def undeclared() -> Undeclared:
 
 
 def test_a_plugin_that_does_not_implement_the_contract_fails_when_built_naming_what_is_missing():
-    with pytest.raises(RegistryError, match=r"does not implement FeedbackSource \(missing: judge_uses, model_uses, "
-                                            r"premise, rounds\); subclass FeedbackSource"):
+    with pytest.raises(
+        RegistryError,
+        match=r"does not implement FeedbackSource \(missing: judge_uses, model_uses, "
+        r"premise, rounds\); subclass FeedbackSource",
+    ):
         sources.build("undeclared_test_source")
     assert isinstance(sources.build("oracle"), FeedbackSource)
 

@@ -15,14 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
 
 
-@pytest.mark.parametrize("override, expected", [
-    ("feedbak.prompts=3", "feedbak: unknown key; did you mean 'feedback'?"),
-    ("evaluation.sampels=2", "evaluation.sampels: unknown key; did you mean 'samples'?"),
-    ("models.xs.sandbox.stpes=3", "models.xs.sandbox.stpes: unknown key; did you mean 'steps'?"),
-    ("dpo.learning_rat=1e-4", "dpo.learning_rat: unknown key; did you mean 'learning_rate'?"),
-    ("self_rewrd.rounds=2", "self_rewrd: unknown key; did you mean 'self_reward'?"),  # a source block
-    ("zzzz=1", "zzzz: unknown key; remove it or check its spelling"),  # nothing close: no guess
-])
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("feedbak.prompts=3", "feedbak: unknown key; did you mean 'feedback'?"),
+        ("evaluation.sampels=2", "evaluation.sampels: unknown key; did you mean 'samples'?"),
+        ("models.xs.sandbox.stpes=3", "models.xs.sandbox.stpes: unknown key; did you mean 'steps'?"),
+        ("dpo.learning_rat=1e-4", "dpo.learning_rat: unknown key; did you mean 'learning_rate'?"),
+        ("self_rewrd.rounds=2", "self_rewrd: unknown key; did you mean 'self_reward'?"),  # a source block
+        ("zzzz=1", "zzzz: unknown key; remove it or check its spelling"),  # nothing close: no guess
+    ],
+)
 def test_unknown_key_gets_a_did_you_mean(override, expected):
     with pytest.raises(RecipeError) as exc:
         load_recipe(SANDBOX, [override])
@@ -52,8 +55,9 @@ def test_explain_prints_every_field_with_type_default_and_description(capsys):
     assert "fields as under models.<name>.sft.train" in out  # TrainSpec is listed once, then referred to
     # the sources the recipe lists, with their parameters as block keys
     assert re.search(r"^  self_reward\.rounds\s+int \(default: 1\)$", out, flags=re.MULTILINE)
-    assert re.search(r"^  llm_judge\.mode\s+Literal\['pointwise', 'pairwise'\] \(default: 'pointwise'\)$", out,
-                     flags=re.MULTILINE)
+    assert re.search(
+        r"^  llm_judge\.mode\s+Literal\['pointwise', 'pairwise'\] \(default: 'pointwise'\)$", out, flags=re.MULTILINE
+    )
     assert out.rstrip().splitlines()[-1].startswith(f"{SANDBOX}: ok")  # and then it validates
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from harness.report import build_metrics, per_prompt, preferences, premise
 
-RECIPE = SimpleNamespace(name="t", seed=0, models={}, sources=(),
-                         evaluation=SimpleNamespace(baseline="M1", bootstrap=500))
+RECIPE = SimpleNamespace(
+    name="t", seed=0, models={}, sources=(), evaluation=SimpleNamespace(baseline="M1", bootstrap=500)
+)
 
 
 def test_preferences_compare_sample_k_with_sample_k():
@@ -26,8 +27,10 @@ def test_a_failed_sample_is_left_out_not_scored():
 
 
 def test_rows_carry_failures_and_exclude_them_from_scores():
-    scores = {"M1": {"p": [1.0, 1.0], "q": [2.0, 2.0], "r": [0.0, 4.0]},
-              "M2-x": {"p": [3.0, None], "q": [None, None], "r": [4.0, 4.0]}}
+    scores = {
+        "M1": {"p": [1.0, 1.0], "q": [2.0, 2.0], "r": [0.0, 4.0]},
+        "M2-x": {"p": [3.0, None], "q": [None, None], "r": [4.0, 4.0]},
+    }
     metrics = build_metrics(RECIPE, scores, {"x": {"pairs": 3, "dropped": {}, "judge_failure_rate": 0.0}}, None)
     m2 = next(r for r in metrics["rows"] if r["model"] == "M2-x")
     assert m2["failed_samples"] == 3 and m2["n_prompts"] == 2

@@ -25,8 +25,12 @@ def test_stage_runs_once_and_is_reused(tmp_path):
 
 def test_key_changes_with_config_and_inputs(tmp_path):
     store = StageStore(tmp_path)
-    keys = {store.key("gen", {"a": 1}, ["x"]), store.key("gen", {"a": 2}, ["x"]), store.key("gen", {"a": 1}, ["y"]),
-            store.key("other", {"a": 1}, ["x"])}
+    keys = {
+        store.key("gen", {"a": 1}, ["x"]),
+        store.key("gen", {"a": 2}, ["x"]),
+        store.key("gen", {"a": 1}, ["y"]),
+        store.key("other", {"a": 1}, ["x"]),
+    }
     assert len(keys) == 4
     assert store.key("gen", {"b": 1, "a": 2}, ["x", "y"]) == store.key("gen", {"a": 2, "b": 1}, ["y", "x"])
 

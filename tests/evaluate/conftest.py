@@ -13,8 +13,10 @@ import pytest
 from harness.paths import DATA_ROOT
 from tests.shared_data import DERIVED
 
-AE2_LEADERBOARD = (DATA_ROOT / "alpaca_eval/src/alpaca_eval/leaderboards/data_AlpacaEval_2/"
-                   "weighted_alpaca_eval_gpt4_turbo_leaderboard.csv")
+AE2_LEADERBOARD = (
+    DATA_ROOT / "alpaca_eval/src/alpaca_eval/leaderboards/data_AlpacaEval_2/"
+    "weighted_alpaca_eval_gpt4_turbo_leaderboard.csv"
+)
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,10 @@ def test_gpt4_reviews_against_faireval_human_labels(shared_data):
     judge = ["a" if s1 > s2 else "b" if s2 > s1 else "tie" for s1, s2 in (r["score"] for r in reviews)]
     human = [HUMAN_VERDICT[label] for label in (shared_data / HUMAN_LABELS).read_text().split()]
     with_ties, without_ties = judge_agreement(judge, human), judge_agreement(judge, human, include_ties=False)
-    print(f"\nGPT-4 (FastChat review) vs FairEval humans: {with_ties.value:.3f} with ties (n={with_ties.n}), "
-          f"{without_ties.value:.3f} without (n={without_ties.n})")
+    print(
+        f"\nGPT-4 (FastChat review) vs FairEval humans: {with_ties.value:.3f} with ties (n={with_ties.n}), "
+        f"{without_ties.value:.3f} without (n={without_ties.n})"
+    )
     # 42 of 80 verdicts match; 48 items have a decisive verdict from both, 38 of them match
     assert (with_ties.value, with_ties.n) == (pytest.approx(42 / 80), 80)
     assert (without_ties.value, without_ties.n) == (pytest.approx(38 / 48), 48)

@@ -20,8 +20,10 @@ def test_claude_beats_gpt35_on_the_same_prompts(ae2_annotations):
     prompts = list(claude)
     diff = paired_bootstrap([claude[p] for p in prompts], [gpt35[p] for p in prompts], n_boot=2000, seed=0)
     d = np.array([claude[p] - gpt35[p] for p in prompts])
-    print(f"\nclaude-2.1 − gpt-3.5-turbo-1106: {100 * diff.mean_diff:+.2f} points "
-          f"[{100 * diff.ci_low:+.2f}, {100 * diff.ci_high:+.2f}], sign test p = {diff.p_sign:.2e}")
+    print(
+        f"\nclaude-2.1 − gpt-3.5-turbo-1106: {100 * diff.mean_diff:+.2f} points "
+        f"[{100 * diff.ci_low:+.2f}, {100 * diff.ci_high:+.2f}], sign test p = {diff.p_sign:.2e}"
+    )
     assert diff.n == 805
     assert diff.mean_diff == pytest.approx(d.mean())  # = 15.73 − 9.18 win-rate points
     assert 100 * diff.mean_diff == pytest.approx(15.7335067 - 9.1779646, abs=1e-5)

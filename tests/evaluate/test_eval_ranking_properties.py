@@ -45,8 +45,10 @@ def test_single_prompt_matches_scipy(prompt):
         # judge ties earn half credit, so accuracy = (1 + Somers' D(judge | reference)) / 2
         somers = somersd(reference, judge).statistic
         assert result["pairwise_accuracy"].value == pytest.approx((1 + somers) / 2)
-    same_order = constant(judge) and constant(reference) or (
-        not constant(judge) and not constant(reference) and math.isclose(kendalltau(judge, reference).statistic, 1)
+    same_order = (
+        (constant(judge)
+        and constant(reference))
+        or (not constant(judge) and not constant(reference) and math.isclose(kendalltau(judge, reference).statistic, 1))
     )
     assert result["exact_match"].value == float(same_order)
 
@@ -75,7 +77,7 @@ def test_per_prompt_averages_and_pooled_concatenates(many):
 def test_a_failure_drops_only_its_candidate(prompt, data):
     judge, reference = split(prompt)
     failed = data.draw(st.integers(0, len(judge) - 1))
-    with_failure = judge[:failed] + [None] + judge[failed + 1:]
+    with_failure = judge[:failed] + [None] + judge[failed + 1 :]
     kept = [i for i in range(len(judge)) if i != failed]
     for variant in ("per_prompt", "pooled"):
         a = ranking_metrics([with_failure], [reference], variant)

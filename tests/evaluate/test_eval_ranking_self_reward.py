@@ -67,10 +67,14 @@ def test_teacher_rows_must_be_matched_by_prompt_id(scores):
     assert len(aligned.missing_in_judge) == 1 and len(aligned.missing_in_reference) == 1
     by_id = report_row(teacher, reference, "self_reward_rlhf_report")
     positional = ranking_metrics(list(teacher.values()), list(reference.values()), "self_reward_rlhf_report")
-    print("\nteacher, report variant, matched by prompt id (corrected): "
-          + ", ".join(f"{k} {v:.4f}" for k, v in by_id.items()))
-    print("teacher, report variant, matched by position (as the report did): "
-          + ", ".join(f"{k} {v.value:.4f}" for k, v in positional.items()))
+    print(
+        "\nteacher, report variant, matched by prompt id (corrected): "
+        + ", ".join(f"{k} {v:.4f}" for k, v in by_id.items())
+    )
+    print(
+        "teacher, report variant, matched by position (as the report did): "
+        + ", ".join(f"{k} {v.value:.4f}" for k, v in positional.items())
+    )
     # matched by position, rho and tau are the values the original notebook (eft_all.ipynb) printed
     assert as_printed(positional["spearman"].value, 0.340) == 0.340
     assert as_printed(positional["kendall"].value, 0.302) == 0.302
@@ -87,9 +91,13 @@ def test_standard_variants_for_all_three_judges(scores, variant):
     for judge in JUDGE_FILES:
         aligned = pair_by_prompt_id(scores[judge], scores["reference"])
         table[judge] = ranking_metrics(aligned.judge, aligned.reference, variant)
-        print(f"  {judge:17s} " + "  ".join(
-            f"{name} {est.value:.3f}" + (f"±{est.stderr:.3f}" if est.stderr is not None else "") + f" (n={est.n})"
-            for name, est in table[judge].items()))
+        print(
+            f"  {judge:17s} "
+            + "  ".join(
+                f"{name} {est.value:.3f}" + (f"±{est.stderr:.3f}" if est.stderr is not None else "") + f" (n={est.n})"
+                for name, est in table[judge].items()
+            )
+        )
     # M2 fails on 627 of 800 candidates: its metrics rest on the few prompts with two or more scored candidates
     assert table["M2"]["pairwise_accuracy"].n < table["M1"]["pairwise_accuracy"].n
     # the teacher ranks candidates like the reference far more often than the self-judge M1

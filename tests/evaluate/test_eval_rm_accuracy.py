@@ -34,7 +34,7 @@ def test_length_controlled_accuracy_is_measured_on_the_pairs_whose_longer_reply_
     rejected = [0.0, 1.0, 1.0, 1.0, 2.0, None, 0.0]
     split = accuracy_by_length(chosen, rejected, chosen_lengths, rejected_lengths)
     assert split.longer_rejected.value == pytest.approx(1 / 3) and split.longer_rejected.n == 3  # pair 5 failed
-    assert split.longer_rejected.stderr == pytest.approx((1 / 3) ** 0.5 / 3 ** 0.5)  # sd (ddof 1) of [1, 0, 0] / √3
+    assert split.longer_rejected.stderr == pytest.approx((1 / 3) ** 0.5 / 3**0.5)  # sd (ddof 1) of [1, 0, 0] / √3
     assert split.longer_chosen.value == pytest.approx(1 / 3) and split.longer_chosen.n == 3  # pair 3 tied
     assert split.same_length == 1
     # a reward model that learnt nothing but length: right on every longer-chosen pair, wrong on every other
@@ -55,8 +55,11 @@ def test_sections_weight_subsets_by_size_unless_told_otherwise():
     by_size = section_scores(per_subset, {"reasoning": ["math", "code-python", "code-go"]})["reasoning"]
     assert by_size.value == pytest.approx((90 + 5 + 21) / 140) and by_size.n == 140
     # reward-bench style: math counts as much as all code subsets together
-    equal = section_scores(per_subset, {"reasoning": ["math", "code-python", "code-go"]},
-                           weights={"math": 40, "code-python": 10, "code-go": 30})["reasoning"]
+    equal = section_scores(
+        per_subset,
+        {"reasoning": ["math", "code-python", "code-go"]},
+        weights={"math": 40, "code-python": 10, "code-go": 30},
+    )["reasoning"]
     assert equal.value == pytest.approx((0.9 * 40 + 5 + 21) / 80)
     with pytest.raises(ValueError, match="section 'chat' names subset 'alpacaeval-easy', which has no accuracy"):
         section_scores(per_subset, {"chat": ["alpacaeval-easy"]})
@@ -75,9 +78,11 @@ def test_length_reward_on_hh_rlhf():
             subsets.append(subset)
     result = rm_accuracy(chosen, rejected, subsets)
     reversed_result = rm_accuracy(rejected, chosen, subsets)
-    print("\nlength reward on HH-RLHF test: " + ", ".join(
-        f"{name} {est.value:.3f} (n={est.n})" for name, est in result.per_subset.items())
-        + f"; overall {result.overall.value:.3f}, ties {result.n_ties}")
+    print(
+        "\nlength reward on HH-RLHF test: "
+        + ", ".join(f"{name} {est.value:.3f} (n={est.n})" for name, est in result.per_subset.items())
+        + f"; overall {result.overall.value:.3f}, ties {result.n_ties}"
+    )
     assert result.overall.n == 8552 and [result.per_subset[s].n for s in HH_SUBSETS] == [2312, 2354, 1137, 2749]
     # ties are wrong in both directions, so the two orders' accuracies sum to 1 − tie rate
     assert result.overall.value + reversed_result.overall.value == pytest.approx(1 - result.n_ties / 8552)

@@ -10,8 +10,17 @@ from harness.evaluate import win_rate
 from harness.registry import metrics
 
 EXPECTED_AE2_MODELS = {
-    "NullModel", "alpaca-7b", "claude-2.1", "falcon-7b-instruct", "gemma-2b-it", "gemma-7b-it",
-    "gpt-3.5-turbo-1106", "gpt4_1106_preview", "phi-2", "phi-2-sft", "vicuna-7b-v1.5",
+    "NullModel",
+    "alpaca-7b",
+    "claude-2.1",
+    "falcon-7b-instruct",
+    "gemma-2b-it",
+    "gemma-7b-it",
+    "gpt-3.5-turbo-1106",
+    "gpt4_1106_preview",
+    "phi-2",
+    "phi-2-sft",
+    "vicuna-7b-v1.5",
 }
 
 
@@ -22,8 +31,10 @@ def test_win_rate_matches_published_leaderboard_and_alpaca_eval(ae2_annotations,
         ours = win_rate([a["preference"] for a in annotations])
         published = ae2_leaderboard[model]
         theirs = ae_winrate.get_winrate(annotations)
-        print(f"{model:20s} win_rate {ours.win_rate:8.4f} ± {ours.standard_error:.4f}  "
-              f"discrete {ours.discrete_win_rate:8.4f}  n={ours.n_total}")
+        print(
+            f"{model:20s} win_rate {ours.win_rate:8.4f} ± {ours.standard_error:.4f}  "
+            f"discrete {ours.discrete_win_rate:8.4f}  n={ours.n_total}"
+        )
         assert ours.win_rate == pytest.approx(float(published["win_rate"]), abs=1e-6)
         assert ours.standard_error == pytest.approx(float(published["standard_error"]), abs=1e-6)
         assert ours.discrete_win_rate == pytest.approx(float(published["discrete_win_rate"]), abs=1e-6)

@@ -67,8 +67,10 @@ def observe(model_dir, share: bool) -> Observed:
         if output.logits.shape[0] % SAMPLED.n == 0:  # n x batch rows: not the shared read of 1 or 2 prompts
             seen.logits.append(output.logits[:, -1].clone())
 
-    hooks = [model.register_forward_pre_hook(read, with_kwargs=True),
-             model.register_forward_hook(computed, with_kwargs=True)]
+    hooks = [
+        model.register_forward_pre_hook(read, with_kwargs=True),
+        model.register_forward_hook(computed, with_kwargs=True),
+    ]
     try:
         results = generator.generate(prompts(), SAMPLED)
     finally:
@@ -81,9 +83,11 @@ def observe(model_dir, share: bool) -> Observed:
 def padded_prompt_positions(model_dir, batch_size: int = 2) -> int:
     """Token positions of the prompts as batched: sorted by length, each batch left-padded to its longest."""
     generator = generators.build("hf", path=str(model_dir), progress=False)
-    lengths = sorted(len(generator.tokenizer(render_prompt(generator.tokenizer, p), add_special_tokens=False)
-                         ["input_ids"]) for p in prompts())
-    batches = [lengths[b:b + batch_size] for b in range(0, len(lengths), batch_size)]
+    lengths = sorted(
+        len(generator.tokenizer(render_prompt(generator.tokenizer, p), add_special_tokens=False)["input_ids"])
+        for p in prompts()
+    )
+    batches = [lengths[b : b + batch_size] for b in range(0, len(lengths), batch_size)]
     return sum(len(batch) * (max(batch) - 1) for batch in batches)
 
 

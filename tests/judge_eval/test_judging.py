@@ -14,12 +14,15 @@ from tests.judge_eval.always_first import AlwaysFirst
 
 
 def pair(i: int, a: str, b: str, label: str) -> LabelledPair:
-    return LabelledPair(id=f"p{i}", subset="s", prompt=(Message(role="user", content=f"q{i}"),), a=a, b=b,
-                        label=label)
+    return LabelledPair(id=f"p{i}", subset="s", prompt=(Message(role="user", content=f"q{i}"),), a=a, b=b, label=label)
 
 
-PAIRS = [pair(0, "short", "a much longer reply", "a"), pair(1, "x", "yy", "b"), pair(2, "same", "same!", "tie"),
-         pair(3, "long answer here", "no", "a")]
+PAIRS = [
+    pair(0, "short", "a much longer reply", "a"),
+    pair(1, "x", "yy", "b"),
+    pair(2, "same", "same!", "tie"),
+    pair(3, "long answer here", "no", "a"),
+]
 
 
 def test_a_judge_that_always_picks_the_first_shown_is_caught_by_position_consistency():
@@ -51,10 +54,22 @@ def test_self_preference_where_the_set_names_the_judges_own_replies():
 
 
 def test_ranked_groups_are_scored_per_reply_by_pointwise_and_pair_judges():
-    groups = [RankedGroup(id="g0", subset="en", prompt=(Message(role="user", content="q"),),
-                          replies=("a long good reply", "mid reply", "bad"), reference=(0.0, -1.0, -2.0)),
-              RankedGroup(id="g1", subset="en", prompt=(Message(role="user", content="q2"),),
-                          replies=("ok", "a longer but worse reply"), reference=(0.0, -1.0))]
+    groups = [
+        RankedGroup(
+            id="g0",
+            subset="en",
+            prompt=(Message(role="user", content="q"),),
+            replies=("a long good reply", "mid reply", "bad"),
+            reference=(0.0, -1.0, -2.0),
+        ),
+        RankedGroup(
+            id="g1",
+            subset="en",
+            prompt=(Message(role="user", content="q2"),),
+            replies=("ok", "a longer but worse reply"),
+            reference=(0.0, -1.0),
+        ),
+    ]
     by_length = measure(judge_groups(judges.build("length"), groups))["en"]
     assert by_length["pairwise_accuracy"]["value"] == pytest.approx((1.0 + 0.0) / 2)
     pair_outcomes = judge_groups(judges.build("pairwise", generator=AlwaysFirst()), groups)
@@ -64,8 +79,15 @@ def test_ranked_groups_are_scored_per_reply_by_pointwise_and_pair_judges():
 def test_the_pairwise_probability_readout_takes_the_likeliest_letter_and_shows_the_same_bias():
     judge = judges.build("pairwise", generator=AlwaysFirst(), prompt="brief_pairwise", readout="expected")
     assert judge.name.endswith(":expected")
-    in_order = judge.judge_in_order([(Prompt.from_text("p", "q"), Completion(prompt_id="p", text="x", producer="a"),
-                                      Completion(prompt_id="p", text="y", producer="b"))])
+    in_order = judge.judge_in_order(
+        [
+            (
+                Prompt.from_text("p", "q"),
+                Completion(prompt_id="p", text="x", producer="a"),
+                Completion(prompt_id="p", text="y", producer="b"),
+            )
+        ]
+    )
     assert in_order[0].verdict.winner == "a" and in_order[0].verdict.prob == pytest.approx(0.6 / 0.9)
     m = measure(judge_pairs(judge, PAIRS))["s"]
     assert m["position_consistency"]["value"] == 0.0 and m["first_bias"] == 1.0
@@ -76,11 +98,13 @@ def test_ranking_intervals_stay_inside_the_metrics_range():
     value ± 1.96 SE = [-0.97, 1.64]; the interval is clipped to [-1, 1], the value and SE untouched."""
     from harness.judge_eval.judging import GroupOutcome
 
-    groups = [GroupOutcome(id=str(i), subset="en", reference=(3.0, 2.0, 1.0), scores=scores)
-              for i, scores in enumerate([(3.0, 2.0, 1.0), (3.0, 2.0, 1.0), (1.0, 2.0, 3.0)])]
+    groups = [
+        GroupOutcome(id=str(i), subset="en", reference=(3.0, 2.0, 1.0), scores=scores)
+        for i, scores in enumerate([(3.0, 2.0, 1.0), (3.0, 2.0, 1.0), (1.0, 2.0, 3.0)])
+    ]
     spearman = measure(groups)["en"]["spearman"]
     assert spearman["value"] == pytest.approx(1 / 3)
     assert spearman["se"] == pytest.approx(2 / 3)
     assert spearman["ci95"] == pytest.approx([1 / 3 - 1.959964 * 2 / 3, 1.0])
     low, high = measure(groups)["en"]["pairwise_accuracy"]["ci95"]
-    assert 0.0 <= low and high == 1.0
+    assert low >= 0.0 and high == 1.0

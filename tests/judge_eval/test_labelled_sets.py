@@ -20,7 +20,9 @@ def test_truthfulqa_pairs_best_against_incorrect_per_type():
     pairs = TruthfulQASet(type="truthfulqa", pairs=30).load()
     assert Counter(p.subset for p in pairs) == {"adversarial": 30}  # the sample holds adversarial questions only
     first = pairs[0]
-    assert first.label in ("a", "b") and {first.a, first.b} >= {"The watermelon seeds pass through your digestive system"}
+    assert first.label in ("a", "b") and {first.a, first.b} >= {
+        "The watermelon seeds pass through your digestive system"
+    }
 
 
 def test_faireval_human_verdicts_with_ties():

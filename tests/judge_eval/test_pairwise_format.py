@@ -28,8 +28,9 @@ def write_jsonl(path: Path, rows: list) -> Path:
 
 
 def test_reads_a_pairwise_file_given_only_a_column_mapping(tmp_path):
-    pairs = read_pairwise_file(write_jsonl(tmp_path / "votes.jsonl", ROWS), COLUMNS,
-                               LabelValues(a="A", b="B", tie="T"), "votes")
+    pairs = read_pairwise_file(
+        write_jsonl(tmp_path / "votes.jsonl", ROWS), COLUMNS, LabelValues(a="A", b="B", tie="T"), "votes"
+    )
     assert [p.label for p in pairs] == ["a", "a", "b", "tie"]
     assert [p.subset for p in pairs] == ["math", "geo", "chat", "chat"]
     assert pairs[1].prompt[0].content == "Capital of Peru?" and pairs[1].a == "Lima is the capital of Peru."
@@ -38,11 +39,13 @@ def test_reads_a_pairwise_file_given_only_a_column_mapping(tmp_path):
 
 def test_numeric_labels_in_a_gzipped_json_array_as_alpaca_eval_writes_them(tmp_path):
     # alpaca_eval's annotations: preference 1.0 = output_1 better, 2.0 = output_2 better, 1.5 = draw
-    rows = [{"instruction": "i1", "output_1": "o", "output_2": "p", "preference": 2.0},
-            {"instruction": "i2", "output_1": "o", "output_2": "p", "preference": 1},
-            {"instruction": "i3", "output_1": "o", "output_2": "p", "preference": 1.5},
-            {"instruction": "i4", "output_1": "o", "output_2": "p", "preference": None},
-            {"instruction": "i5", "output_1": "o", "output_2": "p", "preference": 0.0}]
+    rows = [
+        {"instruction": "i1", "output_1": "o", "output_2": "p", "preference": 2.0},
+        {"instruction": "i2", "output_1": "o", "output_2": "p", "preference": 1},
+        {"instruction": "i3", "output_1": "o", "output_2": "p", "preference": 1.5},
+        {"instruction": "i4", "output_1": "o", "output_2": "p", "preference": None},
+        {"instruction": "i5", "output_1": "o", "output_2": "p", "preference": 0.0},
+    ]
     path = tmp_path / "annotations.json.gz"
     with gzip.open(path, "wt") as fh:
         json.dump(rows, fh, indent=1)
@@ -52,12 +55,18 @@ def test_numeric_labels_in_a_gzipped_json_array_as_alpaca_eval_writes_them(tmp_p
     assert [p.id for p in pairs] == ["ae-2", "ae-8", "ae-14", "ae-26"]  # the line each element starts on
 
 
-@pytest.mark.parametrize("bad, line, message", [
-    ({"q": "x", "x": "a", "y": "b", "cat": "c"}, 3, "pick: missing; add a 'pick' field"),
-    ({"q": "x", "x": "a", "y": "b", "pick": "maybe", "cat": "c"}, 3,
-     "pick: is 'maybe', not one of the label values 'A', 'B', 'T'; fix the row or set the recipe's label values"),
-    ({"q": 7, "x": "a", "y": "b", "pick": "A", "cat": "c"}, 3, "q: is int, not a string; make 'q' a string"),
-])
+@pytest.mark.parametrize(
+    "bad, line, message",
+    [
+        ({"q": "x", "x": "a", "y": "b", "cat": "c"}, 3, "pick: missing; add a 'pick' field"),
+        (
+            {"q": "x", "x": "a", "y": "b", "pick": "maybe", "cat": "c"},
+            3,
+            "pick: is 'maybe', not one of the label values 'A', 'B', 'T'; fix the row or set the recipe's label values",
+        ),
+        ({"q": 7, "x": "a", "y": "b", "pick": "A", "cat": "c"}, 3, "q: is int, not a string; make 'q' a string"),
+    ],
+)
 def test_a_malformed_row_is_one_line_naming_file_and_line(tmp_path, bad, line, message):
     path = write_jsonl(tmp_path / "votes.jsonl", [ROWS[0], ROWS[1], bad, ROWS[2]])
     with pytest.raises(RowError) as err:
@@ -112,5 +121,6 @@ def test_an_unknown_judge_parameter_is_one_line_naming_the_field(tmp_path, capsy
     recipe = tmp_path / "judges.yaml"
     recipe.write_text(RECIPE.replace("shorter: {type: concise_free_length}", "coin: {type: random, sead: 3}"))
     assert main(["validate", str(recipe)]) == 2
-    assert capsys.readouterr().err.strip() == (f"error: {recipe}: judges.coin.sead: judge 'random' takes no such "
-                                               "parameter; it takes seed")
+    assert capsys.readouterr().err.strip() == (
+        f"error: {recipe}: judges.coin.sead: judge 'random' takes no such parameter; it takes seed"
+    )

@@ -29,16 +29,23 @@ def _candidates(prompts, params):
 
 
 def _ctx(seed: int = 0) -> SourceContext:
-    return SourceContext(policy="M1", candidate_params=GenerationParams(n=2, temperature=0.7), seed=seed,
-                         generators={}, benchmark=WORLD,
-                         candidates_fn=lambda m, prompts, params: _candidates(prompts, params))
+    return SourceContext(
+        policy="M1",
+        candidate_params=GenerationParams(n=2, temperature=0.7),
+        seed=seed,
+        generators={},
+        benchmark=WORLD,
+        candidates_fn=lambda m, prompts, params: _candidates(prompts, params),
+    )
 
 
 def _wrong_share(flip_rate: float, seed: int = 0) -> tuple[float, int]:
     out = sources.build("noisy_oracle", flip_rate=flip_rate).build(PROMPTS, _ctx(seed))
     by_id = {p.id: p for p in PROMPTS}
-    reversed_pairs = sum(WORLD.grade(by_id[x.prompt_id], x.chosen[-1].content)
-                         < WORLD.grade(by_id[x.prompt_id], x.rejected[-1].content) for x in out.pairs)
+    reversed_pairs = sum(
+        WORLD.grade(by_id[x.prompt_id], x.chosen[-1].content) < WORLD.grade(by_id[x.prompt_id], x.rejected[-1].content)
+        for x in out.pairs
+    )
     return reversed_pairs / len(out.pairs), len(out.pairs)
 
 
@@ -71,8 +78,10 @@ def test_reversal_is_decided_by_content_and_seed_and_nested_across_rates():
 def test_a_reversed_prompt_negates_every_candidate_score():
     judge = judges.build("noisy_oracle", benchmark=WORLD, flip_rate=1.0, seed=0)
     p = PROMPTS[0]
-    items = [(p, Completion(prompt_id=p.id, text=t, producer="x", sample=k))
-             for k, t in enumerate([parse_task(p.text).answer, ""])]
+    items = [
+        (p, Completion(prompt_id=p.id, text=t, producer="x", sample=k))
+        for k, t in enumerate([parse_task(p.text).answer, ""])
+    ]
     assert [j.verdict.value for j in judge.score(items)] == [-WORLD.grade(p, t.text) for _, t in items]
 
 

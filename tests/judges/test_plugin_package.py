@@ -14,33 +14,69 @@ PLUGIN = ROOT / "examples" / "plugin_judge"
 def installed(tmp_path_factory):
     target = tmp_path_factory.mktemp("site")
     # Installed into a private target (not the project venv) so the test leaves no trace behind.
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--target", str(target), str(PLUGIN)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
 def test_harness_judges_list_shows_the_installed_plugin(installed):
     env_path = f"{installed}:{ROOT}"
-    out = subprocess.run([sys.executable, "-m", "harness.cli", "judges", "list"], capture_output=True, text=True,
-                         env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "judges", "list"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     line = next(line for line in out.stdout.splitlines() if line.strip().startswith("concise"))
     assert "harness_length_judge" in line and "Scores 5 for an empty answer" in line
 
 
 def test_plugin_judge_builds_and_scores(installed):
-    code = ("from harness.registry import judges; from harness.types import Prompt, Completion;"
-            "j = judges.build('concise', max_chars=10); p = Prompt.from_text('p', 'hi');"
-            "print([x.verdict.value for x in j.score([(p, Completion(prompt_id='p', text=t, producer='m')) "
-            "for t in ('', 'abcde', 'abcdefghijkl')])])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": f"{installed}:{ROOT}", "PATH": "/usr/bin:/bin"})
+    code = (
+        "from harness.registry import judges; from harness.types import Prompt, Completion;"
+        "j = judges.build('concise', max_chars=10); p = Prompt.from_text('p', 'hi');"
+        "print([x.verdict.value for x in j.score([(p, Completion(prompt_id='p', text=t, producer='m')) "
+        "for t in ('', 'abcde', 'abcdefghijkl')])])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{installed}:{ROOT}", "PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == "[5.0, 2.5, 0.0]"
 
 
 def run_cli(installed, *args):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={"PYTHONPATH": f"{installed}:{ROOT}", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
-                               "MKL_NUM_THREADS": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": f"{installed}:{ROOT}",
+            "PATH": "/usr/bin:/bin",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        },
+    )
 
 
 def test_plugin_judge_by_name_in_a_judge_eval_recipe(installed, tmp_path):
@@ -51,8 +87,19 @@ def test_plugin_judge_by_name_in_a_judge_eval_recipe(installed, tmp_path):
 
 
 def test_plugin_judge_by_name_as_a_feedback_source(installed, tmp_path):
-    out = run_cli(installed, "run", str(PLUGIN / "feedback.yaml"), "--results", str(tmp_path),
-                  "--set", "feedback.prompts=4", "--set", "evaluation.prompts=2", "--set", "sft.demonstrations=8")
+    out = run_cli(
+        installed,
+        "run",
+        str(PLUGIN / "feedback.yaml"),
+        "--results",
+        str(tmp_path),
+        "--set",
+        "feedback.prompts=4",
+        "--set",
+        "evaluation.prompts=2",
+        "--set",
+        "sft.demonstrations=8",
+    )
     assert out.returncode == 0, out.stderr
     assert "[feedback judged] done" in out.stdout and "| M2-judged |" in out.stdout
     assert "| concise (judged) |" in out.stdout  # in the judge-quality table, beside the self-judge

@@ -1,7 +1,7 @@
 import pytest
 
-from harness.types import Failure, Score
 from harness.judge_prompts import JudgePrompt, ScoreParser, load_judge_prompt
+from harness.types import Failure, Score
 
 
 def test_sandbox_prompt_renders_and_parses():

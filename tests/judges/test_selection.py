@@ -9,8 +9,12 @@ def _cands(texts):
 
 
 def _judged(values):
-    return [Judgment(judge="j", prompt_id="p1",
-                     verdict=Failure(reason="unparseable", raw="??") if v is None else Score(value=v)) for v in values]
+    return [
+        Judgment(
+            judge="j", prompt_id="p1", verdict=Failure(reason="unparseable", raw="??") if v is None else Score(value=v)
+        )
+        for v in values
+    ]
 
 
 def test_picks_exactly_best_and_worst():

@@ -32,15 +32,26 @@ class Scripted(LocalGenerator):
         for p in prompts:
             self.calls.append(p.text)
             texts = self.answers.get(p.text) or [self.rule(p.text)]
-            out.append([Completion(prompt_id=p.id, text=texts[k % len(texts)], producer=producer_id(self.spec_id, params),
-                                   sample=k) for k in range(params.n)])
+            out.append(
+                [
+                    Completion(
+                        prompt_id=p.id, text=texts[k % len(texts)], producer=producer_id(self.spec_id, params), sample=k
+                    )
+                    for k in range(params.n)
+                ]
+            )
         return out
 
 
 def _ctx(generators: dict[str, Scripted]) -> SourceContext:
-    return SourceContext(policy="M1", candidate_params=GenerationParams(n=4, temperature=0.7), seed=0,
-                         generators=generators, benchmark=WORLD,
-                         candidates_fn=lambda m, prompts, params: generators[m].generate(prompts, params))
+    return SourceContext(
+        policy="M1",
+        candidate_params=GenerationParams(n=4, temperature=0.7),
+        seed=0,
+        generators=generators,
+        benchmark=WORLD,
+        candidates_fn=lambda m, prompts, params: generators[m].generate(prompts, params),
+    )
 
 
 PROMPTS = [Prompt.from_text("p-add", "add 23 48"), Prompt.from_text("p-rev", "reverse kqzt")]
@@ -87,7 +98,8 @@ def test_llm_judge_asks_the_teacher_not_the_policy():
 def test_pairwise_judge_with_position_bias_yields_ties_not_pairs():
     always_first = Scripted({}, rule=lambda t: "Assistant A is better. [[A]]")
     out = sources.build("llm_judge", teacher="t", mode="pairwise").build(
-        PROMPTS[:1], _ctx({"M1": Scripted(POLICY), "t": always_first}))
+        PROMPTS[:1], _ctx({"M1": Scripted(POLICY), "t": always_first})
+    )
     assert out.pairs == [] and dict(out.dropped) == {"tie": 1}
     assert {j.verdict.winner for j in out.judgments} == {"tie"}
     assert all(j.verdict.consistent is False for j in out.judgments)
@@ -104,7 +116,8 @@ def test_pairwise_judge_that_agrees_across_orders_gives_the_true_pair():
         return "[[A]]" if ga > gb else "[[B]]" if gb > ga else "[[C]]"
 
     out = sources.build("llm_judge", teacher="t", mode="pairwise").build(
-        PROMPTS[:1], _ctx({"M1": Scripted(POLICY), "t": Scripted({}, rule=by_oracle)}))
+        PROMPTS[:1], _ctx({"M1": Scripted(POLICY), "t": Scripted({}, rule=by_oracle)})
+    )
     (pair,) = out.pairs
     assert (pair.chosen[0].content, pair.rejected[0].content) == ("71", "7")
 
@@ -117,8 +130,14 @@ def test_llm_teacher_chooses_the_teachers_answer_and_can_require_the_judge():
 
     worse_policy = {"add 23 48": ["7"], "reverse kqzt": ["tzqk ok"]}
     judged = sources.build("llm_teacher", teacher="t", judge_prompt="sandbox_score").build(
-        PROMPTS, _ctx({"M1": Scripted(worse_policy), "t": Scripted({"add 23 48": ["70"], "reverse kqzt": ["tzqk"]},
-                                                                     rule=_judge_by_oracle)}))
+        PROMPTS,
+        _ctx(
+            {
+                "M1": Scripted(worse_policy),
+                "t": Scripted({"add 23 48": ["70"], "reverse kqzt": ["tzqk"]}, rule=_judge_by_oracle),
+            }
+        ),
+    )
     # add: teacher "70" (partial) vs policy "7" (partial, fewer digits right) -> kept; reverse: teacher exact -> kept
     assert [(p.chosen[0].content, p.rejected[0].content) for p in judged.pairs] == [("70", "7"), ("tzqk", "tzqk ok")]
     assert all(p.chosen_score > p.rejected_score for p in judged.pairs)

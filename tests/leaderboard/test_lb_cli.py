@@ -11,8 +11,24 @@ from harness.cli import main
 
 def test_all_formats_by_source(results, capsys):
     out = results / "leaderboards"
-    assert main(["leaderboard", "--recipe", "sandbox", "--format", "md,csv,html,png", "--by", "source",
-                 "--metric", "diff", "--results", str(results)]) == 0
+    assert (
+        main(
+            [
+                "leaderboard",
+                "--recipe",
+                "sandbox",
+                "--format",
+                "md,csv,html,png",
+                "--by",
+                "source",
+                "--metric",
+                "diff",
+                "--results",
+                str(results),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     for name in ("sandbox.md", "sandbox.csv", "sandbox.html", "sandbox.png"):
         assert f"wrote {out / name}" in printed and (out / name).stat().st_size > 0

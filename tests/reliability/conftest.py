@@ -8,9 +8,9 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,9 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 API_RECIPE = ROOT / "recipes" / "sandbox_api_teacher.yaml"
 KEY_ENV = "SANDBOX_TEACHER_API_KEY"
 TINY_API = [  # as tests/remote/test_api_teacher_recipe.py: every model trained for seconds
-    "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "sft.demonstrations=16", "sft.judging_examples=16", "feedback.prompts=10",
-    "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200",
+    "benchmark.params.corpus_size=2000",
+    "models.xs.sandbox.steps=8",
+    "models.s.sandbox.steps=12",
+    "sft.demonstrations=16",
+    "sft.judging_examples=16",
+    "feedback.prompts=10",
+    "evaluation.prompts=6",
+    "evaluation.samples=2",
+    "evaluation.bootstrap=200",
 ]
 
 

@@ -30,11 +30,20 @@ RECIPE = [
     "benchmark.params.corpus_size=600",
     "models={xs: {sandbox: {size: XS, steps: 6}, generator_params: {batch_size: 4}},"
     " s: {sandbox: {size: S, steps: 40}, generator_params: {batch_size: 4}}}",
-    "policy=s", "sft.demonstrations=16", "sft.judging_examples=32",
-    "feedback.prompts=8", "feedback.candidates.max_new_tokens=16",
-    "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=100", "evaluation.max_new_tokens=16",
-    "sources=[self_reward, first_vs_second]", "judge_quality.reward_models=[]", "rmsp=null",
-    "dpo.num_train_epochs=2", "dpo.per_device_train_batch_size=2",
+    "policy=s",
+    "sft.demonstrations=16",
+    "sft.judging_examples=32",
+    "feedback.prompts=8",
+    "feedback.candidates.max_new_tokens=16",
+    "evaluation.prompts=6",
+    "evaluation.samples=2",
+    "evaluation.bootstrap=100",
+    "evaluation.max_new_tokens=16",
+    "sources=[self_reward, first_vs_second]",
+    "judge_quality.reward_models=[]",
+    "rmsp=null",
+    "dpo.num_train_epochs=2",
+    "dpo.per_device_train_batch_size=2",
 ]
 CHECKPOINT_EVERY = 2  # training steps: the most a killed training stage may redo
 
@@ -46,11 +55,11 @@ def register_first_vs_second() -> None:
 
 
 def main(results: Path, events: Path, target: str | None) -> None:
+    from harness import records
     from harness.config import load_recipe
     from harness.generation import batches, hf
     from harness.hashing import stable_hash
     from harness.pipeline import Pipeline
-    from harness import records
     from harness.train import checkpoints
 
     fd = os.open(events, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

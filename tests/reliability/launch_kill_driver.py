@@ -17,8 +17,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-DPO = ["dpo.learning_rate=1e-2", "dpo.num_train_epochs=2", "dpo.max_length=64", "dpo.loss_type=[sigmoid]",
-       "dpo.per_device_train_batch_size=1", "dpo.logging_steps=1"]
+DPO = [
+    "dpo.learning_rate=1e-2",
+    "dpo.num_train_epochs=2",
+    "dpo.max_length=64",
+    "dpo.loss_type=[sigmoid]",
+    "dpo.per_device_train_batch_size=1",
+    "dpo.logging_steps=1",
+]
 CHECKPOINT_EVERY = 2
 
 

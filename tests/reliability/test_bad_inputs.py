@@ -5,27 +5,36 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
 
 from benchmarks.public import RowError
 from harness.cli import main
-from harness.feedback import FeedbackSource
 from harness.config import load_recipe
+from harness.feedback import FeedbackSource
+from harness.judge_prompts import load_judge_prompt
 from harness.pipeline import Pipeline
 from harness.registry import benchmarks, source
-from harness.judge_prompts import load_judge_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
 TINY = [  # as tests/pipeline/test_pipeline_sandbox.py: every model trained for seconds
-    "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "sft.demonstrations=16", "sft.judging_examples=16",
-    "models.teacher.sft.demonstrations=24", "models.teacher.sft.judging_examples=24", "feedback.prompts=8",
-    "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200", "rmsp.prompts=8",
+    "benchmark.params.corpus_size=2000",
+    "models.xs.sandbox.steps=8",
+    "models.s.sandbox.steps=12",
+    "sft.demonstrations=16",
+    "sft.judging_examples=16",
+    "models.teacher.sft.demonstrations=24",
+    "models.teacher.sft.judging_examples=24",
+    "feedback.prompts=8",
+    "evaluation.prompts=6",
+    "evaluation.samples=2",
+    "evaluation.bootstrap=200",
+    "rmsp.prompts=8",
 ]
 Edit = Callable[[dict[str, Any]], Any]
 
@@ -39,6 +48,7 @@ def _drop(*path: str) -> Edit:
         for part in path[:-1]:
             node = node[part]
         del node[path[-1]]
+
     return edit
 
 
@@ -49,6 +59,7 @@ def _put(dotted: str, value: Any) -> Edit:
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = value
+
     return edit
 
 
@@ -56,10 +67,19 @@ RECIPES: dict[str, tuple[Edit, str]] = {
     "unknown top-level key": (_put("sede", 1), "sede: unknown key"),
     "unknown nested key": (_put("evaluation.sampels", 2), "evaluation.sampels: unknown key"),
     "unknown model key": (_put("models.xs.sandbox.layers", 2), "models.xs.sandbox.layers: unknown key"),
-    "wrong type: count is text": (_put("evaluation.samples", "four"), "evaluation.samples: Input should be a valid integer"),
+    "wrong type: count is text": (
+        _put("evaluation.samples", "four"),
+        "evaluation.samples: Input should be a valid integer",
+    ),
     "wrong type: models is a list": (_put("models", ["xs", "s"]), "models: Input should be a valid dictionary"),
-    "wrong type: source block not a mapping": (_put("self_reward", 3), "self_reward: source parameters must be a mapping"),
-    "missing model path": (_put("models.xs", {"path": "./no/such/dir"}), "models.xs.path: './no/such/dir' does not exist"),
+    "wrong type: source block not a mapping": (
+        _put("self_reward", 3),
+        "self_reward: source parameters must be a mapping",
+    ),
+    "missing model path": (
+        _put("models.xs", {"path": "./no/such/dir"}),
+        "models.xs.path: './no/such/dir' does not exist",
+    ),
     "model with path and sandbox": (_put("models.xs.path", "org/name"), "set exactly one of 'path'"),
     "model with nothing": (_put("models.xs", {"generator": "hf"}), "set exactly one of 'path'"),
     "unknown model size": (_put("models.xs.sandbox.size", "XL"), "models.xs.sandbox.size: Input should be 'XS'"),
@@ -71,12 +91,19 @@ RECIPES: dict[str, tuple[Edit, str]] = {
     "unknown source name": (_put("sources", ["oracel"]), "did you mean 'oracle'"),
     "unknown benchmark name": (_put("benchmark.name", "sandbx"), "unknown benchmark 'sandbx'"),
     "unknown generator name": (_put("models.xs.generator", "vlm"), "unknown generator 'vlm'"),
-    "unknown judge prompt of a source": (_put("self_reward.judge_prompt", "no_such_judge"),
-                                         "self_reward: judge prompt 'no_such_judge' not found"),
-    "unknown judge prompt of sft": (_put("sft.judge_prompt", "no_such_judge"),
-                                    "sft.judge_prompt: judge prompt 'no_such_judge' not found"),
+    "unknown judge prompt of a source": (
+        _put("self_reward.judge_prompt", "no_such_judge"),
+        "self_reward: judge prompt 'no_such_judge' not found",
+    ),
+    "unknown judge prompt of sft": (
+        _put("sft.judge_prompt", "no_such_judge"),
+        "sft.judge_prompt: judge prompt 'no_such_judge' not found",
+    ),
     "unknown source parameter": (_put("llm_teacher.teachr", "teacher"), "llm_teacher.teachr"),
-    "source teacher not a model": (_put("llm_judge.teacher", "gpt9"), "llm_judge.teacher: model 'gpt9' is not in models"),
+    "source teacher not a model": (
+        _put("llm_judge.teacher", "gpt9"),
+        "llm_judge.teacher: model 'gpt9' is not in models",
+    ),
     "empty source list": (_put("sources", []), "sources: Tuple should have at least 1 item"),
     "source listed twice": (_put("sources", ["oracle", "oracle"]), "a source is listed twice in `sources`"),
     "empty prompt set: no task families": (_put("benchmark.params.families", []), "benchmark.params.families"),
@@ -90,15 +117,20 @@ RECIPES: dict[str, tuple[Edit, str]] = {
     "one rmsp sample": (_put("rmsp.samples", 1), "rmsp.samples: Input should be greater than or equal to 2"),
     "too few bootstrap draws": (_put("evaluation.bootstrap", 10), "evaluation.bootstrap: Input should be greater"),
     "zero judge samples": (_put("self_reward.judge_samples", 0), "self_reward.judge_samples"),
-    "conflict: pairwise judge with judge_samples": (_put("llm_judge", {"teacher": "teacher", "mode": "pairwise",
-                                                                      "judge_samples": 3}),
-                                                    "llm_judge: judge_samples: applies to mode pointwise only"),
-    "conflict: pcon strong is weak": (_put("parameter_contrast", {"strong": "s", "weak": "s"}),
-                                      "strong and weak must be different models"),
+    "conflict: pairwise judge with judge_samples": (
+        _put("llm_judge", {"teacher": "teacher", "mode": "pairwise", "judge_samples": 3}),
+        "llm_judge: judge_samples: applies to mode pointwise only",
+    ),
+    "conflict: pcon strong is weak": (
+        _put("parameter_contrast", {"strong": "s", "weak": "s"}),
+        "strong and weak must be different models",
+    ),
     "conflict: baseline row that does not exist": (_put("evaluation.baseline", "M9"), "evaluation.baseline"),
     "conflict: rmsp source not listed": (_put("rmsp.source", "oracel"), "rmsp.source"),
-    "conflict: reward model of an unlisted source": (_put("judge_quality.reward_models", ["oracel"]),
-                                                      "judge_quality.reward_models"),
+    "conflict: reward model of an unlisted source": (
+        _put("judge_quality.reward_models", ["oracel"]),
+        "judge_quality.reward_models",
+    ),
     "bad recipe name": (_put("name", "my recipe"), "name: String should match pattern"),
 }
 
@@ -159,6 +191,7 @@ def test_override_through_a_scalar(capsys):
 @pytest.fixture
 def mt_bench_copy(data_root, tmp_path) -> Callable[[Callable[[list[dict]], None]], Path]:
     """A tmp copy of MT-bench's first 5 questions, changed by `edit`."""
+
     def make(edit: Callable[[list[dict]], None]) -> Path:
         lines = (data_root / "fastchat_mt_bench/mt_bench/question.jsonl").read_text(encoding="utf-8").splitlines()
         rows = [json.loads(line) for line in lines[:5]]
@@ -166,6 +199,7 @@ def mt_bench_copy(data_root, tmp_path) -> Callable[[Callable[[list[dict]], None]
         path = tmp_path / "question.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         return path
+
     return make
 
 
@@ -182,8 +216,10 @@ MT_BENCH_ROWS: dict[str, tuple[Callable[[list[dict]], None], str]] = {
     "empty category": (lambda rows: rows[1].update(category="  "), ":2: category: is empty"),
     "empty turns": (lambda rows: rows[3].update(turns=[]), ":4: turns: is not a non-empty list of strings"),
     "turn not a string": (lambda rows: rows[0].update(turns=[7]), ":1: turns: is not a non-empty list of strings"),
-    "duplicate question id": (lambda rows: rows[4].update(question_id=rows[0]["question_id"]),
-                              ":5: question_id: 81 appears twice"),
+    "duplicate question id": (
+        lambda rows: rows[4].update(question_id=rows[0]["question_id"]),
+        ":5: question_id: 81 appears twice",
+    ),
     "question id not an integer": (lambda rows: rows[2].update(question_id="83"), ":3: question_id: is '83'"),
 }
 
@@ -199,14 +235,16 @@ def test_empty_instruction_in_alpaca_eval(tmp_path):
     path = tmp_path / "model_outputs.json"
     path.write_text(json.dumps([{"instruction": "a"}, {"instruction": ""}], indent=1), encoding="utf-8")
     assert f"{path}:5: instruction: is empty" in _row_error(
-        lambda: benchmarks.build("alpaca_eval", path=str(path)).prompts())
+        lambda: benchmarks.build("alpaca_eval", path=str(path)).prompts()
+    )
 
 
 def test_alpaca_eval_file_that_is_not_an_array(tmp_path):
     path = tmp_path / "model_outputs.json"
     path.write_text(json.dumps({"instruction": "a"}), encoding="utf-8")
     assert f"{path}:1: file: is not a JSON array" in _row_error(
-        lambda: benchmarks.build("alpaca_eval", path=str(path)).prompts())
+        lambda: benchmarks.build("alpaca_eval", path=str(path)).prompts()
+    )
 
 
 def test_oasst_duplicate_or_bad_role(data_root, tmp_path):
@@ -216,15 +254,19 @@ def test_oasst_duplicate_or_bad_role(data_root, tmp_path):
     path = tmp_path / "trees.jsonl"
     path.write_text(json.dumps(tree) + "\n" + lines[1] + "\n", encoding="utf-8")
     assert f"{path}:1: prompt.role: of a tree root is not 'prompter'" in _row_error(
-        lambda: benchmarks.build("oasst", path=str(path)).rankings())
+        lambda: benchmarks.build("oasst", path=str(path)).rankings()
+    )
 
 
 def test_truthfulqa_row_with_an_unquoted_comma(tmp_path):
     path = tmp_path / "tqa.csv"
-    path.write_text("Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers\n"
-                    "A,B,Q,x,y,z\nA,B,Q2, a, b,x,y,z\n", encoding="utf-8")
+    path.write_text(
+        "Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers\nA,B,Q,x,y,z\nA,B,Q2, a, b,x,y,z\n",
+        encoding="utf-8",
+    )
     assert f"{path}:3: row: has 8 cells, header has 6" in _row_error(
-        lambda: benchmarks.build("truthfulqa", path=str(path)).prompts())
+        lambda: benchmarks.build("truthfulqa", path=str(path)).prompts()
+    )
 
 
 NOT_UTF8 = "caf\xe9".encode("latin-1")  # 'café' written by a Latin-1 editor
@@ -233,7 +275,7 @@ NOT_UTF8 = "caf\xe9".encode("latin-1")  # 'café' written by a Latin-1 editor
 def test_non_utf8_bytes_in_json_lines(mt_bench_copy):
     path = mt_bench_copy(lambda rows: None)
     lines = path.read_bytes().splitlines(keepends=True)
-    lines[3] = lines[3].replace(b"\"turns\": [\"", b"\"turns\": [\"" + NOT_UTF8, 1)
+    lines[3] = lines[3].replace(b'"turns": ["', b'"turns": ["' + NOT_UTF8, 1)
     path.write_bytes(b"".join(lines))
     message = _row_error(lambda: benchmarks.build("mt_bench", path=str(path)).prompts())
     assert f"{path}:4: encoding: " in message and "UTF-8" in message
@@ -257,8 +299,10 @@ def test_non_utf8_bytes_in_a_json_array(tmp_path):
 
 def test_non_utf8_bytes_in_a_csv(tmp_path):
     path = tmp_path / "tqa.csv"
-    path.write_bytes(b"Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers\n"
-                     b"A,B,Q,x,y,z\nA,B," + NOT_UTF8 + b",x,y,z\n")
+    path.write_bytes(
+        b"Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers\n"
+        b"A,B,Q,x,y,z\nA,B," + NOT_UTF8 + b",x,y,z\n"
+    )
     assert f"{path}:3: encoding: " in _row_error(lambda: benchmarks.build("truthfulqa", path=str(path)).prompts())
 
 
@@ -280,28 +324,56 @@ def test_chosen_equal_to_rejected_is_skipped_and_counted(data_root, tmp_path):
 SCORE_TEMPLATE = "Question: {prompt}\nAnswer: {response}\nScore:"
 SCORE_PARSER = {"regex": "Score: ?([0-5])", "min": 0, "max": 5}
 JUDGES: dict[str, tuple[str | None, Any, str]] = {  # template.txt, judge.yaml, expected
-    "missing placeholder": ("Question: {prompt}\nScore:", {"kind": "score", "parser": SCORE_PARSER},
-                            "missing ['response']"),
-    "unknown placeholder": (SCORE_TEMPLATE + " {answer}", {"kind": "score", "parser": SCORE_PARSER},
-                            "unknown ['answer']"),
-    "pairwise template with score placeholders": (SCORE_TEMPLATE, {"kind": "pairwise", "parser": {
-        "regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "b"}}}, "missing ['response_a', 'response_b']"),
-    "score prompt with a label parser": (SCORE_TEMPLATE, {"kind": "score", "parser": {
-        "regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "b"}}}, "parser: a score prompt needs"),
-    "parser with no capture group never matches a score": (SCORE_TEMPLATE, {"parser": {**SCORE_PARSER,
-                                                                                        "regex": "Score: [0-5]"}},
-                                                           "parser.regex: has 0 capture groups"),
-    "parser with two capture groups": (SCORE_TEMPLATE, {"parser": {**SCORE_PARSER, "regex": "(Score): ([0-5])"}},
-                                       "parser.regex: has 2 capture groups"),
-    "parser regex that does not compile": (SCORE_TEMPLATE, {"parser": {**SCORE_PARSER, "regex": "Score: ([0-5]"}},
-                                           "parser.regex: not a valid regular expression"),
-    "score range upside down": (SCORE_TEMPLATE, {"parser": {**SCORE_PARSER, "min": 5, "max": 0}},
-                                "parser: min 5.0 is above max 0.0"),
+    "missing placeholder": (
+        "Question: {prompt}\nScore:",
+        {"kind": "score", "parser": SCORE_PARSER},
+        "missing ['response']",
+    ),
+    "unknown placeholder": (
+        SCORE_TEMPLATE + " {answer}",
+        {"kind": "score", "parser": SCORE_PARSER},
+        "unknown ['answer']",
+    ),
+    "pairwise template with score placeholders": (
+        SCORE_TEMPLATE,
+        {"kind": "pairwise", "parser": {"regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "b"}}},
+        "missing ['response_a', 'response_b']",
+    ),
+    "score prompt with a label parser": (
+        SCORE_TEMPLATE,
+        {"kind": "score", "parser": {"regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "b"}}},
+        "parser: a score prompt needs",
+    ),
+    "parser with no capture group never matches a score": (
+        SCORE_TEMPLATE,
+        {"parser": {**SCORE_PARSER, "regex": "Score: [0-5]"}},
+        "parser.regex: has 0 capture groups",
+    ),
+    "parser with two capture groups": (
+        SCORE_TEMPLATE,
+        {"parser": {**SCORE_PARSER, "regex": "(Score): ([0-5])"}},
+        "parser.regex: has 2 capture groups",
+    ),
+    "parser regex that does not compile": (
+        SCORE_TEMPLATE,
+        {"parser": {**SCORE_PARSER, "regex": "Score: ([0-5]"}},
+        "parser.regex: not a valid regular expression",
+    ),
+    "score range upside down": (
+        SCORE_TEMPLATE,
+        {"parser": {**SCORE_PARSER, "min": 5, "max": 0}},
+        "parser: min 5.0 is above max 0.0",
+    ),
     "label mapped to an unknown winner": (
-        "{prompt} {response_a} {response_b}", {"kind": "pairwise", "parser": {
-            "regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "first"}}}, "parser.LabelParser.labels.B"),
-    "unknown key in judge.yaml": (SCORE_TEMPLATE, {"parser": SCORE_PARSER, "temprature": 0},
-                                  "temprature: Extra inputs are not permitted"),
+        "{prompt} {response_a} {response_b}",
+        {"kind": "pairwise", "parser": {"regex": r"\[\[([AB])\]\]", "labels": {"A": "a", "B": "first"}}},
+        "parser.LabelParser.labels.B",
+    ),
+    "unknown key in judge.yaml": (
+        SCORE_TEMPLATE,
+        {"parser": SCORE_PARSER, "temprature": 0},
+        "temprature: Extra inputs are not permitted",
+    ),
     "zero samples": (SCORE_TEMPLATE, {"parser": SCORE_PARSER, "samples": 0}, "samples: Input should be greater"),
     "missing template.txt": (None, {"parser": SCORE_PARSER}, "template.txt: not found"),
     "judge.yaml not a mapping": (SCORE_TEMPLATE, ["kind", "score"], "judge.yaml: must be a mapping"),
@@ -376,7 +448,7 @@ def test_a_run_failing_in_one_source_keeps_every_finished_stage(tmp_path):
     recipe = load_recipe(SANDBOX, [*tiny, "sources=[oracle, fails_after_sampling]"])
     with pytest.raises(SourceFailure):
         Pipeline(recipe, results, log=failed_logs.append).run()
-    finished = [line[1:line.index("]")] for line in failed_logs if "] done in " in line]
+    finished = [line[1 : line.index("]")] for line in failed_logs if "] done in " in line]
     # Tiny models may give the oracle no pairs (then DPO is skipped), so DPO is not required here.
     assert {"pretrain s", "sft M1", "feedback oracle"} <= set(finished), failed_logs
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -28,10 +29,20 @@ from tests.servers.fake_llm import FakeLLMServer, Received
 
 TRUNCATED = b'{"id": "cut-off", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assist'
 # What a judge says back to a candidate marked "bad <case>"; a "good k" candidate gets "Score: k" / the better label.
-POINTWISE = {"empty": "", "refusal": "I cannot help with that.", "score_9": "Score: 9", "score_minus_1": "Score: -1",
-             "score_10": "Score: 10", "truncated_json": None}
-PAIRWISE = {"empty": "", "refusal": "I'm sorry, but I can't compare these answers.", "label_d": "[[D]]",
-            "truncated_json": None}
+POINTWISE = {
+    "empty": "",
+    "refusal": "I cannot help with that.",
+    "score_9": "Score: 9",
+    "score_minus_1": "Score: -1",
+    "score_10": "Score: 10",
+    "truncated_json": None,
+}
+PAIRWISE = {
+    "empty": "",
+    "refusal": "I'm sorry, but I can't compare these answers.",
+    "label_d": "[[D]]",
+    "truncated_json": None,
+}
 MARK = re.compile(r"(good \d|bad [a-z0-9_]+)")
 
 
@@ -52,8 +63,9 @@ def judge_rule(messages: list[dict[str, str]]) -> str:
 class BadJudgeServer(FakeLLMServer):
     """The fake server with the judge rule above; a truncated-JSON mark gets a 200 whose body is cut off."""
 
-    def _respond(self, protocol: str, path_model: str | None, headers: Any, body: dict[str, Any],
-                 entry: Received) -> tuple[int, dict[str, str], bytes]:
+    def _respond(
+        self, protocol: str, path_model: str | None, headers: Any, body: dict[str, Any], entry: Received
+    ) -> tuple[int, dict[str, str], bytes]:
         marks = MARK.findall(entry.messages[-1][1])
         if marks and marks[0] == "bad truncated_json":
             return 200, {}, TRUNCATED
@@ -69,10 +81,19 @@ def server() -> Iterator[BadJudgeServer]:
 @pytest.fixture(params=["openai", "gemini"])
 def backend(request, server: BadJudgeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BAD_JUDGE_KEY", "fk-bad-judge-test-key")
-    common = {"model": "judge", "api_key_env": "BAD_JUDGE_KEY", "cache_path": str(tmp_path / "calls.sqlite"),
-              "timeout_s": 2.0, "backoff_s": 0.001, "max_retries": 2}
-    g = (openai_generator(base_url=server.openai_base_url, **common) if request.param == "openai"
-         else gemini_generator(base_url=server.url, **common))
+    common = {
+        "model": "judge",
+        "api_key_env": "BAD_JUDGE_KEY",
+        "cache_path": str(tmp_path / "calls.sqlite"),
+        "timeout_s": 2.0,
+        "backoff_s": 0.001,
+        "max_retries": 2,
+    }
+    g = (
+        openai_generator(base_url=server.openai_base_url, **common)
+        if request.param == "openai"
+        else gemini_generator(base_url=server.url, **common)
+    )
     yield g
     g.close()
 
@@ -119,16 +140,27 @@ def bad_world(kind: str) -> tuple[list[Prompt], dict[str, list[list[Completion]]
     cands = [[cand(f"bad {c} #{k}", k, p) for k in range(4)] for c, p in zip(cases, prompts)]
     cands.append([cand(f"good {k + 1}", k, good) for k in range(4)])
     worst_bad = "bad score_10" if kind == "pointwise" else "bad label_d"
-    cands.append([cand("good 2", 0, mixed), cand(f"{worst_bad} x", 1, mixed), cand("good 3", 2, mixed),
-                  cand("bad empty y", 3, mixed)])
+    cands.append(
+        [
+            cand("good 2", 0, mixed),
+            cand(f"{worst_bad} x", 1, mixed),
+            cand("good 3", 2, mixed),
+            cand("bad empty y", 3, mixed),
+        ]
+    )
     return [*prompts, good, mixed], {"policy": cands}
 
 
 @pytest.mark.parametrize("mode", ["pointwise", "pairwise"])
 def test_a_source_counts_every_bad_reply_and_pairs_only_good_ones(backend, mode):
     prompts, cands = bad_world(mode)
-    ctx = SourceContext(policy="policy", candidate_params=GenerationParams(n=4), seed=0,
-                        generators={"teacher": backend}, candidates_fn=lambda model, ps, params: cands[model])
+    ctx = SourceContext(
+        policy="policy",
+        candidate_params=GenerationParams(n=4),
+        seed=0,
+        generators={"teacher": backend},
+        candidates_fn=lambda model, ps, params: cands[model],
+    )
     out = sources.build("llm_judge", teacher="teacher", mode=mode).build(prompts, ctx)
     stats = out.stats()
     n_bad = len(prompts) - 2
@@ -158,10 +190,15 @@ def test_a_run_whose_judge_always_fails_reports_the_failure_rate(solo_run: Finis
     shutil.copytree(solo_run.run_dir.parents[2] / "store", tmp_path / "store")
     monkeypatch.setenv("SANDBOX_TEACHER_API_KEY", "fk-refusing-teacher")
     with FakeLLMServer(answer=refusing) as server:
-        recipe = load_recipe(API_RECIPE, [
-            *TINY_API, f"models.teacher.generator_params.base_url={server.openai_base_url}",
-            "sources=[llm_judge, llm_judge_pairwise]", "llm_judge_pairwise={type: llm_judge, teacher: teacher, "
-            "mode: pairwise}"])
+        recipe = load_recipe(
+            API_RECIPE,
+            [
+                *TINY_API,
+                f"models.teacher.generator_params.base_url={server.openai_base_url}",
+                "sources=[llm_judge, llm_judge_pairwise]",
+                "llm_judge_pairwise={type: llm_judge, teacher: teacher, mode: pairwise}",
+            ],
+        )
         out = Pipeline(recipe, tmp_path, log=lambda _: None).run()
     metrics = out["metrics"]
     rows = {r["model"]: r for r in metrics["rows"]}
@@ -194,9 +231,14 @@ def test_a_prompt_longer_than_the_context_names_the_prompt_and_the_fix(solo_run:
     assert f"does not fit the context of {context} tokens" in message and "max_new_tokens=8" in message
     assert "shorten or drop it in the dataset, lower max_new_tokens, or use a model with a longer context" in message
     # A prompt that fits alone, but not with the tokens to generate, is named as well.
-    n = len(generator.load()[1](generator.load()[1].apply_chat_template(
-        [{"role": "user", "content": "add 1 2"}], add_generation_prompt=True, tokenize=False),
-        add_special_tokens=False)["input_ids"])
+    n = len(
+        generator.load()[1](
+            generator.load()[1].apply_chat_template(
+                [{"role": "user", "content": "add 1 2"}], add_generation_prompt=True, tokenize=False
+            ),
+            add_special_tokens=False,
+        )["input_ids"]
+    )
     with pytest.raises(ValueError, match="prompt 'fits' is"):
         generator.generate([fits], GenerationParams(max_new_tokens=context - n + 1))
     [[ok]] = generator.generate([fits], GenerationParams(max_new_tokens=context - n))  # exactly full: allowed

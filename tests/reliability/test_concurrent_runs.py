@@ -27,8 +27,13 @@ def shared(teacher: Teacher, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # Then a third run in the same folder: everything the two wrote must be there to be reused.
     seen = len(teacher.server.received)
     again = finish(start(api_run_args(results, teacher.server.openai_base_url), teacher.key))
-    return {"results": results, "runs": runs, "bodies": bodies, "again": again,
-            "calls_again": len(teacher.server.received) - seen}
+    return {
+        "results": results,
+        "runs": runs,
+        "bodies": bodies,
+        "again": again,
+        "calls_again": len(teacher.server.received) - seen,
+    }
 
 
 def test_both_finish_with_the_numbers_of_a_solo_run(shared, solo_run: Finished):
@@ -82,7 +87,7 @@ def _schedule(worker: int):
             yield [(key, value, ok)] + ([(f"{key}-batch", value, ok)] if r % 2 else [])
 
 
-def _hammer(path: str, worker: int, done: "multiprocessing.Queue[int]") -> None:
+def _hammer(path: str, worker: int, done: multiprocessing.Queue[int]) -> None:
     cache = CallCache(path, "soak")
     puts = 0
     for batch in _schedule(worker):

@@ -30,9 +30,13 @@ pytestmark = pytest.mark.slow
 DRIVER = Path(crash_driver.__file__)
 TIMING = ("seconds", "runtime", "per_second", "resumed_from_step")
 MUST_HIT = {  # kill kinds the 10 points must include: (event kind, id suffix)
-    "completions write": ("write", "completions.jsonl"), "judgments write": ("write", "judgments.jsonl"),
-    "preferences write": ("write", "preferences.jsonl"), "mid-SQLite transaction": ("sqlite", ""),
-    "mid-generation batch": ("batch", ""), "mid-training step": ("step", ""), "mid-checkpoint": ("ckpt", ""),
+    "completions write": ("write", "completions.jsonl"),
+    "judgments write": ("write", "judgments.jsonl"),
+    "preferences write": ("write", "preferences.jsonl"),
+    "mid-SQLite transaction": ("sqlite", ""),
+    "mid-generation batch": ("batch", ""),
+    "mid-training step": ("step", ""),
+    "mid-checkpoint": ("ckpt", ""),
 }
 
 
@@ -51,8 +55,9 @@ def read_events(path: Path) -> list[tuple[str, str]]:
 def choose_kill_points(reference: list[tuple[str, str]], seed: int = 7) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     work = [e for e in reference if e[0] != "attempt"]
-    chosen = {rng.choice([e for e in work if e[0] == kind and e[1].endswith(suffix)])
-              for kind, suffix in MUST_HIT.values()}
+    chosen = {
+        rng.choice([e for e in work if e[0] == kind and e[1].endswith(suffix)]) for kind, suffix in MUST_HIT.values()
+    }
     while len(chosen) < 10:
         chosen.add(rng.choice(work))
     return sorted(chosen, key=work.index)  # later points first need the earlier ones' reruns to get there
@@ -67,8 +72,11 @@ def without_timing(obj):
 
 
 def stage_files(store: Path) -> dict[str, Path]:
-    return {str(p.relative_to(store)): p for p in store.rglob("*")
-            if p.is_file() and not p.relative_to(store).parts[0].startswith(".")}
+    return {
+        str(p.relative_to(store)): p
+        for p in store.rglob("*")
+        if p.is_file() and not p.relative_to(store).parts[0].startswith(".")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +99,15 @@ def runs(tmp_path_factory):
     def run_dir(out: subprocess.CompletedProcess, root: Path) -> Path:
         return root / Path(json.loads(out.stdout.splitlines()[-1])["run_dir"]).relative_to(results)
 
-    return {"ref": base / "reference", "crash": results, "points": points, "reference": reference,
-            "crashed": read_events(base / "events.jsonl"),
-            "ref_run": run_dir(done, base / "reference"), "crash_run": run_dir(finished, results)}
+    return {
+        "ref": base / "reference",
+        "crash": results,
+        "points": points,
+        "reference": reference,
+        "crashed": read_events(base / "events.jsonl"),
+        "ref_run": run_dir(done, base / "reference"),
+        "crash_run": run_dir(finished, results),
+    }
 
 
 def test_ten_kills_cover_every_kind_of_crash_point(runs):
@@ -147,8 +161,11 @@ def test_no_duplicate_missing_or_half_written_records(runs):
 
 def test_no_leftover_temp_or_partial_state(runs):
     store = runs["crash"] / "store"
-    leftovers = [p for p in store.rglob("*") if ".tmp" in p.name or p.name.endswith(".partial")
-                 or p.name.startswith("checkpoint-")]
+    leftovers = [
+        p
+        for p in store.rglob("*")
+        if ".tmp" in p.name or p.name.endswith(".partial") or p.name.startswith("checkpoint-")
+    ]
     assert leftovers == []
 
 
@@ -160,8 +177,9 @@ def test_reruns_redo_only_the_work_in_flight(runs):
     extra = done - ref
     killed_batches = {i for k, i in runs["points"] if k in ("batch", "sqlite")}
     assert {i for k, i in extra if k == "batch"} == killed_batches  # the killed batch itself, once per kill
-    assert sum(n for (k, _), n in extra.items() if k == "batch") == sum(k in ("batch", "sqlite")
-                                                                       for k, _ in runs["points"])
+    assert sum(n for (k, _), n in extra.items() if k == "batch") == sum(
+        k in ("batch", "sqlite") for k, _ in runs["points"]
+    )
     # training: only the killed stages' steps since their last complete checkpoint (at most K per kill)
     training_kills = Counter(i.rsplit(":", 1)[0] for k, i in runs["points"] if k in ("step", "ckpt"))
     redone = Counter(i.rsplit(":", 1)[0] for (k, i), n in extra.items() if k == "step" for _ in range(n))

@@ -31,11 +31,18 @@ SINGLE = "distributed_type: 'NO'\nnum_processes: 1\nuse_cpu: true\nmixed_precisi
 
 def start(base: Path, results: Path) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    args = [sys.executable, str(DRIVER), str(results), str(base / "model"), str(base / "pairs.jsonl"),
-            str(base / "single.yaml")]
+    args = [
+        sys.executable,
+        str(DRIVER),
+        str(results),
+        str(base / "model"),
+        str(base / "pairs.jsonl"),
+        str(base / "single.yaml"),
+    ]
     # A session of its own: the kill takes the launcher and its training rank with the pipeline, as a real one would
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            start_new_session=True)
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True
+    )
 
 
 def finish(base: Path, results: Path) -> Path:
@@ -56,9 +63,18 @@ def runs(tmp_path_factory):
     build_model("S", tokenizer, seed=0).save_pretrained(base / "model")
     tokenizer.save_pretrained(base / "model")
     as_messages = lambda ms: tuple(Message(**m) for m in ms)  # noqa: E731
-    pairs = [PreferencePair(prompt_id=f"p{i}", prompt=as_messages(r["prompt"]), chosen=as_messages(r["chosen"]),
-                            rejected=as_messages(r["rejected"]), source="test", chosen_by="sum", rejected_by="noise")
-             for i, r in enumerate(_addition_pairs(12, seed=0))]  # 12 pairs x 2 epochs, batch 1: 24 steps
+    pairs = [
+        PreferencePair(
+            prompt_id=f"p{i}",
+            prompt=as_messages(r["prompt"]),
+            chosen=as_messages(r["chosen"]),
+            rejected=as_messages(r["rejected"]),
+            source="test",
+            chosen_by="sum",
+            rejected_by="noise",
+        )
+        for i, r in enumerate(_addition_pairs(12, seed=0))
+    ]  # 12 pairs x 2 epochs, batch 1: 24 steps
     (base / "pairs.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in pairs))
     (base / "single.yaml").write_text(SINGLE)
 
@@ -74,8 +90,13 @@ def runs(tmp_path_factory):
     killed_at = [int(p.parent.name.removeprefix(PREFIX)) for p in complete_checkpoints(results)]
     unfinished = not list(results.glob(f"store/dpo/*/{DONE}"))
     resumed = finish(base, results)
-    return {"reference": reference, "resumed": resumed, "returncode": proc.returncode, "killed_at": killed_at,
-            "unfinished": unfinished}
+    return {
+        "reference": reference,
+        "resumed": resumed,
+        "returncode": proc.returncode,
+        "killed_at": killed_at,
+        "unfinished": unfinished,
+    }
 
 
 def test_the_kill_landed_mid_training_after_a_checkpoint(runs):

@@ -31,10 +31,11 @@ class KeyEchoingTeacher(FakeLLMServer):
 
     def __init__(self, key: str):
         super().__init__(answer=sandbox_rule, api_key=key)
-        self.leaked: dict[str, int] = {name: 0 for name in LEAKS}
+        self.leaked: dict[str, int] = dict.fromkeys(LEAKS, 0)
 
-    def _respond(self, protocol: str, path_model: str | None, headers: Any, body: dict[str, Any],
-                 entry: Received) -> tuple[int, dict[str, str], bytes]:
+    def _respond(
+        self, protocol: str, path_model: str | None, headers: Any, body: dict[str, Any], entry: Received
+    ) -> tuple[int, dict[str, str], bytes]:
         pick = seed_from(entry.body_key, "leak") % 9
         if entry.outcome == "ok" and entry.attempt == 0 and pick < len(LEAKS):
             name = list(LEAKS)[pick]
@@ -54,14 +55,33 @@ def leaky_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     logs = results / "logs"
     with KeyEchoingTeacher(key) as server:
         args = [sys.executable, "-m", "harness.cli", "run", str(API_RECIPE), "--results", str(results)]
-        for item in (*TINY_API, f"models.teacher.generator_params.base_url={server.openai_base_url}",
-                     "models.teacher.generator_params.backoff_s=0.01"):
+        for item in (
+            *TINY_API,
+            f"models.teacher.generator_params.base_url={server.openai_base_url}",
+            "models.teacher.generator_params.backoff_s=0.01",
+        ):
             args += ["--set", item]
         # SDK debug logging on, as a user chasing a failure would run it.
         run = finish(start(args, key, logs / "run", OPENAI_LOG="debug"), logs / "run")
-        board = finish(start([sys.executable, "-m", "harness.cli", "leaderboard", "--recipe", "sandbox_api_teacher",
-                              "--format", "md,csv,html,png", "--results", str(results)], key, logs / "leaderboard"),
-                       logs / "leaderboard")
+        board = finish(
+            start(
+                [
+                    sys.executable,
+                    "-m",
+                    "harness.cli",
+                    "leaderboard",
+                    "--recipe",
+                    "sandbox_api_teacher",
+                    "--format",
+                    "md,csv,html,png",
+                    "--results",
+                    str(results),
+                ],
+                key,
+                logs / "leaderboard",
+            ),
+            logs / "leaderboard",
+        )
         leaked = dict(server.leaked)
     return {"key": key, "results": results, "run": run, "board": board, "leaked": leaked}
 
@@ -104,21 +124,40 @@ def test_no_file_and_no_output_contains_the_key(leaky_run):
 def test_cli_logging_and_crash_tracebacks_are_scrubbed(tmp_path):
     """What no error path above reaches: an SDK's own log line, and an unexpected exception's traceback."""
     key = "fk-" + secrets.token_hex(24)
-    logged = finish(start([sys.executable, "-c",
-                           "import logging\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
-                           f"api_key_from_env({KEY_ENV!r}, 'test')\ncli.scrubbed_logging()\nimport openai\n"
-                           f"logging.getLogger('openai').warning('sent Authorization: Bearer %s', {key!r})\n"],
-                          key, tmp_path / "log", OPENAI_LOG="debug"), tmp_path / "log")
+    logged = finish(
+        start(
+            [
+                sys.executable,
+                "-c",
+                "import logging\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
+                f"api_key_from_env({KEY_ENV!r}, 'test')\ncli.scrubbed_logging()\nimport openai\n"
+                f"logging.getLogger('openai').warning('sent Authorization: Bearer %s', {key!r})\n",
+            ],
+            key,
+            tmp_path / "log",
+            OPENAI_LOG="debug",
+        ),
+        tmp_path / "log",
+    )
     assert logged.returncode == 0, logged.stderr
     assert "sent Authorization: Bearer ***" in logged.stderr and key not in logged.stderr
     # An unexpected exception inside a command (a bug stands in for one here) quoting the key: the traceback
     # is printed, scrubbed.
-    crashed = finish(start([sys.executable, "-c",
-                            "import sys\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
-                            f"api_key_from_env({KEY_ENV!r}, 'test')\n"
-                            f"def boom(args):\n    raise RuntimeError('reply quoted ' + {key!r})\n"
-                            "cli.cmd_validate = boom\n"
-                            f"sys.exit(cli.main(['validate', {str(API_RECIPE)!r}]))\n"], key, tmp_path / "crash"),
-                     tmp_path / "crash")
+    crashed = finish(
+        start(
+            [
+                sys.executable,
+                "-c",
+                "import sys\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
+                f"api_key_from_env({KEY_ENV!r}, 'test')\n"
+                f"def boom(args):\n    raise RuntimeError('reply quoted ' + {key!r})\n"
+                "cli.cmd_validate = boom\n"
+                f"sys.exit(cli.main(['validate', {str(API_RECIPE)!r}]))\n",
+            ],
+            key,
+            tmp_path / "crash",
+        ),
+        tmp_path / "crash",
+    )
     assert crashed.returncode == 1
     assert "RuntimeError: reply quoted ***" in crashed.stderr and key not in crashed.stderr

@@ -4,8 +4,8 @@ it to a shell."""
 
 from __future__ import annotations
 
-import json
 import ast
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,8 +26,15 @@ SVG_PROMPT = '"><svg onload="document.title=\'pwned-svg\'"></svg> add 1 2'
 
 def pair(source: str, k: int, prompt: str, chosen: str, rejected: str) -> dict:
     msg = lambda role, text: [{"role": role, "content": text}]  # noqa: E731
-    return {"prompt_id": f"{source}-{k}", "prompt": msg("user", prompt), "chosen": msg("assistant", chosen),
-            "rejected": msg("assistant", rejected), "source": source, "chosen_by": "m#0", "rejected_by": "m#1"}
+    return {
+        "prompt_id": f"{source}-{k}",
+        "prompt": msg("user", prompt),
+        "chosen": msg("assistant", chosen),
+        "rejected": msg("assistant", rejected),
+        "source": source,
+        "chosen_by": "m#0",
+        "rejected_by": "m#1",
+    }
 
 
 @pytest.fixture
@@ -38,8 +45,11 @@ def hostile_results(tmp_path) -> tuple[Path, list[dict]]:
     for source in metrics["sources"]:
         stage = Path(run["stages"][f"feedback {source}"]["path"])  # relocated into tmp by write_results
         stage.mkdir(parents=True, exist_ok=True)
-        pairs = [pair(source, 0, SVG_PROMPT, SCRIPT, IMG), pair(source, 1, "reverse ab", BREAKOUT, "x" * 1000),
-                 pair(source, 2, "never shown", "third", "pair")]
+        pairs = [
+            pair(source, 0, SVG_PROMPT, SCRIPT, IMG),
+            pair(source, 1, "reverse ab", BREAKOUT, "x" * 1000),
+            pair(source, 2, "never shown", "third", "pair"),
+        ]
         (stage / "preferences.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
         written += pairs[:2]
     return results, written
@@ -105,9 +115,18 @@ def test_nothing_runs_and_the_text_shows_literally_in_chromium(chromium, hostile
     assert dom.tags.count("table") == written_tables >= 3  # as many as we wrote: no cell broke out
     expected = []
     for p in pairs:
-        expected += [p["source"], *(leaderboard_html._clip(p[k][0]["content"]) for k in ("prompt", "chosen", "rejected"))]
+        expected += [
+            p["source"],
+            *(leaderboard_html._clip(p[k][0]["content"]) for k in ("prompt", "chosen", "rejected")),
+        ]
     assert dom.cells == expected  # every hostile string shown to the reader as text, intact
-    assert dom.cells[1] == SVG_PROMPT and dom.cells[2] == SCRIPT and dom.cells[3] == IMG and dom.cells[6] == BREAKOUT and dom.cells[7] == "x" * 239 + "…"
+    assert (
+        dom.cells[1] == SVG_PROMPT
+        and dom.cells[2] == SCRIPT
+        and dom.cells[3] == IMG
+        and dom.cells[6] == BREAKOUT
+        and dom.cells[7] == "x" * 239 + "…"
+    )
 
 
 # --- code that must not exist ---------------------------------------------------------------------------------
@@ -125,10 +144,16 @@ SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output"}
 
 def subprocess_commands(path: Path) -> list[ast.expr]:
     """The first argument of every `subprocess.<call>(...)` in a file."""
-    return [node.args[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in SUBPROCESS_CALLS and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "subprocess" and node.args]
+    return [
+        node.args[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SUBPROCESS_CALLS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "subprocess"
+        and node.args
+    ]
 
 
 def is_command_string(arg: ast.expr) -> bool:
@@ -147,9 +172,13 @@ def code_files() -> list[Path]:
 def test_no_eval_exec_or_shell_in_harness_judges_and_benchmarks():
     files = code_files()
     assert len(files) > 60
-    hits = [f"{p.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}: {name}"
-            for p in files for text in [p.read_text(encoding="utf-8")]
-            for name, pattern in FORBIDDEN.items() for m in pattern.finditer(text)]
+    hits = [
+        f"{p.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}: {name}"
+        for p in files
+        for text in [p.read_text(encoding="utf-8")]
+        for name, pattern in FORBIDDEN.items()
+        for m in pattern.finditer(text)
+    ]
     assert hits == []
     # Subprocesses get an argument list, never a command string a completion could be formatted into.
     calls = [(p, arg) for p in files for arg in subprocess_commands(p)]
@@ -158,14 +187,29 @@ def test_no_eval_exec_or_shell_in_harness_judges_and_benchmarks():
 
 
 def test_the_code_check_would_catch_each_pattern():
-    caught = {name for name, pattern in FORBIDDEN.items() for line in (
-        "x = eval(reply)", "exec(code)", "subprocess.run(cmd, shell=True)", "os.system(f'echo {x}')",
-        "os.popen(cmd)", "yaml.load(fh, Loader=yaml.Loader)") if pattern.search(line)}
+    caught = {
+        name
+        for name, pattern in FORBIDDEN.items()
+        for line in (
+            "x = eval(reply)",
+            "exec(code)",
+            "subprocess.run(cmd, shell=True)",
+            "os.system(f'echo {x}')",
+            "os.popen(cmd)",
+            "yaml.load(fh, Loader=yaml.Loader)",
+        )
+        if pattern.search(line)
+    }
     assert caught == set(FORBIDDEN)
-    assert not any(p.search("model.to(device).eval(); alpaca_eval(path); yaml.safe_load(fh)")
-                   for p in FORBIDDEN.values())
-    strings = ['subprocess.run(f"git {x}")', 'subprocess.Popen("ls " + d)', 'subprocess.call("git {}".format(x))',
-               'subprocess.check_output("echo hi")']
+    assert not any(
+        p.search("model.to(device).eval(); alpaca_eval(path); yaml.safe_load(fh)") for p in FORBIDDEN.values()
+    )
+    strings = [
+        'subprocess.run(f"git {x}")',
+        'subprocess.Popen("ls " + d)',
+        'subprocess.call("git {}".format(x))',
+        'subprocess.check_output("echo hi")',
+    ]
     lists = ['subprocess.run(["git", x])', "subprocess.Popen(command)", "subprocess.run(spec.command(job))"]
     parse = lambda line: ast.parse(line).body[0].value.args[0]  # noqa: E731
     assert [is_command_string(parse(line)) for line in strings + lists] == [True] * 4 + [False] * 3

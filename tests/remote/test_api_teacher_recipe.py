@@ -16,9 +16,15 @@ from tests.servers.fake_llm import FakeLLMServer, Faults, sandbox_rule
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
-    "benchmark.params.corpus_size=2000", "models.xs.sandbox.steps=8", "models.s.sandbox.steps=12",
-    "sft.demonstrations=16", "sft.judging_examples=16", "feedback.prompts=10",
-    "evaluation.prompts=6", "evaluation.samples=2", "evaluation.bootstrap=200",
+    "benchmark.params.corpus_size=2000",
+    "models.xs.sandbox.steps=8",
+    "models.s.sandbox.steps=12",
+    "sft.demonstrations=16",
+    "sft.judging_examples=16",
+    "feedback.prompts=10",
+    "evaluation.prompts=6",
+    "evaluation.samples=2",
+    "evaluation.bootstrap=200",
 ]
 
 
@@ -31,9 +37,15 @@ def api_run(tmp_path_factory):
     # Faults on: 429/5xx, malformed replies and rare hangs; the run must still finish, typed and counted.
     faults = Faults(error_rate=0.2, malformed_rate=0.05, hang_rate=0.01, hang_s=3.0, retry_after_s=0.05)
     with FakeLLMServer(answer=sandbox_rule, faults=faults, api_key=key) as server:
-        recipe = load_recipe(ROOT / "recipes" / "sandbox_api_teacher.yaml", [
-            *TINY, f"models.teacher.generator_params.base_url={server.openai_base_url}",
-            "models.teacher.generator_params.timeout_s=1", "models.teacher.generator_params.backoff_s=0.01"])
+        recipe = load_recipe(
+            ROOT / "recipes" / "sandbox_api_teacher.yaml",
+            [
+                *TINY,
+                f"models.teacher.generator_params.base_url={server.openai_base_url}",
+                "models.teacher.generator_params.timeout_s=1",
+                "models.teacher.generator_params.backoff_s=0.01",
+            ],
+        )
         first = Pipeline(recipe, results, log=lambda _: None).run()
         calls_first = len(server.received)
         second = Pipeline(recipe, results, log=lambda _: None).run()
@@ -61,7 +73,10 @@ def test_every_call_is_in_the_ledger_and_failures_are_never_scores(api_run):
     pairs = read_jsonl(stage / "preferences.jsonl", PreferencePair)
     assert len(pairs) == stats["pairs"] > 0
     for pair in pairs:
-        for text, score in ((pair.chosen[0].content, pair.chosen_score), (pair.rejected[0].content, pair.rejected_score)):
+        for text, score in (
+            (pair.chosen[0].content, pair.chosen_score),
+            (pair.rejected[0].content, pair.rejected_score),
+        ):
             asked = [{"role": "user", "content": f"rate: {pair.prompt[0].content} => {text}"}]
             assert sandbox_rule(asked) == f"Score: {score:.0f}"
         assert pair.chosen_score > pair.rejected_score

@@ -26,10 +26,19 @@ def outage(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("SANDBOX_TEACHER_API_KEY", "fk-eval-retry")
     # Every request's first two attempts fail; with one retry a run gives up on all of them: an outage.
-    with FakeLLMServer(answer=sandbox_rule, faults=Faults(fail_first=2, fail_status=503), api_key="fk-eval-retry") as server:
-        recipe = load_recipe(ROOT / "recipes" / "sandbox_api_teacher.yaml", [
-            *TINY, "sources=[oracle]", f"models.teacher.generator_params.base_url={server.openai_base_url}",
-            "models.teacher.generator_params.max_retries=1", "models.teacher.generator_params.backoff_s=0.01"])
+    with FakeLLMServer(
+        answer=sandbox_rule, faults=Faults(fail_first=2, fail_status=503), api_key="fk-eval-retry"
+    ) as server:
+        recipe = load_recipe(
+            ROOT / "recipes" / "sandbox_api_teacher.yaml",
+            [
+                *TINY,
+                "sources=[oracle]",
+                f"models.teacher.generator_params.base_url={server.openai_base_url}",
+                "models.teacher.generator_params.max_retries=1",
+                "models.teacher.generator_params.backoff_s=0.01",
+            ],
+        )
         results = tmp_path_factory.mktemp("retry-results")
         first = Pipeline(recipe, results, log=lambda _: None).run()
         calls_first = len(server.received)
@@ -38,8 +47,10 @@ def outage(tmp_path_factory):
         third = Pipeline(recipe, results, log=lambda _: None).run()
         calls_third = len(server.received) - calls_first - calls_second
     with FakeLLMServer(answer=sandbox_rule, api_key="fk-eval-retry") as healthy:
-        recipe = load_recipe(ROOT / "recipes" / "sandbox_api_teacher.yaml", [
-            *TINY, "sources=[oracle]", f"models.teacher.generator_params.base_url={healthy.openai_base_url}"])
+        recipe = load_recipe(
+            ROOT / "recipes" / "sandbox_api_teacher.yaml",
+            [*TINY, "sources=[oracle]", f"models.teacher.generator_params.base_url={healthy.openai_base_url}"],
+        )
         clean = Pipeline(recipe, tmp_path_factory.mktemp("clean-results"), log=lambda _: None).run()
     mp.undo()
     yield {"runs": (first, second, third), "calls": (calls_first, calls_second, calls_third), "clean": clean}

@@ -28,10 +28,18 @@ def outage(tmp_path_factory):
     results = tmp_path_factory.mktemp("feedback-retry")
     # Half the attempts fail and none is retried within a run: a partial outage of the teacher.
     with FakeLLMServer(answer=sandbox_rule, faults=Faults(error_rate=0.5, fail_status=503), api_key=KEY) as server:
-        recipe = load_recipe(ROOT / "recipes" / "sandbox_api_teacher.yaml", [
-            *TINY, "sources=[llm_teacher]", "judge_quality.enabled=false", "rmsp=null",
-            f"models.teacher.generator_params.base_url={server.openai_base_url}",
-            "models.teacher.generator_params.max_retries=0", "models.teacher.generator_params.backoff_s=0.01"])
+        recipe = load_recipe(
+            ROOT / "recipes" / "sandbox_api_teacher.yaml",
+            [
+                *TINY,
+                "sources=[llm_teacher]",
+                "judge_quality.enabled=false",
+                "rmsp=null",
+                f"models.teacher.generator_params.base_url={server.openai_base_url}",
+                "models.teacher.generator_params.max_retries=0",
+                "models.teacher.generator_params.backoff_s=0.01",
+            ],
+        )
         runs = [Pipeline(recipe, results, log=lambda _: None).run()]
         server.faults = Faults()  # the outage is over
         runs += [Pipeline(recipe, results, log=lambda _: None).run() for _ in range(2)]

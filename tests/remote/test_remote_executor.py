@@ -131,9 +131,7 @@ def test_a_judging_stage_completes_under_faults_and_a_rerun_calls_only_the_faile
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_retry_after_is_honoured(
-    backend: str, make_backend: MakeBackend, fake_llm: FakeLLMServer
-):
+def test_retry_after_is_honoured(backend: str, make_backend: MakeBackend, fake_llm: FakeLLMServer):
     fake_llm.faults = Faults(fail_first=1, fail_status=429, retry_after_s=0.3)
     generator = make_backend(backend, backoff_s=0.001)
 
@@ -239,9 +237,7 @@ def test_requests_per_minute_limit_holds_across_calls(make_backend: MakeBackend,
 
 def test_dollar_budget_uses_the_price_table(make_backend: MakeBackend, fake_llm: FakeLLMServer):
     price = {"input_usd_per_mtok": 10_000.0, "output_usd_per_mtok": 20_000.0}  # cents per token, to see it
-    generator = make_backend(
-        "openai", concurrency=2, prices={"fake-model": price}, budget={"max_cost_usd": 1.0}
-    )
+    generator = make_backend("openai", concurrency=2, prices={"fake-model": price}, budget={"max_cost_usd": 1.0})
 
     generator.generate(prompts("dollars", 20), GenerationParams(max_new_tokens=8))
 
@@ -279,9 +275,7 @@ def test_spec_id_names_the_model_and_endpoint_not_the_key_or_limits(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_each_run_closes_its_connections(
-    backend: str, make_backend: MakeBackend, fake_llm: FakeLLMServer
-):
+def test_each_run_closes_its_connections(backend: str, make_backend: MakeBackend, fake_llm: FakeLLMServer):
     make_backend(backend, concurrency=4).generate(prompts(f"close-{backend}", 8), GREEDY)
     deadline = time.monotonic() + 3.0
     while fake_llm.open_connections and time.monotonic() < deadline:

@@ -53,7 +53,11 @@ def test_the_scrub_filter_cleans_messages_and_tracebacks(monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize("backend", ["openai", "gemini"])
 def test_a_grep_over_everything_a_run_writes_finds_no_key(
-    backend: str, make_backend: MakeBackend, fake_llm: FakeLLMServer, api_key: str, tmp_path: Path,
+    backend: str,
+    make_backend: MakeBackend,
+    fake_llm: FakeLLMServer,
+    api_key: str,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ):
     run_dir = tmp_path / "run"

@@ -13,4 +13,3 @@ from harness.generation.vllm import MissingExtraError, vllm_generator
 def test_without_the_extra_the_error_names_it():
     with pytest.raises(MissingExtraError, match=r"optional extra `vllm`.*feedback-harness\[vllm\]"):
         vllm_generator(model="some/model", tensor_parallel_size=2)
-

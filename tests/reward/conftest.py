@@ -10,9 +10,7 @@ from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture
 
 HH_SAMPLE = Path(__file__).parent / "data"  # 32 real HH-RLHF pairs; see data/README.md for source and licence
 
-WORDS = ("human assistant what is the a an of to how do i can you please tell me about weather food music "
-         "here sure answer helpful great detailed steps first then finally no sorry cannot refuse whatever "
-         "go away later maybe not").split()
+WORDS = ["human", "assistant", "what", "is", "the", "a", "an", "of", "to", "how", "do", "i", "can", "you", "please", "tell", "me", "about", "weather", "food", "music", "here", "sure", "answer", "helpful", "great", "detailed", "steps", "first", "then", "finally", "no", "sorry", "cannot", "refuse", "whatever", "go", "away", "later", "maybe", "not"]
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +21,15 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny-bert")
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ":", "?", ".", ",", *WORDS]
     tokenizer = BertTokenizer(vocab={word: i for i, word in enumerate(vocab)}, model_max_length=128)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=128, pad_token_id=0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        pad_token_id=0,
+    )
     import torch
 
     torch.manual_seed(0)

@@ -27,8 +27,13 @@ def separable_pairs(count: int, seed: int) -> list[dict]:
     pairs = []
     for _ in range(count):
         prompt = [{"role": "user", "content": f"please tell me about {rng.choice(TOPICS)}"}]
-        pairs.append({"prompt": prompt, "chosen": [{"role": "assistant", "content": rng.choice(GOOD)}],
-                      "rejected": [{"role": "assistant", "content": rng.choice(BAD)}]})
+        pairs.append(
+            {
+                "prompt": prompt,
+                "chosen": [{"role": "assistant", "content": rng.choice(GOOD)}],
+                "rejected": [{"role": "assistant", "content": rng.choice(BAD)}],
+            }
+        )
     return pairs
 
 

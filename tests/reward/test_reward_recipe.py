@@ -72,8 +72,9 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
     first = RewardModelRun(recipe, tmp_path / "results", log=lines.append).run()
 
     metrics = json.loads((tmp_path / "results/runs/rm_tiny" / first["record"]["run_id"] / "metrics.json").read_text())
-    assert metrics["train"]["pairs"] == 24 and metrics["train"]["subsets"] == {"helpful-sample": {"pairs": 24,
-                                                                                                   "skipped": {}}}
+    assert metrics["train"]["pairs"] == 24 and metrics["train"]["subsets"] == {
+        "helpful-sample": {"pairs": 24, "skipped": {}}
+    }
     harmless = metrics["eval"]["harmless-sample"]
     assert harmless["n"] == 8 and 0 <= harmless["accuracy"] <= 1 and harmless["se"] is not None
     low, high = harmless["ci95"]
@@ -87,12 +88,14 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
     run = RewardModelRun(recipe, tmp_path / "results", log=lambda line: None)
     rows = run.pairs(["harmless-sample"], None)["harmless-sample"]
     scores = run.score(run.train(run.pairs(["helpful-sample"], None)), {"harmless-sample": rows})["harmless-sample"]
-    longer_rejected = [i for i, p in enumerate(rows)
-                       if len(p["chosen"][0]["content"]) < len(p["rejected"][0]["content"])]
+    longer_rejected = [
+        i for i, p in enumerate(rows) if len(p["chosen"][0]["content"]) < len(p["rejected"][0]["content"])
+    ]
     controlled = harmless["length_controlled"]
     assert controlled["n"] == len(longer_rejected) > 0
     assert controlled["accuracy"] == pytest.approx(
-        sum(scores["chosen"][i] > scores["rejected"][i] for i in longer_rejected) / len(longer_rejected))
+        sum(scores["chosen"][i] > scores["rejected"][i] for i in longer_rejected) / len(longer_rejected)
+    )
     assert controlled["n"] + harmless["longer_chosen"]["n"] + harmless["same_length_pairs"] == 8
     assert f"| harmless-sample | 8 | {harmless['accuracy']:.3f} ± {harmless['se']:.3f}" in markdown(metrics)
     assert f"| {controlled['n']} | {controlled['accuracy']:.3f}" in markdown(metrics)
@@ -101,8 +104,11 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
     again: list[str] = []
     second = RewardModelRun(recipe, tmp_path / "results", log=again.append).run()
     assert again[:2] == ["[reward model] reused", "[score] reused"]
-    with pytest.raises(RecipeError, match=r"^eval_pairs: n: asked for 9 from hh_rlhf split 'harmless-sample' pairs, "
-                                          r"which has 8"):
+    with pytest.raises(
+        RecipeError,
+        match=r"^eval_pairs: n: asked for 9 from hh_rlhf split 'harmless-sample' pairs, "
+        r"which has 8",
+    ):
         RewardModelRun(recipe.model_copy(update={"eval_pairs": 9}), tmp_path / "results").run()
     assert second["metrics"]["eval"] == first["metrics"]["eval"]
     pooled: list[str] = []

@@ -77,10 +77,15 @@ def test_mean_pooling_is_refused_for_backbones_without_it(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama"}))
     with pytest.raises(RecipeError) as info:
         load_reward_recipe("recipes/rm_hh_minilm.yaml", [f"model={tmp_path}", "pooling=mean"])
-    assert str(info.value) == ("recipes/rm_hh_minilm.yaml: pooling: 'mean' is implemented for BERT encoders "
-                               "(model_type bert), and this backbone is 'llama'; use pooling: head")
+    assert str(info.value) == (
+        "recipes/rm_hh_minilm.yaml: pooling: 'mean' is implemented for BERT encoders "
+        "(model_type bert), and this backbone is 'llama'; use pooling: head"
+    )
     check_pooling("mean", "bert")
     check_pooling("head", "llama")
-    with pytest.raises(ValueError, match=r"^pooling: 'mean' is implemented for BERT encoders \(model_type bert\), "
-                                         r"and this backbone is 'llama'; use pooling: head$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^pooling: 'mean' is implemented for BERT encoders \(model_type bert\), "
+        r"and this backbone is 'llama'; use pooling: head$",
+    ):
         check_pooling("mean", "llama")

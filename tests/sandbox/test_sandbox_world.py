@@ -92,7 +92,7 @@ def test_prompts_are_distinct_balanced_and_carry_metadata(world):
     prompts = world.prompts("eval", 120)
     assert len({p.id for p in prompts}) == len({p.text for p in prompts}) == 120
     assert all(p.id.startswith("sandbox-eval-") for p in prompts)
-    assert collections.Counter(p.metadata["family"] for p in prompts) == {f: 20 for f in FAMILIES}
+    assert collections.Counter(p.metadata["family"] for p in prompts) == dict.fromkeys(FAMILIES, 20)
     assert all(p.metadata["unsafe"] == (p.metadata["family"] == "unsafe") for p in prompts)
     assert world.prompts("eval", 10) == prompts[:10]
 
@@ -106,7 +106,7 @@ def test_demonstrations_are_clean(world):
 
 def test_judging_examples_cover_every_score_evenly(world):
     examples = world.judging_examples(600)
-    assert collections.Counter(e.score for e in examples) == {score: 100 for score in range(6)}
+    assert collections.Counter(e.score for e in examples) == dict.fromkeys(range(6), 100)
     assert all(grade(prompt_text, response) == score for prompt_text, response, score in examples)
     assert len({parse_task(e.prompt_text).family for e in examples}) == len(FAMILIES)
 

@@ -1,4 +1,4 @@
-from harness.local_server import *  # noqa: F401,F403  moved to the package; `python -m tests.servers.fake_llm` still serves
+from harness.local_server import *  # noqa: F403  moved to the package; `python -m tests.servers.fake_llm` still serves
 from harness.local_server import main
 
 if __name__ == "__main__":

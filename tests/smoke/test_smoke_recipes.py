@@ -19,11 +19,15 @@ from harness.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "pcon_qwen2": (["qwen2_0_5b", "qwen2_7b", "M1", "M2-parameter_contrast"], ["M2-parameter_contrast"]),
-    "almost_llama2": (["llama2_7b", "llama2_13b", "llama2_7b_chat", "M1", "M2-almost_rubric", "RMSP-almost_rubric"],
-                      ["M2-almost_rubric"]),
+    "almost_llama2": (
+        ["llama2_7b", "llama2_13b", "llama2_7b_chat", "M1", "M2-almost_rubric", "RMSP-almost_rubric"],
+        ["M2-almost_rubric"],
+    ),
     # self_reward's tiny M1 cannot write "Score: n", so that source honestly gives no pairs
-    "self_reward_phi2": (["phi2", "M1", "M2-llm_judge", "M2-llm_teacher", "M2-self_reward"],
-                         ["M2-llm_judge", "M2-llm_teacher"]),
+    "self_reward_phi2": (
+        ["phi2", "M1", "M2-llm_judge", "M2-llm_teacher", "M2-self_reward"],
+        ["M2-llm_judge", "M2-llm_teacher"],
+    ),
 }
 
 

@@ -58,16 +58,21 @@ def _write(tmp_path, text: str) -> Path:
 
 
 def test_unknown_family_is_a_one_line_error(tmp_path, capsys):
-    recipe = _write(tmp_path, "name: x\nbenchmark: {name: sandbox}\nmodels: {m: {path: acme/house-model}}\n"
-                              "policy: m\nsources: [oracle]\n")
+    recipe = _write(
+        tmp_path,
+        "name: x\nbenchmark: {name: sandbox}\nmodels: {m: {path: acme/house-model}}\npolicy: m\nsources: [oracle]\n",
+    )
     assert main(["validate", str(recipe), "--smoke"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "smoke.families.m" in err
 
 
 def test_missing_evaluation_judge_is_a_one_line_error(tmp_path, capsys):
-    recipe = _write(tmp_path, "name: x\nbenchmark: {name: prompt_sets, params: {feedback: vicuna80, eval: vicuna80}}\n"
-                              "models: {m: {path: acme/house-model}}\npolicy: m\nsources: [oracle]\n")
+    recipe = _write(
+        tmp_path,
+        "name: x\nbenchmark: {name: prompt_sets, params: {feedback: vicuna80, eval: vicuna80}}\n"
+        "models: {m: {path: acme/house-model}}\npolicy: m\nsources: [oracle]\n",
+    )
     assert main(["validate", str(recipe)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "evaluation.judge:" in err and "no gold grader" in err

@@ -24,11 +24,20 @@ def _write_run(results: Path, label: str, seed: int | None, accuracy: float, gai
     m2 = {p: [v + shift + (0.5 if i % 4 == 0 else -0.5 / 3) for v in m1[p]] for i, p in enumerate(PROMPTS)}
     folder = results / "runs" / f"curve.{label}" / f"run-{seed}"
     folder.mkdir(parents=True)
-    rows = [{"model": "M1", "stage": "M1", "source": "", "score": 2.5, "score_se": 0.08},
-            {"model": "M2-noisy_oracle", "stage": "M2", "source": "noisy_oracle", "score": 2.5 + shift,
-             "score_se": 0.08, "win_rate": 50 + 10 * shift, "diff": shift,
-             "gold_pair_accuracy": accuracy + 0.01 * (seed or 0),
-             "pairs": 180 + (seed or 0)}]
+    rows = [
+        {"model": "M1", "stage": "M1", "source": "", "score": 2.5, "score_se": 0.08},
+        {
+            "model": "M2-noisy_oracle",
+            "stage": "M2",
+            "source": "noisy_oracle",
+            "score": 2.5 + shift,
+            "score_se": 0.08,
+            "win_rate": 50 + 10 * shift,
+            "diff": shift,
+            "gold_pair_accuracy": accuracy + 0.01 * (seed or 0),
+            "pairs": 180 + (seed or 0),
+        },
+    ]
     (folder / "metrics.json").write_text(json.dumps({"baseline": "M1", "rows": rows}))
     (folder / "scores.json").write_text(json.dumps({"M1": m1, "M2-noisy_oracle": m2}))
     recipe = {"seed": 0, "evaluation": {"bootstrap": 1000}}
@@ -42,17 +51,55 @@ def results(tmp_path):
     for group, (rate, accuracy, gain) in LEVELS.items():
         for seed in (0, 1, 2):
             label = f"{group}_seed-{seed}"
-            variants.append({"label": label, "group": group, "values": {"noisy_oracle.flip_rate": rate},
-                             "seed": seed, "extra": False, "status": "done",
-                             "run_dir": _write_run(tmp_path, label, seed, accuracy, gain)})
-    variants.append({"label": "demo", "group": "demo", "values": {}, "seed": None, "extra": True, "status": "done",
-                     "run_dir": _write_run(tmp_path, "demo", None, 0.47, 0.26)})
-    variants.append({"label": "broken", "group": "broken", "values": {}, "seed": None, "extra": True,
-                     "status": "failed", "error": "boom"})
-    record = {"sweep": "curve", "sweep_id": "20260101-000000-abc", "jobs": 2, "threads_per_job": 1, "seconds": 12.0,
-              "git_revision": "0" * 40, "finished": True, "variants": variants,
-              "spec": {"grid": {"noisy_oracle.flip_rate": [0.5, 0.2, 0.0]}, "zip": {}, "seeds": [0, 1, 2],
-                       "plot": {"x": "gold_pair_accuracy", "metric": "diff"}}}
+            variants.append(
+                {
+                    "label": label,
+                    "group": group,
+                    "values": {"noisy_oracle.flip_rate": rate},
+                    "seed": seed,
+                    "extra": False,
+                    "status": "done",
+                    "run_dir": _write_run(tmp_path, label, seed, accuracy, gain),
+                }
+            )
+    variants.append(
+        {
+            "label": "demo",
+            "group": "demo",
+            "values": {},
+            "seed": None,
+            "extra": True,
+            "status": "done",
+            "run_dir": _write_run(tmp_path, "demo", None, 0.47, 0.26),
+        }
+    )
+    variants.append(
+        {
+            "label": "broken",
+            "group": "broken",
+            "values": {},
+            "seed": None,
+            "extra": True,
+            "status": "failed",
+            "error": "boom",
+        }
+    )
+    record = {
+        "sweep": "curve",
+        "sweep_id": "20260101-000000-abc",
+        "jobs": 2,
+        "threads_per_job": 1,
+        "seconds": 12.0,
+        "git_revision": "0" * 40,
+        "finished": True,
+        "variants": variants,
+        "spec": {
+            "grid": {"noisy_oracle.flip_rate": [0.5, 0.2, 0.0]},
+            "zip": {},
+            "seeds": [0, 1, 2],
+            "plot": {"x": "gold_pair_accuracy", "metric": "diff"},
+        },
+    }
     (tmp_path / "runs" / "curve" / "s1").mkdir(parents=True)
     (tmp_path / "runs" / "curve" / "s1" / "sweep.json").write_text(json.dumps(record))
     return tmp_path

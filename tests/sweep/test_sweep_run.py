@@ -102,16 +102,34 @@ def test_a_larger_sweep_resumes_with_two_jobs_and_builds_only_what_is_new(swept)
 def test_sweep_leaderboard_aggregates_seeds_per_variant_and_plots(swept):
     _, results, _, _ = swept
     out = results / "lb"
-    assert main(["leaderboard", "--sweep", "beta_sweep", "--results", str(results), "--format", "md,csv,html,png",
-                 "--x", "dpo.beta"]) == 0
+    assert (
+        main(
+            [
+                "leaderboard",
+                "--sweep",
+                "beta_sweep",
+                "--results",
+                str(results),
+                "--format",
+                "md,csv,html,png",
+                "--x",
+                "dpo.beta",
+            ]
+        )
+        == 0
+    )
     written = results / "leaderboards"
     rows = list(csv.DictReader((written / "beta_sweep.csv").open()))
     assert [(r["variant"], r["model"], r["n_seeds"]) for r in rows] == [
-        (f"beta-{b}", "M2-llm_teacher", "2") for b in ("0.1", "0.3")]
+        (f"beta-{b}", "M2-llm_teacher", "2") for b in ("0.1", "0.3")
+    ]
     record = _sweep_record(results)
     for row in rows:  # the mean over seeds is the mean of the two runs' own numbers
-        runs = [json.loads((results / v["run_dir"] / "metrics.json").read_text()) for v in record["variants"]
-                if v["group"] == row["variant"]]
+        runs = [
+            json.loads((results / v["run_dir"] / "metrics.json").read_text())
+            for v in record["variants"]
+            if v["group"] == row["variant"]
+        ]
         diffs = [next(r for r in m["rows"] if r["model"] == "M2-llm_teacher").get("diff") for m in runs]
         if None not in diffs:
             assert float(row["diff"]) == pytest.approx(sum(diffs) / 2)

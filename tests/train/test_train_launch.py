@@ -39,8 +39,9 @@ def as_pairs(rows: list[dict]) -> list[PreferencePair]:
             for i, r in enumerate(rows)]  # fmt: skip
 
 
-def sandbox_dpo(results: Path, base: Path, pairs: list[PreferencePair], overrides: list[str],
-                log: list[str]) -> tuple[Pipeline, str]:
+def sandbox_dpo(
+    results: Path, base: Path, pairs: list[PreferencePair], overrides: list[str], log: list[str]
+) -> tuple[Pipeline, str]:
     """The sandbox recipe's DPO stage, from `base` as M1 on `pairs`, through Pipeline.dpo; returns the stage key."""
     pipe = Pipeline(load_recipe(ROOT / "recipes" / "sandbox.yaml", DPO + overrides), results, log=log.append)
     pipe.models["M1"] = ModelRef("M1", str(base), "tiny-base")

@@ -107,7 +107,9 @@ def test_pretrain_lowers_loss_and_saves_a_loadable_model(tokenizer, tmp_path):
     losses = [entry["loss"] for entry in result.log_history if "loss" in entry]
     assert losses[-1] < losses[0] - 0.5
     documents = tokenize_documents(tokenizer, conversations)
-    assert len(packed_rows(documents, 64, tokenizer.pad_token_id)) == 75  # 10 steps of 8 rows per epoch: 30 steps are 3 whole epochs
+    assert (
+        len(packed_rows(documents, 64, tokenizer.pad_token_id)) == 75
+    )  # 10 steps of 8 rows per epoch: 30 steps are 3 whole epochs
     assert result.metrics["train_tokens"] == 3 * sum(map(len, documents))  # padding is not counted
     assert result.metrics["train_tokens_per_second"] > 0
     reloaded = AutoModelForCausalLM.from_pretrained(result.path)

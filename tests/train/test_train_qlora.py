@@ -43,8 +43,10 @@ def test_qlora_validates_on_a_cpu_machine_but_refuses_to_run_there(tmp_path):
 
 def test_a_quantisation_is_set_in_one_place_only():
     with pytest.raises(RecipeError, match="both quantise the model"):
-        load_recipe(SANDBOX, ["dpo.lora.quantization=4bit",
-                                             "dpo.trl.model_init_kwargs={quantization_config: {load_in_4bit: true}}"])
+        load_recipe(
+            SANDBOX,
+            ["dpo.lora.quantization=4bit", "dpo.trl.model_init_kwargs={quantization_config: {load_in_4bit: true}}"],
+        )
 
 
 def test_lora_dpo_uses_the_adapter_off_model_as_reference(base_model_dir, addition_pairs, tmp_path):
