@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from harness.cli_kinds import cmd_run_judge_eval, cmd_run_reward, cmd_run_sweep, is_judge_eval_recipe, is_reward_recipe
-from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
+from harness.cli_plugins import add_commands, harness_version
+from harness.config import RecipeError, load_recipe
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
@@ -111,6 +112,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     if args.explain:
+        from harness.cli_explain import explain_recipe
+
         print(explain_recipe(args))
     if is_reward_recipe(args):
         from harness.reward_recipe import load_reward_recipe
@@ -152,28 +155,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def explain_recipe(args: argparse.Namespace) -> str:
-    """The fields of the recipe's kind, and each listed source's parameters (as its block's keys)."""
-    from harness.recipe_help import explain, parameter_lines
-
-    data = load_recipe_data(args.recipe, args.set)
-    if recipe_kind(args.recipe, data) == "reward_model":
-        from harness.reward_recipe import RewardModelRecipe
-
-        return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
-    from harness.config import Recipe
-    from harness.registry import RegistryError, sources
-
-    rows = []
-    for name in data.get("sources") or []:
-        block = data.get(name) if isinstance(data.get(name), dict) else {}
-        try:
-            rows += parameter_lines(str(name), sources.get(str(block.get("type", name))).parameters)
-        except RegistryError:
-            continue  # validation below names the unknown source
-    return f"recipe fields (a source's block is its name: `self_reward: {{rounds: 2}}`):\n{explain(Recipe, rows)}"
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from harness.train.launch import is_main_process, run_job_file
 
@@ -186,9 +167,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from harness import leaderboard
+    from harness.cli_leaderboard import leaderboard_target
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     results = Path(args.results)
+    args.recipe, args.sweep = leaderboard_target(args)
     if args.sweep:
         from harness.sweep import tables
 
@@ -216,22 +199,11 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from harness.registry import ALL
-
-    kinds = [args.kind_alias] if args.kind_alias else sorted(ALL)
-    for kind in kinds:
-        registry = ALL[kind]
-        print(f"{kind}s:")
-        for entry in registry.entries():
-            print(f"  {entry.name:<22} {entry.doc}  [{entry.module}]")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="harness", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    top.add_argument("--version", action="version", version=f"harness {harness_version()}")
     sub = top.add_subparsers(dest="command", required=True)
 
     def recipe_command(name: str, help: str, func) -> argparse.ArgumentParser:
@@ -307,9 +279,17 @@ def parser() -> argparse.ArgumentParser:
     lb = sub.add_parser(
         "leaderboard",
         help="write leaderboards from run records",
-        description="Write leaderboards from the run record of a recipe's latest finished run.",
+        description="Write leaderboards from the run record of a recipe's latest finished run (or a sweep's "
+        "newest sweep record).",
     )
-    lb.add_argument("--recipe", default="sandbox", help="recipe name (default: sandbox)")
+    lb.add_argument(
+        "target",
+        nargs="?",
+        metavar="RECIPE",
+        help="a recipe file (e.g. recipes/sandbox.yaml; one with a sweep: block gives the sweep's table) or a "
+        "recipe name (default: sandbox)",
+    )
+    lb.add_argument("--recipe", default=None, metavar="NAME", help="a recipe name, the same as RECIPE")
     lb.add_argument(
         "--format",
         default="md,csv",
@@ -347,12 +327,7 @@ def parser() -> argparse.ArgumentParser:
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
 
-    ls = sub.add_parser("plugins", help="list registered plug-ins of every kind")
-    ls.set_defaults(func=cmd_list, kind_alias=None)
-    for kind in ("judge", "source", "generator", "metric", "benchmark"):
-        alias = sub.add_parser(f"{kind}s", help=f"list registered {kind}s ('harness {kind}s list')")
-        alias.add_argument("action", choices=["list"])
-        alias.set_defaults(func=cmd_list, kind_alias="feedback source" if kind == "source" else kind)
+    add_commands(sub)
     return top
 
 
