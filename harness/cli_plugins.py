@@ -104,7 +104,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     entry = registry.get(args.name)
     print(f"{args.kind_alias} {entry.name}  [{entry.module}]\n")
     print(description(entry.factory) or "(no description)")
-    print(f"\nuse it {USE[args.kind_alias].replace('NAME', entry.name)}")
+    print()
+    print(textwrap.fill(f"use it {USE[args.kind_alias].replace('NAME', entry.name)}", width=110))
     print(f"\nparameters:\n{table(parameter_rows(entry.factory))}")
     return 0
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from harness.recipe_help import Row, default_text, field_lines, type_name
+from harness.recipe_help import Row, default_text, field_lines, nested_model, type_name
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,6 @@ def _rows(parameter: inspect.Parameter, hints: dict[str, Any], prefix: str) -> I
     info = FieldInfo.from_annotated_attribute(annotation, default)
     help_text = "; ".join(t for t in (info.description or "", _constraints(info)) if t)
     yield f"{prefix}{parameter.name}", type_name(info.annotation), default_text(info), help_text
+    nested = nested_model(info.annotation)
+    if nested is not None:  # a parameter that is a model (or a mapping or list of them): its fields beneath it
+        yield from field_lines(nested[1], f"{prefix}{parameter.name}{nested[0]}")

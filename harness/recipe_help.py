@@ -27,7 +27,7 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _nested(annotation: Any) -> tuple[str, type[BaseModel]] | None:
+def nested_model(annotation: Any) -> tuple[str, type[BaseModel]] | None:
     """How a model field's own fields are named below it: ('.', Model) for a model field (also Optional),
     ('.<name>.', Model) for dict[str, Model], ('[].', Model) for a list of models; None otherwise."""
     if _is_model(annotation):
@@ -83,7 +83,7 @@ def field_lines(
     model met again (TrainSpec under sft, dpo, rmsp...) refers to its first listing instead of repeating it."""
     seen = {} if seen is None else seen
     for name, info in model.model_fields.items():
-        nested = _nested(info.annotation)
+        nested = nested_model(info.annotation)
         description = info.description or ""
         if nested is not None and nested[1] in seen:
             description = f"{description}; " if description else ""
@@ -117,7 +117,7 @@ def model_at(model: type[BaseModel], path: Sequence[str | int]) -> type[BaseMode
     steps = list(path)
     while steps:
         info = model.model_fields.get(str(steps.pop(0)))
-        nested = _nested(info.annotation) if info is not None else None
+        nested = nested_model(info.annotation) if info is not None else None
         if nested is None:
             return None
         model = nested[1]
