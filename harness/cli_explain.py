@@ -23,7 +23,7 @@ def explain_recipe(args: argparse.Namespace) -> str:
     if kind == "reward_model":
         from harness.reward_recipe import RewardModelRecipe
 
-        return f"reward-model recipe fields (kind: reward_model):\n{explain(RewardModelRecipe)}"
+        return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
     if kind == "judge_eval":
         return explain_judge_eval(data)
     text = explain_feedback(data)

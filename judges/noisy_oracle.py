@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, validate_call
 
+from harness.benchmark import Benchmark
 from harness.feedback import FeedbackSource, Judge
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
@@ -57,7 +58,7 @@ class NoisyOracleJudge:
 
 @judge("noisy_oracle")
 def noisy_oracle_judge(
-    benchmark: Annotated[Any, Field(description="the benchmark whose gold grader is read; set by the run")],
+    benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader is read; set by the run")],
     flip_rate: Annotated[float, Field(description="share of prompts whose ranking is reversed, 0 (the oracle) to 1")],
     seed: Annotated[
         int,
