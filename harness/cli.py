@@ -1,4 +1,4 @@
-"""`harness`: run or validate a recipe, rerun a recorded run, run a training job, build leaderboards, list plug-ins."""
+"""`harness`: run or validate a recipe, rerun a recorded run, train, build leaderboards, list and show plug-ins."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ EPILOG = """examples:
   harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
   harness run recipes/judges_cpu.yaml                    # kind: judge_eval: judges held to human labels
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
-  harness leaderboard --recipe sandbox --format md,csv,html,png --by source
+  harness validate --explain recipes/judges_cpu.yaml      # every field this recipe kind may set
+  harness leaderboard recipes/sandbox.yaml --format md,csv,html,png --by source   # or a recipe name: sandbox
   harness run recipes/sandbox_judge_curve.yaml --jobs 2   # a sweep: every variant, 2 at a time
-  harness leaderboard --sweep sandbox_judge_curve --format md,csv,html,png
-  harness judges list
+  harness leaderboard recipes/sandbox_judge_curve.yaml --format md,csv,html,png   # the sweep's table
+  harness judges                                         # registered judges and judge prompt folders
+  harness judges show prompted                           # a plug-in's description and parameters
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
@@ -246,8 +248,9 @@ def parser() -> argparse.ArgumentParser:
     va.add_argument(
         "--explain",
         action="store_true",
-        help="first print every field the recipe may set (dotted name, type, default, description), "
-        "with the parameters of the sources it lists",
+        help="first print every field the recipe's kind may set (dotted name, type, default, description): "
+        "a feedback recipe with its sources' parameters and any sweep: block's fields, a judge_eval recipe with "
+        "its judges' parameters and every set type, a reward_model recipe",
     )
 
     tr = sub.add_parser(
