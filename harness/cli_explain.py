@@ -38,7 +38,8 @@ def explain_feedback(data: dict[str, Any]) -> str:
 
     rows: list[Row] = []
     for name in data.get("sources") or []:
-        block = data.get(name) if isinstance(data.get(name), dict) else {}
+        block = data.get(name)
+        block = block if isinstance(block, dict) else {}
         try:
             rows += parameter_rows(sources.get(str(block.get("type", name))).factory, f"{name}.")
         except RegistryError:

@@ -85,14 +85,14 @@ def _rows(parameter: inspect.Parameter, hints: dict[str, Any], prefix: str) -> I
     if parameter.kind is inspect.Parameter.VAR_KEYWORD:
         model = _keys_of(annotation)
         if model is not None:
-            for name, kind, default, help_text in field_lines(model):
-                yield f"{prefix}{name}", kind, default, help_text
+            yield from (
+                (f"{prefix}{name}", kind, shown, help_text) for name, kind, shown, help_text in field_lines(model)
+            )
         else:
             yield f"{prefix}**{parameter.name}", "keyword arguments", "{}", _described(annotation)
         return
     if annotation is None:  # unresolvable annotation: show it as written
-        default = parameter.default
-        shown = "required" if default is inspect.Parameter.empty else repr(default)
+        shown = "required" if parameter.default is inspect.Parameter.empty else repr(parameter.default)
         yield f"{prefix}{parameter.name}", str(parameter.annotation), shown, ""
         return
     default = PydanticUndefined if parameter.default is inspect.Parameter.empty else parameter.default
