@@ -91,7 +91,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     registry = ALL[args.kind_alias]
     prompts = {p.name: p for p in _prompts()} if args.kind_alias == "judge" else {}
-    if args.name in prompts:
+    if args.name in prompts and args.name not in registry:  # a registered judge of the same name comes first
         print(show_prompt(prompts[args.name]))
         return 0
     if args.name not in registry:

@@ -29,8 +29,9 @@ def simulated(
     ],
     **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> OpenAIGenerator:
-    """A simulated teacher: the local server's rule `rule` (see harness.local_server.RULES) over the OpenAI wire
-    protocol; `remote` takes the openai generator's RemoteSettings (concurrency, budget, cache_path, ...)."""
+    """A simulated teacher: the local server answers by the rule `rule`, over the OpenAI wire protocol.
+
+    It goes through the openai generator, so `remote` takes its RemoteSettings (concurrency, budget, cache_path)."""
     from harness.local_server import RULES, FakeLLMServer
 
     if rule not in RULES:
