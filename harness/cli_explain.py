@@ -24,19 +24,22 @@ def explain_recipe(args: argparse.Namespace) -> str:
         from harness.reward_recipe import RewardModelRecipe
 
         return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
-    if kind == "judge_eval":
-        return explain_judge_eval(data)
-    text = explain_feedback(data)
+    sections = [explain_judge_eval(data)] if kind == "judge_eval" else [explain_feedback(data)]
     if "sweep" in data:
-        text += "\n\n" + explain_sweep()
-    return text
+        sections.append(explain_sweep())
+    sections += generator_sections(data)
+    return "\n\n".join(sections)
 
 
 def explain_feedback(data: dict[str, Any]) -> str:
     from harness.recipe import Recipe
-    from harness.registry import RegistryError, sources
+    from harness.registry import RegistryError, benchmarks, sources
 
     rows: list[Row] = []
+    benchmark = data.get("benchmark")
+    benchmark_name = benchmark.get("name", "sandbox") if isinstance(benchmark, dict) else "sandbox"
+    if benchmark_name in benchmarks:  # validation names an unknown one
+        rows += parameter_rows(benchmarks.get(benchmark_name).factory, "benchmark.params.")
     for name in data.get("sources") or []:
         block = data.get(name)
         block = block if isinstance(block, dict) else {}
@@ -44,7 +47,28 @@ def explain_feedback(data: dict[str, Any]) -> str:
             rows += parameter_rows(sources.get(str(block.get("type", name))).factory, f"{name}.")
         except RegistryError:
             continue  # validation, after the explanation, names the unknown source
-    return f"recipe fields (a source's block is its name: `self_reward: {{rounds: 2}}`):\n{explain(Recipe, rows)}"
+    return (
+        "recipe fields (a source's block is its name: `self_reward: {rounds: 2}`; benchmark.params are the "
+        f"benchmark's, `harness benchmarks show {benchmark_name}`):\n{explain(Recipe, rows)}"
+    )
+
+
+def generator_sections(data: dict[str, Any]) -> list[str]:
+    """The `generator_params` each generator the recipe's models use takes, one table per generator."""
+    from harness.registry import generators
+
+    models = data.get("models")
+    used = {
+        str(m.get("generator", "hf"))
+        for m in (models.values() if isinstance(models, dict) else ())
+        if isinstance(m, dict)
+    }
+    return [
+        f"models.<name>.generator_params of a {name} model (`harness generators show {name}`):\n"
+        + table(parameter_rows(generators.get(name).factory, "models.<name>.generator_params."))
+        for name in sorted(used)
+        if name in generators  # validation names an unknown one
+    ]
 
 
 def explain_sweep() -> str:

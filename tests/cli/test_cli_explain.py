@@ -29,7 +29,11 @@ def row(out: str, name: str) -> str:
 @pytest.mark.parametrize(
     "recipe, own, foreign",
     [
-        ("sandbox.yaml", ["policy", "sources", "evaluation.prompts", "self_reward.rounds"], ["sweep.grid", "judges", "pooling"]),
+        (
+            "sandbox.yaml",
+            ["policy", "sources", "evaluation.prompts", "self_reward.rounds", "benchmark.params.corpus_size"],
+            ["sweep.grid", "judges", "pooling"],
+        ),
         ("rm_hh_minilm.yaml", ["pooling", "train_subsets", "train.learning_rate"], ["policy", "sources", "judges"]),
         ("judges_cpu.yaml", ["judges", "judges.<name>.reward_recipe", "sets"], ["policy", "sources", "pooling"]),
         ("sandbox_judge_curve.yaml", ["sweep.grid", "sweep.extra[].name", "noisy_oracle.flip_rate"], ["judges"]),
@@ -63,6 +67,8 @@ def test_judge_eval_lists_its_judges_parameters_and_every_set_type(capsys):
         assert f"sets.<name> of type: {kind}" in out
     assert row(out, "sets.<name>.subsets") == "tuple[str, ...] (default: required)"
     assert row(out, "sets.<name>.columns.response_a") == "str (default: required)"
+    # the generator the recipe's model runs on, with its generator_params
+    assert row(out, "models.<name>.generator_params.batch_size") == "int (default: 64)"
 
 
 def test_sweep_explains_the_recipe_and_its_sweep_block(capsys):
