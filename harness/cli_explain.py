@@ -1,5 +1,6 @@
 """`harness validate --explain`: every field the recipe's kind may set, from that kind's own pydantic model, with
-the parameters of the plug-ins the recipe names (its sources' blocks, its judges' keys) and a sweep block's fields.
+the parameters of the plug-ins the recipe names (its benchmark's params, its sources' blocks, its judges' keys, its
+models' generator_params) and a sweep block's fields.
 """
 
 from __future__ import annotations

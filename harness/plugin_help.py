@@ -1,8 +1,8 @@
 """What a registered plug-in takes, read from its factory: the full description and one row per parameter (name,
 type, default, help), for `harness judges|sources|generators|benchmarks|metrics` and `harness validate --explain`.
 
-Each row is the pydantic field that `validate_call` builds from the same parameter (`Annotated[..., Field(...)]`
-help and constraints included), so the help cannot drift from what a recipe is checked against. A `**kwargs`
+Each row is the pydantic field built from the parameter the way `validate_call` builds it (`Annotated[...,
+Field(...)]` help and constraints included), so the help cannot drift from what a recipe is checked against. A `**kwargs`
 parameter that a factory hands to a pydantic model declares it with `KeysOf(Model)` in its annotation, and is
 listed as that model's fields.
 """
