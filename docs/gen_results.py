@@ -12,6 +12,7 @@ architecture page shows ARCHITECTURE.md this way, so the file stays the one sour
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def recorded_run(examples: Path, stem: str) -> str | None:
     return found.group(1) if found else None
 
 
-def provenance_table(meta: dict[str, Any], run: str | None) -> str:
+def provenance_table(meta: Mapping[str, Any], run: str | None) -> str:
     """Where and how a result was measured, one row per field; a field nobody wrote down says so."""
     given = {**({"run": run} if run else {}), **dict(meta.get("provenance") or {})}
     rows = [f"| {field} | {_cell(given.get(field))} |" for field in PROVENANCE]

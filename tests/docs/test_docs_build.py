@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from tests.docs.conftest import ROOT, build_site
 
 EXAMPLES = ROOT / "results" / "examples"
@@ -65,3 +67,10 @@ def test_an_example_without_a_write_up_gets_a_page_saying_what_is_not_recorded(t
     assert table.count("not recorded") == len(gen_results.PROVENANCE) - 1
     section = gen_results.example_markdown(examples, "fresh")
     assert "### fresh — run" in section  # its heading sits below the page's own
+
+
+def test_the_build_needs_no_network(built):
+    """Built inside a network namespace with no interfaces: nothing in the theme or plug-ins fetched anything."""
+    if not built.offline:
+        pytest.skip("this machine cannot drop a command's network (unshare -rn); the build ran with it")
+    assert built.result.returncode == 0, built.result.stderr[-3000:]
