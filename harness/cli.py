@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness import plan
 from harness.cli_kinds import cmd_run_judge_eval, cmd_run_reward, cmd_run_sweep, is_judge_eval_recipe, is_reward_recipe
 from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
 
@@ -346,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     )
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
+    plan.add_parser(sub)
 
     ls = sub.add_parser("plugins", help="list registered plug-ins of every kind")
     ls.set_defaults(func=cmd_list, kind_alias=None)

@@ -1,0 +1,74 @@
+"""The power column: each row's minimum detectable effect beside its Δ, and the prompts a non-significant Δ needs,
+in metrics.json, Markdown, CSV and HTML, with the legend that says what it is."""
+
+from __future__ import annotations
+
+import csv
+import io
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from harness import leaderboard
+from harness.evaluate.power import paired_mde, prompts_for
+from harness.power_cells import RUN_HEADER, RUN_LEGEND
+from harness.report import build_metrics
+
+RECIPE = SimpleNamespace(
+    name="sandbox",
+    seed=0,
+    models={},
+    sources=("big", "small"),
+    evaluation=SimpleNamespace(baseline="M1", bootstrap=500),
+)
+STATS = {s: {"pairs": 30, "dropped": {}, "judge_failure_rate": 0.0} for s in RECIPE.sources}
+
+
+@pytest.fixture
+def metrics() -> dict:
+    """48 prompts, 2 graded samples each: M2-big gains a full point, M2-small a tenth with the same spread."""
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 5, size=(48, 2)).astype(float)
+    # per-prompt noise of mean exactly 0: +1, -1, 0 in turn, on both samples
+    noise = np.repeat(np.array([1.0, -1.0, 0.0])[np.arange(48) % 3][:, None], 2, axis=1)
+    scores = {
+        "M1": {f"p{i}": list(base[i]) for i in range(48)},
+        "M2-big": {f"p{i}": list(base[i] + 1.0 + noise[i]) for i in range(48)},
+        "M2-small": {f"p{i}": list(base[i] + 0.1 + noise[i]) for i in range(48)},
+    }
+    return build_metrics(RECIPE, scores, STATS, None)
+
+
+def test_rows_record_their_mde_and_the_prompts_their_delta_needs(metrics):
+    rows = {r["model"]: r for r in metrics["rows"]}
+    assert "power" not in rows["M1"]
+    big, small = rows["M2-big"], rows["M2-small"]
+    assert big["significant"] and not small["significant"]
+    for row in (big, small):
+        p = row["power"]
+        assert p["n_prompts"] == 48 and p["observed"] == pytest.approx(row["diff"])
+        assert p["mde"] == pytest.approx(paired_mde(p["sd_diff"], 48)) and p["alpha"] == 0.05 and p["power"] == 0.8
+        assert p["prompts_needed"] == prompts_for(p["sd_diff"], row["diff"])
+    # A significant Δ needed fewer prompts than were run; the small one needs many more than 48
+    assert big["power"]["prompts_needed"] < 48 < small["power"]["prompts_needed"]
+    assert small["power"]["mde"] > abs(small["diff"])
+
+
+def test_the_column_shows_in_markdown_csv_and_html_with_its_legend(record, make_results, metrics):
+    run, _ = record
+    results = make_results(run, metrics)
+    lb_run = leaderboard.latest_run(results, "sandbox")
+    small = next(r for r in metrics["rows"] if r["model"] == "M2-small")
+    md = leaderboard.markdown(lb_run)
+    assert RUN_HEADER in md and RUN_LEGEND in md
+    needed = f"{small['power']['prompts_needed']:,}"
+    assert f"| {small['power']['mde']:.2f} · Δ needs {needed} prompts |" in md
+    big_line = next(line for line in md.splitlines() if line.startswith("| M2-big |"))
+    assert "needs" not in big_line and " *" in big_line  # a significant Δ states its MDE only
+    rows = {r["model"]: r for r in csv.DictReader(io.StringIO(leaderboard.csv_text(lb_run)))}
+    assert float(rows["M2-small"]["mde"]) == pytest.approx(small["power"]["mde"])
+    assert int(rows["M2-small"]["prompts_needed"]) == small["power"]["prompts_needed"]
+    assert rows["M1"]["mde"] == ""
+    page = leaderboard.html_page(lb_run)
+    assert RUN_HEADER in page and f"Δ needs {needed} prompts" in page and "rows[2].power" in page
