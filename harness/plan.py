@@ -127,7 +127,7 @@ def pilot_comparisons(folder: Path, alpha: float, power: float) -> list[Comparis
 
 
 def run_comparisons(folder: Path, alpha: float, power: float) -> list[Comparison]:
-    """A run pilot's comparisons: from its per-prompt gold scores, else (judged) its rows' power records."""
+    """A run pilot's comparisons: from its per-prompt gold scores, else (a judged run) its rows' power records."""
     from harness.evaluate.paired import paired_scores
     from harness.evaluate.power import PairedPower, paired_power
     from harness.report import per_prompt
@@ -146,8 +146,9 @@ def run_comparisons(folder: Path, alpha: float, power: float) -> list[Comparison
             if a.size > 1:
                 out.append(Comparison(f"{model} vs {base}", paired_power(a - b, alpha, power), "oracle score points"))
         return out
+    units = "win-rate points" if metrics.get("evaluation") == "judge" else "oracle score points"
     return [
-        Comparison(f"{r['model']} vs {base} (win rate)", PairedPower(**r["power"]), "win-rate points")
+        Comparison(f"{r['model']} vs {base}", PairedPower(**r["power"]), units)
         for r in metrics["rows"]
         if r.get("power")
     ]
@@ -171,7 +172,7 @@ def plan_lines(
     lines = [
         f"Plan for {design.name} ({design.prompts} eval prompts x {design.samples} samples, {design.seeds} seed(s)) "
         f"from pilot {folder}: {power:.0%} power, two-sided alpha {alpha}; prompts by the paired z-test, "
-        "seeds by a t-test over per-seed differences. Target: "
+        "seeds by a t-test over per-seed differences; SDs are the pilot's, at its samples per prompt. Target: "
         + (f"{effect:+g} for every comparison." if effect is not None else "each comparison's observed difference.")
     ]
     if not comparisons:

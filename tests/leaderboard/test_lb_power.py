@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -26,7 +27,7 @@ STATS = {s: {"pairs": 30, "dropped": {}, "judge_failure_rate": 0.0} for s in REC
 
 
 @pytest.fixture
-def metrics() -> dict:
+def scores() -> dict:
     """48 prompts, 2 graded samples each: M2-big gains a full point, M2-small a tenth with the same spread."""
     rng = np.random.default_rng(0)
     base = rng.integers(0, 5, size=(48, 2)).astype(float)
@@ -37,6 +38,11 @@ def metrics() -> dict:
         "M2-big": {f"p{i}": list(base[i] + 1.0 + noise[i]) for i in range(48)},
         "M2-small": {f"p{i}": list(base[i] + 0.1 + noise[i]) for i in range(48)},
     }
+    return scores
+
+
+@pytest.fixture
+def metrics(scores) -> dict:
     return build_metrics(RECIPE, scores, STATS, None)
 
 
@@ -72,3 +78,29 @@ def test_the_column_shows_in_markdown_csv_and_html_with_its_legend(record, make_
     assert rows["M1"]["mde"] == ""
     page = leaderboard.html_page(lb_run)
     assert RUN_HEADER in page and f"Δ needs {needed} prompts" in page and "rows[2].power" in page
+
+
+def test_plan_sizes_a_design_from_a_pilot_run(record, make_results, scores, metrics, capsys):
+    from harness.cli import main
+
+    run, _ = record
+    results = make_results(run, metrics)
+    run_dir = results / "runs" / "sandbox" / run["run_id"]
+    small = next(r for r in metrics["rows"] if r["model"] == "M2-small")["power"]
+    design = ["plan", "recipes/sandbox.yaml", "--set", "evaluation.prompts=48", "--pilot", str(run_dir)]
+    assert main(design) == 0  # no scores.json: the rows' power records
+    from_records = capsys.readouterr().out
+    line = next(x for x in from_records.splitlines() if x.startswith("M2-small vs M1:"))
+    assert f"{small['prompts_needed']:,} prompts" in line and f"48 prompts detect {small['mde']:.3f}" in line
+    assert "to detect +0.100 oracle score points" in line and "Seed-to-seed variance unknown" in line
+    (run_dir / "scores.json").write_text(json.dumps(scores))  # per-prompt scores: the same variances
+    assert main(design) == 0
+    assert capsys.readouterr().out == from_records
+    assert main([*design, "--effect", "0.5"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("M2-small vs M1:"))
+    assert f"{prompts_for(small['sd_diff'], 0.5):,} prompts" in line
+    # With bad input: one line naming the flag, exit 2, before any pilot is read
+    for flag, value in (("--effect", "0"), ("--power", "1.5"), ("--alpha", "0")):
+        assert main([*design, flag, value]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {flag} ") and err.count("\n") == 1
