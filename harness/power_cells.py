@@ -6,6 +6,7 @@ not significant it adds the prompts (or seeds) that would detect a true differen
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from harness.evaluate.power import SeededPower
@@ -38,7 +39,7 @@ def run_cell(row: dict[str, Any], baseline: str) -> str:
     """The power cell of a run leaderboard row, from the row's `power` record (— for the baseline or a record
     written before rows had one)."""
     power = row.get("power")
-    if row["model"] == baseline or not power:
+    if row["model"] == baseline or not power or not math.isfinite(power["mde"]):  # NaN: fewer than two prompts
         return "—"
     text = f"{power['mde']:.2f}"
     needed = power.get("prompts_needed")

@@ -104,3 +104,30 @@ def test_plan_sizes_a_design_from_a_pilot_run(record, make_results, scores, metr
         assert main([*design, flag, value]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: {flag} ") and err.count("\n") == 1
+
+
+def test_judged_rows_state_the_mde_of_their_win_rate_in_points(record, make_results):
+    """No gold grader: the comparison is the win rate against 50, and its MDE is in win-rate points."""
+    from harness.judged_eval import JudgedEvaluation, JudgedRow
+    from harness.report import build_judged_metrics
+
+    ids = [f"p{i}" for i in range(40)]
+    # 2 = the model's answer preferred, 1 = the baseline's, 1.5 = a tie; the model wins 22, loses 14, ties 4
+    prefs = [2.0] * 22 + [1.0] * 14 + [1.5] * 4
+    row = JudgedRow(
+        preferences={i: [p, p] for i, p in zip(ids, prefs, strict=True)}, lengths=dict.fromkeys(ids, (10.0, 10.0))
+    )
+    judged = JudgedEvaluation(
+        judge="teacher", prompt="pairwise_abc", baseline="M1", samples=2, n_prompts=40, rows={"M1": None, "M2-big": row}
+    )
+    recipe = SimpleNamespace(name="sandbox", models={}, sources=("big",))
+    metrics = build_judged_metrics(recipe, judged, {"big": STATS["big"]})
+    m2 = next(r for r in metrics["rows"] if r["model"] == "M2-big")
+    won = 100 * (np.array(prefs) - 1) - 50
+    assert m2["power"]["observed"] == pytest.approx(m2["win_rate"] - 50) == pytest.approx(won.mean())
+    assert m2["power"]["mde"] == pytest.approx(paired_mde(won.std(ddof=1), 40))
+    assert m2["power"]["test"] == "z-test of the win rate against 50 over prompts"
+    # 60 % against 50 over 40 prompts is below the MDE: the cell says how many prompts would resolve it
+    run, _ = record
+    md = leaderboard.markdown(leaderboard.latest_run(make_results(run, metrics), "sandbox"))
+    assert f"| {m2['power']['mde']:.2f} · Δ needs {m2['power']['prompts_needed']:,} prompts |" in md
