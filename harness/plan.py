@@ -139,9 +139,7 @@ def run_comparisons(folder: Path, alpha: float, power: float) -> list[Comparison
         scores = json.loads(scores_file.read_text(encoding="utf-8"))
         ids = sorted(scores[base])
         out = []
-        for model in scores:
-            if model == base:
-                continue
+        for model in (r["model"] for r in metrics["rows"] if r["model"] in scores and r["model"] != base):
             a, b = paired_scores(per_prompt(scores[model], ids), per_prompt(scores[base], ids))
             if a.size > 1:
                 out.append(Comparison(f"{model} vs {base}", paired_power(a - b, alpha, power), "oracle score points"))
@@ -183,8 +181,11 @@ def plan_lines(
         if target == 0 or not math.isfinite(target):
             lines.append(f"{c.label}: observed difference 0; give --effect to plan for a difference to detect.")
             continue
+        sd = p.sd_diff if isinstance(p, PairedPower) else math.sqrt(p.var_within)
+        if not sd > 0:
+            lines.append(f"{c.label}: every per-prompt difference in the pilot is equal; no variance to plan from.")
+            continue
         if isinstance(p, PairedPower) or p.var_seed is None:
-            sd = p.sd_diff if isinstance(p, PairedPower) else math.sqrt(p.var_within)
             n_pilot = p.n_prompts
             needed = pw.prompts_for(sd, target, alpha, power)
             mde_now = pw.paired_mde(sd, design.prompts, alpha, power)
