@@ -26,8 +26,9 @@ SWEEP_LEGEND = (
     "Over seeds: the smallest difference a one-sample t-test on the k per-seed differences (k − 1 df, exact "
     "noncentral t) detects, from the seed mean's variance σ²_w/(n·k) + σ²_seed/k, with σ²_w the per-prompt "
     "variance of the differences (mean over seeds) and σ²_seed the seed-to-seed variance (method of moments). "
-    "Where Δ is not significant, the cell adds the prompts per seed at k seeds, and the seeds at the prompts "
-    "run, that the t-test over seeds needs to detect a true difference of the observed size (— : none suffices)."
+    "Where Δ is not significant, or smaller than the over-seeds MDE, the cell adds the prompts per seed at k "
+    "seeds, and the seeds at the prompts run, that the t-test over seeds needs to detect a true difference of the "
+    "observed size (— : none suffices)."
 )
 
 
@@ -56,7 +57,9 @@ def sweep_cell(power: SeededPower | None, significant: bool) -> str:
         return "—"
     over_seeds = "—" if power.mde is None else f"{power.mde:.2f}"
     text = f"{power.mde_prompts:.2f} / {over_seeds}"
-    if significant or power.observed == 0:
+    # A pooled CI that excludes 0 holds for the seeds run; a Δ below the over-seeds MDE may not hold for new ones.
+    beyond_seeds = power.mde is not None and abs(power.observed) >= power.mde
+    if power.observed == 0 or (significant and (beyond_seeds or power.n_seeds == 1)):
         return text
     if power.n_seeds == 1:
         return text + f" · Δ needs {_count(power.prompts_needed)} prompts"

@@ -173,12 +173,16 @@ def test_rows_state_their_mde_from_prompt_and_seed_variance(results):
     assert next(r for r in table.rows if r.model == "M1").power is None
     md = tables.markdown(table)
     assert SWEEP_HEADER in md and SWEEP_LEGEND in md
-    assert f"| {p.mde_prompts:.2f} / {p.mde:.2f} |" in md
+    # +0.3 is significant by the pooled CI but below the over-seeds MDE: the cell says what would generalise it
+    assert f"| {p.mde_prompts:.2f} / {p.mde:.2f} · Δ needs {p.prompts_needed:,} prompts × 3 seeds, or 4 seeds" in md
+    top = next(r for r in table.rows if r.group == "flip_rate-0" and r.model == "M2-noisy_oracle").power
+    assert f"| {top.mde_prompts:.2f} / {top.mde:.2f} |" in md  # +0.6 clears both: the MDEs alone
     rows = list(csv.DictReader(io.StringIO(tables.csv_text(table))))
     assert float(rows[1]["power_mde"]) == pytest.approx(p.mde) and rows[1]["power_seeds_needed"] == "4"
     # A non-significant Δ says what would resolve it, at the sweep's seeds and at its prompts
     text = sweep_cell(p, significant=False)
     assert f"Δ needs {p.prompts_needed:,} prompts × 3 seeds, or 4 seeds × 40 prompts" in text
+    assert sweep_cell(demo.power, significant=True) == f"{demo.power.mde_prompts:.2f} / —"
 
 
 def test_plan_reads_a_pilot_sweep_and_prints_prompts_and_seeds_per_comparison(results, capsys):
