@@ -33,9 +33,9 @@ import numpy as np
 
 ALPHA = 0.05
 POWER = 0.8
-# Past this many seeds or prompts a design is reported as out of reach rather than searched further.
+# Past this many seeds a design is reported as out of reach rather than searched further.
 MAX_COUNT = 10**7
-LARGE_DF = 5000
+LARGE_DF = 5000  # degrees of freedom past which the t-test is planned as the z-test
 
 
 def _check(alpha: float, power: float) -> None:
