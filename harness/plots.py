@@ -18,12 +18,12 @@ from harness.leaderboard_rows import DEFAULT_SOURCE_METRIC, judge_quality_column
 Z95 = 1.959963984540054
 
 
-def around(value: float, se: float | None) -> tuple[float | None, float | None]:
-    return (None, None) if se is None else (value - Z95 * se, value + Z95 * se)
+def around(value: float, se: float | None) -> tuple[float, float] | None:
+    return None if se is None else (value - Z95 * se, value + Z95 * se)
 
 
 # metric -> (x label, reference line, its legend entry, how the 95% CI is made, the row's CI ends)
-ERRORS: dict[str, tuple[str, float, str, str, Callable[[dict[str, Any]], tuple[float | None, float | None]]]] = {
+ERRORS: dict[str, tuple[str, float, str, str, Callable[[dict[str, Any]], tuple[float, float] | None]]] = {
     "win_rate": (
         "win rate vs {base} (%)",
         50.0,
@@ -43,10 +43,14 @@ ERRORS: dict[str, tuple[str, float, str, str, Callable[[dict[str, Any]], tuple[f
         0.0,
         "no difference from {base}",
         "paired bootstrap over prompts",
-        lambda r: (r.get("diff_ci_low"), r.get("diff_ci_high")),
+        lambda r: None if r.get("diff_ci_low") is None else (r["diff_ci_low"], r["diff_ci_high"]),
     ),
 }
 VALUE_NAMES = {"win_rate": "win rate vs {base}", "score": "oracle score", "diff": "Δ oracle score vs {base}"}
+
+
+def nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def row_bar(row: dict[str, Any], metric: str, base: str) -> bars.Bar:
@@ -54,8 +58,7 @@ def row_bar(row: dict[str, Any], metric: str, base: str) -> bars.Bar:
     if row.get(metric) is None:
         why = "baseline" if row["model"] == base else "not trained: no pairs" if row.get("score") is None else "—"
         return bars.Bar(row["model"] + n, None, note=why)
-    low, high = ERRORS[metric][4](row)
-    return bars.Bar(row["model"] + n, row[metric], low, high)
+    return bars.Bar(row["model"] + n, row[metric], ERRORS[metric][4](row))
 
 
 def metric_chart(
@@ -107,7 +110,7 @@ def heatmap_figure(run: dict[str, Any]) -> tuple[Any, Caption] | None:
         return None
     judges = list(quality)
     names = judge_quality_columns(quality)
-    grid = [[math.nan if quality[j].get(m) is None else float(quality[j][m]) for m in names] for j in judges]
+    grid = [[nan_if_none(quality[j].get(m)) for m in names] for j in judges]
     labels = [f"{j} (n={quality[j]['n_prompts']})" if quality[j].get("n_prompts") else j for j in judges]
     title = f"{run['metrics']['recipe']}: judge quality vs the reference ranking"
     caption = Caption(

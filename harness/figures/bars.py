@@ -17,8 +17,7 @@ REFERENCE_COLOR = "#c44e52"
 class Bar:
     label: str  # the row's tick label, its n included
     value: float | None
-    low: float | None = None  # 95% CI ends
-    high: float | None = None
+    ci: tuple[float, float] | None = None  # the 95% CI's ends
     note: str = ""  # printed in place of a bar that has no value
 
 
@@ -36,25 +35,37 @@ class BarChart:
     extra: list[str] = field(default_factory=list)
 
 
+def draw_bars(
+    ax: Any,
+    ys: list[int],
+    cells: list[tuple[float | None, tuple[float, float] | None]],
+    value_label: str,
+    interval_label: str,
+    capsize: float,
+) -> None:
+    """Horizontal bars at `ys` (none where the value is None) and their 95% CIs as one labelled error-bar group."""
+    ax.barh(ys, [v if v is not None else 0.0 for v, _ in cells], color=BAR_COLOR, height=0.7, label=value_label)
+    shown = [(y, v, ci) for y, (v, ci) in zip(ys, cells, strict=True) if v is not None and ci is not None]
+    if not shown:
+        return
+    ax.errorbar(
+        [v for _, v, _ in shown],
+        [y for y, _, _ in shown],
+        xerr=[[v - ci[0] for _, v, ci in shown], [ci[1] - v for _, v, ci in shown]],
+        fmt="none",
+        ecolor="#222",
+        capsize=capsize,
+        label=interval_label,
+    )
+
+
 def draw(chart: BarChart) -> Any:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.5, 1.9 + 0.42 * max(len(chart.bars), 1)), layout="constrained")
     ax = fig.subplots()
     ys = list(range(len(chart.bars)))[::-1]  # first bar on top
-    values = [b.value if b.value is not None else 0.0 for b in chart.bars]
-    ax.barh(ys, values, color=BAR_COLOR, height=0.7, label=chart.value_label)
-    with_ci = [(y, b) for y, b in zip(ys, chart.bars, strict=True) if b.value is not None and b.low is not None]
-    if with_ci:
-        ax.errorbar(
-            [b.value for _, b in with_ci],
-            [y for y, _ in with_ci],
-            xerr=[[b.value - b.low for _, b in with_ci], [b.high - b.value for _, b in with_ci]],
-            fmt="none",
-            ecolor="#222",
-            capsize=4,
-            label=chart.interval_label,
-        )
+    draw_bars(ax, ys, [(b.value, b.ci) for b in chart.bars], chart.value_label, chart.interval_label, capsize=4)
     for y, b in zip(ys, chart.bars, strict=True):
         if b.value is None and b.note:
             ax.text(0.01, y, b.note, va="center", fontsize=8, color="#555", transform=ax.get_yaxis_transform())

@@ -54,7 +54,8 @@ def is_colorbar(ax: Any) -> bool:
 
 def drawn_tick_labels(ax: Any) -> tuple[set[int], set[int]]:
     """(ids of tick labels drawn, ids of every tick label) of an axes' x and y axes."""
-    drawn, every = set(), set()
+    drawn: set[int] = set()
+    every: set[int] = set()
     for axis in (ax.xaxis, ax.yaxis):
         locs = list(axis.get_majorticklocs())
         lo, hi = sorted(axis.get_view_interval())
@@ -73,7 +74,8 @@ def text_boxes(fig: Any) -> list[Box]:
     from matplotlib.text import Text
 
     r = renderer(fig)
-    drawn, ticks = set(), set()
+    drawn: set[int] = set()
+    ticks: set[int] = set()
     for ax in fig.axes:
         d, every = drawn_tick_labels(ax)
         drawn, ticks = drawn | d, ticks | every
@@ -111,6 +113,10 @@ def marker_boxes(fig: Any) -> list[Box]:
     return boxes
 
 
+def box_of(name: str, extent: Any, group: int = 0) -> Box:
+    return Box(name, extent.x0, extent.y0, extent.x1, extent.y1, group)
+
+
 def overlaps(fig: Any) -> list[str]:
     """Pairs of texts (titles, axis and tick labels, annotations, legends) that overlap, texts outside the figure,
     and annotations sitting on a data marker; empty when the figure is clean."""
@@ -128,7 +134,7 @@ def overlaps(fig: Any) -> list[str]:
             found.append(f"{a.name} leaves the figure")
     r = renderer(fig)
     labels = [
-        Box(repr(t.get_text()), *text_extent(t, r).extents, 0)
+        box_of(repr(t.get_text()), text_extent(t, r))
         for ax in fig.axes
         if not is_colorbar(ax)
         for t in ax.texts

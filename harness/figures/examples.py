@@ -85,7 +85,8 @@ def judge_leaderboard(folder: Path, name: str = "judges_cpu") -> Drawn:
         for j in names:
             c = cells.get(j) or {}
             value = c.get("value")
-            bars_.append(judges.JudgeBar(j, value, c.get("ci_low"), c.get("ci_high"), c.get("n")))
+            ci = None if c.get("ci_low") is None else (c["ci_low"], c["ci_high"])
+            bars_.append(judges.JudgeBar(j, value, ci, c.get("n")))
         chance = next(float(r["chance"]) for r in cells.values())
         panels.append(judges.Panel(s, judges_measure(key), chance, bars_))
     fig, caption = judges.figure(name, panels, f"run {run_id.group(1) if run_id else '?'}")

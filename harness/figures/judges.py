@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.figures import legend
-from harness.figures.bars import BAR_COLOR, REFERENCE_COLOR
+from harness.figures.bars import REFERENCE_COLOR, draw_bars
 from harness.figures.save import Caption
 
 
@@ -15,8 +15,7 @@ from harness.figures.save import Caption
 class JudgeBar:
     judge: str
     value: float | None
-    low: float | None = None
-    high: float | None = None
+    ci: tuple[float, float] | None = None  # the 95% CI's ends
     n: int | None = None
 
 
@@ -36,18 +35,7 @@ def draw(title: str, panels: list[Panel], measure_label: str) -> Any:
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     ys = list(range(len(judges)))[::-1]
     for k, (ax, panel) in enumerate(zip(axes, panels, strict=True)):
-        values = [b.value if b.value is not None else 0.0 for b in panel.bars]
-        ax.barh(ys, values, color=BAR_COLOR, height=0.7, label=measure_label)
-        ci = [(y, b) for y, b in zip(ys, panel.bars, strict=True) if b.value is not None and b.low is not None]
-        ax.errorbar(
-            [b.value for _, b in ci],
-            [y for y, _ in ci],
-            xerr=[[b.value - b.low for _, b in ci], [b.high - b.value for _, b in ci]],
-            fmt="none",
-            ecolor="#222",
-            capsize=3,
-            label="95% CI",
-        )
+        draw_bars(ax, ys, [(b.value, b.ci) for b in panel.bars], measure_label, "95% CI", capsize=3)
         ax.axvline(panel.chance, color=REFERENCE_COLOR, linestyle="--", linewidth=1, label="chance")
         for y, b in zip(ys, panel.bars, strict=True):
             # the n sits right of the axes (x in axes fraction), clear of bars and intervals that reach 1.0

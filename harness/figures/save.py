@@ -39,10 +39,6 @@ def metadata(fmt: str, caption: Caption) -> dict[str, str | None]:
     return {"Title": caption.title, "Description": caption.text}
 
 
-# TrueType fonts in the PDF (publishers reject Type 3); a fixed salt keeps SVG element ids stable across runs
-RC = {"pdf.fonttype": 42, "svg.hashsalt": "feedback-harness"}
-
-
 def save(fig: Any, png: Path, caption: Caption) -> list[Path]:
     """Writes `png` and its .svg, .pdf and .caption.md siblings (each to a temporary name, then renamed)."""
     import matplotlib
@@ -51,7 +47,8 @@ def save(fig: Any, png: Path, caption: Caption) -> list[Path]:
     FigureCanvasAgg(fig)
     png.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    with matplotlib.rc_context(RC):
+    # TrueType fonts in the PDF (publishers reject Type 3); a fixed salt keeps SVG element ids stable across runs
+    with matplotlib.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "feedback-harness"}):
         for fmt in FORMATS:
             path = png.with_suffix(f".{fmt}")
             tmp = path.with_name(f".{path.name}.tmp")

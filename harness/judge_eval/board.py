@@ -195,7 +195,7 @@ def figure(run: dict[str, Any]) -> tuple[Any, Any]:
         key = headline(metrics, s)
         cells = [overall(metrics["results"][j][s]).get(key) or {} for j in judges]
         bars = [
-            judge_figure.JudgeBar(j, c.get("value"), *(c.get("ci95") or (None, None)), c.get("n"))
+            judge_figure.JudgeBar(j, c.get("value"), tuple(c["ci95"]) if c.get("ci95") else None, c.get("n"))
             for j, c in zip(judges, cells, strict=True)
         ]
         panels.append(judge_figure.Panel(s, MEASURES[key], metrics["chance"][key], bars))
