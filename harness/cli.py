@@ -314,7 +314,8 @@ def parser() -> argparse.ArgumentParser:
     lb.add_argument(
         "--format",
         default="md,csv",
-        help="comma list of: md, csv, html, png (default: md,csv); png also draws a judge-quality heatmap",
+        help="comma list of: md, csv, html, png (default: md,csv); png writes each figure as PNG, SVG and PDF with "
+        "a caption, and a judge-quality heatmap where the run has one",
     )
     lb.add_argument(
         "--by",

@@ -167,7 +167,7 @@ def write(
             from harness.sweep.plot import sweep_plot
 
             metric = metric or table.record["spec"].get("plot", {}).get("metric") or "diff"
-            written.append(sweep_plot(table, out_dir / f"{name}.png", x or default_x(table), metric))
+            written += sweep_plot(table, out_dir / f"{name}.png", x or default_x(table), metric)
             continue
         path = out_dir / f"{name}.{fmt}"
         write_text_atomic(path, TEXT[fmt](table, by))
