@@ -117,15 +117,19 @@ def recipe_kind(path: str | Path, data: dict[str, Any]) -> str:
     return kind
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}  # not a mapping: validation names the field next
+
+
 def resolve_prompts(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     """The feedback recipe mapping with its judge prompt folders resolved against the recipe's folder (`base_dir`):
     `sft.judge_prompt` (the policy's and each derived model's), `evaluation.judge.prompt`, and the prompt keys of
     every source block."""
     data = copy.deepcopy(data)
-    models = data.get("models") if isinstance(data.get("models"), dict) else {}
-    stages = [data.get("sft")] + [m.get("sft") for m in models.values() if isinstance(m, dict)]
+    models, evaluation = data.get("models"), data.get("evaluation")
+    stages = [data.get("sft")] + [m.get("sft") for m in _mapping(models).values() if isinstance(m, dict)]
     slots = [(stage, "judge_prompt") for stage in stages if isinstance(stage, dict)]
-    judge = (data.get("evaluation") or {}).get("judge") if isinstance(data.get("evaluation"), dict) else None
+    judge = _mapping(evaluation).get("judge")
     if isinstance(judge, dict):
         slots.append((judge, "prompt"))
     blocks = [v for k, v in data.items() if k not in Recipe.model_fields and isinstance(v, dict)]

@@ -50,8 +50,10 @@ class ExactScalars(BaseModel):
             if key not in data:
                 continue
             kind, many = _scalar(field.annotation)
+            if kind is None:
+                continue
             values = (data[key] if isinstance(data[key], (list, tuple)) else []) if many else [data[key]]
-            for value in values if kind is not None else []:
+            for value in values:
                 problem = _wrong(kind, value)
                 if problem:
                     raise PydanticCustomError(

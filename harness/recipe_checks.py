@@ -122,6 +122,8 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: benchmark.params.{first_error(exc)}") from None
     except TypeError as exc:
         raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
+    except FileNotFoundError as exc:  # a public set whose data is not where it looks
+        raise RecipeError(f"{where}: benchmark: {exc}") from None
 
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:

@@ -4,6 +4,7 @@ hint on where the shared folder is read from) and every HH-RLHF subset it names 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol, cast
 
 from harness.judge_eval.sets import (
     FairEvalSet,
@@ -16,6 +17,12 @@ from harness.judge_eval.sets import (
 )
 from harness.paths import data_file, where_to_get
 from harness.recipe import RecipeError
+
+
+class _Subsets(Protocol):
+    """HH-RLHF's loader: "test" and one split per subset file."""
+
+    def splits(self) -> tuple[str, ...]: ...
 
 
 def check_sets(sets: Mapping[str, LabelledSet], where: str) -> None:
@@ -34,7 +41,7 @@ def check_sets(sets: Mapping[str, LabelledSet], where: str) -> None:
             continue
         try:
             if isinstance(spec, HHRLHFSet):
-                data = benchmarks.build("hh_rlhf", path=spec.path)
+                data = cast(_Subsets, benchmarks.build("hh_rlhf", path=spec.path))
                 known = [s for s in data.splits() if s != "test"]
                 unknown = [s for s in spec.subsets if s not in known]
                 if unknown:

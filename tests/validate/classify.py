@@ -14,17 +14,18 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import ROOT, Case, cases  # noqa: E402
+from corpus import ROOT, Case, cases
 
 os.environ.setdefault("HARNESS_DATA", str(ROOT / "tests" / "data" / "shared"))
 
 
 def run_case(case: Case) -> tuple[int, str]:
-    """(exit status, stdout + stderr) of `harness <argv>`: in this process, or in a subprocess for env cases."""
+    """(exit status, stdout + stderr) of `harness <argv>`: in this process, or in a subprocess for env cases (`-P`:
+    the harness on PYTHONPATH, not the one in the working directory)."""
     if case.env:
         env = {**os.environ, **case.env}
         proc = subprocess.run(
-            [sys.executable, "-m", "harness.cli", *case.argv], capture_output=True, text=True, env=env, cwd=ROOT
+            [sys.executable, "-P", "-m", "harness.cli", *case.argv], capture_output=True, text=True, env=env, cwd=ROOT
         )
         return proc.returncode, proc.stdout + proc.stderr
     from harness.cli import main
@@ -35,7 +36,7 @@ def run_case(case: Case) -> tuple[int, str]:
             code = main(list(case.argv))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException as exc:  # noqa: BLE001 - a crash that escaped main is a finding, not a stop
+        except BaseException as exc:
             import traceback
 
             return 1, "Traceback (escaped main)\n" + "".join(traceback.format_exception(exc))
