@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from harness.generation.remote_settings import parse_settings
 from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
 from harness.names import M1, parse_row, rmsp_model
 from harness.recipe import ModelSpec, Recipe, RecipeError, first_error
@@ -93,6 +94,8 @@ def check_generator_params(models: Mapping[str, ModelSpec], where: str) -> None:
                     f"{where}: {field}: backend {spec.generator!r} takes no such parameter; {hint}"
                     f"it takes {', '.join(p for p in named if p not in SET_BY_HARNESS)}"
                 )
+            if key not in accepts:
+                continue  # an open-ended backend's own keywords: checked below as a whole
             if key in hints:
                 try:
                     TypeAdapter(hints[key]).validate_python(value)
@@ -100,7 +103,16 @@ def check_generator_params(models: Mapping[str, ModelSpec], where: str) -> None:
                     msg = exc.errors()[0]["msg"]
                     raise RecipeError(f"{where}: {field}: {msg} (got {value!r}); fix the value") from None
 
+        extra = {k: v for k, v in spec.generator_params.items() if k not in accepts}
+        if extra and REMOTE_KEYWORDS in accepts:
+            try:
+                parse_settings(f"models.{name}.generator_params", extra)
+            except ValueError as exc:
+                raise RecipeError(f"{where}: {exc}") from None
 
+
+# A remote backend's `**remote` keywords are RemoteSettings fields (harness/generation/remote_settings.py)
+REMOTE_KEYWORDS = "remote"
 # The parameters a run fills from the model spec (harness/run_generators.py), never from generator_params
 SET_BY_HARNESS = ("path", "model")
 

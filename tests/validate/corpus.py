@@ -43,6 +43,11 @@ FLAG_CASES = [
         ("validate", SANDBOX, "--set", "models.s.generator_params={devise: cuda}"),
         "models.s.generator_params.devise",
     ),
+    Case(
+        "set_remote_setting_bool",
+        ("validate", "recipes/sandbox_api_teacher.yaml", "--set", "models.teacher.generator_params.concurrency=true"),
+        "models.teacher.generator_params: concurrency",
+    ),
     Case("set_kind", ("validate", SANDBOX, "--set", "kind=judge_eval"), "judges"),
     Case("set_sources_mapping", ("validate", SANDBOX, "--set", "sources={a: 1}"), "sources"),
     Case("smoke_reward", ("validate", "recipes/rm_hh_minilm.yaml", "--smoke"), "--smoke"),
