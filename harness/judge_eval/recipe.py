@@ -22,6 +22,7 @@ from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
 from harness.judge_prompts import resolve as resolve_prompt
 from harness.paths import DATA_PREFIX
 from harness.recipe_checks import check_generator_params
+from harness.reward_recipe import load_reward_recipe
 
 RESERVED = ("type", "model", "reward_recipe", "self_name")
 
@@ -157,4 +158,10 @@ def judge_eval_recipe_from_data(path: str | Path, data: dict[str, Any]) -> Judge
         raise RecipeError(f"{path}: {first_error(exc).removeprefix('recipe: ')}") from None
     check_judges(recipe, str(path), base)
     check_sets(recipe.sets, str(path))
+    for name, judge in recipe.judges.items():  # the run trains on first use what these say, after other judges ran
+        if judge.reward_recipe is not None:
+            try:
+                load_reward_recipe(base / judge.reward_recipe)
+            except RecipeError as exc:
+                raise RecipeError(f"{path}: judges.{name}.reward_recipe: {exc}") from None
     return recipe
