@@ -55,7 +55,9 @@ def explain_feedback(data: dict[str, Any]) -> str:
 
 
 def generator_sections(data: dict[str, Any]) -> list[str]:
-    """The `generator_params` each generator the recipe's models use takes, one table per generator."""
+    """The `generator_params` each generator the recipe's models use takes, one table per generator (less the
+    parameters a run sets from the model's own fields)."""
+    from harness.recipe_checks import SET_BY_HARNESS
     from harness.registry import generators
 
     models = data.get("models")
@@ -66,7 +68,13 @@ def generator_sections(data: dict[str, Any]) -> list[str]:
     }
     return [
         f"models.<name>.generator_params of a {name} model (`harness generators show {name}`):\n"
-        + table(parameter_rows(generators.get(name).factory, "models.<name>.generator_params."))
+        + table(
+            [
+                row
+                for row in parameter_rows(generators.get(name).factory, "models.<name>.generator_params.")
+                if row[0].rsplit(".", 1)[-1] not in SET_BY_HARNESS
+            ]
+        )
         for name in sorted(used)
         if name in generators  # validation names an unknown one
     ]

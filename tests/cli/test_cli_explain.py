@@ -69,6 +69,7 @@ def test_judge_eval_lists_its_judges_parameters_and_every_set_type(capsys):
     assert row(out, "sets.<name>.columns.response_a") == "str (default: required)"
     # the generator the recipe's model runs on, with its generator_params
     assert row(out, "models.<name>.generator_params.batch_size") == "int (default: 64)"
+    assert "generator_params.path " not in out  # set from the model's own path, never in generator_params
 
 
 def test_sweep_explains_the_recipe_and_its_sweep_block(capsys):
