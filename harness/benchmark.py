@@ -4,20 +4,19 @@ Every registered benchmark gives prompts by split (`Benchmark`). Whether it can 
 truth is its `grader()`: a gold grader (the sandbox's oracle) or None (public prompt sets, judged by a model
 instead). What only some benchmarks have is an optional capability, a protocol the benchmark's class implements:
 SFT demonstrations, EFT judging examples, reference answers, human-ranked replies, named splits of its own, a
-pretraining corpus. Callers test `isinstance(benchmark, <capability>)` (or `require` it), never `hasattr`, and
+pretraining corpus. Callers test `isinstance(benchmark, <capability>)`, never `hasattr`, and
 `harness validate` checks that every stage of a recipe gets the capabilities it needs (harness/stage_needs.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, TypeVar, cast, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from harness.types import Message, Prompt
 
 Grader = Callable[[Prompt, str], float]  # (prompt, answer) -> gold score, higher is better
 Chat = list[dict[str, str]]  # [{role, content}, ...]
-C = TypeVar("C")
 
 
 @runtime_checkable
@@ -95,12 +94,16 @@ CAPABILITIES: dict[type, str] = {
 }
 
 
-def require(benchmark: object, capability: type[C], stage: str) -> C:
-    """`benchmark` as `capability`, or a ValueError naming the stage and what the benchmark lacks (validation
-    reports this before a run; here it guards code that runs without validation)."""
-    if not isinstance(benchmark, capability):
-        raise ValueError(f"{stage}: benchmark {type(benchmark).__name__} has no {CAPABILITIES[capability]}")
-    return cast(C, benchmark)
+def lacks(benchmark: object, capability: type, stage: str) -> ValueError:
+    """The error for a stage that finds its benchmark without `capability` (validation reports it before a run;
+    this guards code that runs without validation)."""
+    return ValueError(f"{stage}: benchmark {type(benchmark).__name__} has no {CAPABILITIES[capability]}")
+
+
+def pretraining_corpus(benchmark: object, stage: str) -> PretrainingCorpus:
+    if not isinstance(benchmark, PretrainingCorpus):
+        raise lacks(benchmark, PretrainingCorpus, stage)
+    return benchmark
 
 
 def own_judging_examples(n: int, share: float, graded: bool) -> int:
@@ -111,13 +114,20 @@ def own_judging_examples(n: int, share: float, graded: bool) -> int:
 
 def stock_demonstrations(benchmark: object, n: int) -> list[Chat]:
     """The benchmark's first `n` demonstrations (none asked: none, from any benchmark)."""
-    return list(require(benchmark, Demonstrations, "sft").demonstrations(n)) if n else []
+    if not n:
+        return []
+    if not isinstance(benchmark, Demonstrations):
+        raise lacks(benchmark, Demonstrations, "sft")
+    return list(benchmark.demonstrations(n))
 
 
 def stock_judging_examples(benchmark: object, n: int) -> list[tuple[str, str, int]]:
     """The benchmark's first `n` judging examples as (prompt text, response, score) (none asked: none)."""
-    stock = require(benchmark, JudgingExamples, "sft").judging_examples(n) if n else []
-    return [(e[0], e[1], e[2]) for e in stock]
+    if not n:
+        return []
+    if not isinstance(benchmark, JudgingExamples):
+        raise lacks(benchmark, JudgingExamples, "sft")
+    return [(e[0], e[1], e[2]) for e in benchmark.judging_examples(n)]
 
 
 def gold_grader(benchmark: Benchmark) -> Grader:

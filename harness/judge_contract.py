@@ -28,7 +28,8 @@ PairItem = tuple[Prompt, Completion, Completion]
 class PointwiseJudge(Protocol):
     """One Judgment per (prompt, reply): a Score (higher is better) or a typed Failure."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # what its Judgments name as their judge
 
     def score(self, items: Sequence[Item]) -> list[Judgment]: ...
 
@@ -37,7 +38,8 @@ class PointwiseJudge(Protocol):
 class PairJudge(Protocol):
     """One Judgment per (prompt, a, b): a Preference for "a", "b" or "tie", or a Failure."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def compare(self, items: Sequence[PairItem]) -> list[Judgment]: ...
 
@@ -47,6 +49,13 @@ class OrderedPairJudge(PairJudge, Protocol):
     """A pair judge that can be asked in one given order, so its position bias can be measured."""
 
     def judge_in_order(self, items: Sequence[PairItem]) -> list[Judgment]: ...
+
+
+@runtime_checkable
+class RewardScorer(PointwiseJudge, Protocol):
+    """A pointwise judge that also scores whole conversations (a reward model): one float per conversation."""
+
+    def rewards(self, conversations: Sequence[list[dict[str, str]]]) -> list[float]: ...
 
 
 AnyJudge = PointwiseJudge | PairJudge

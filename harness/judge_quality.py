@@ -78,20 +78,23 @@ def registered_judges(pipe: RunContext) -> dict[str, tuple[str, JudgeFactory]]:
     """label -> (key, factory) for each registered judge a source declares it asks (`JudgeRef`: the `judged`
     source's judge, a plug-in included), keyed by its name, parameters and model. Pair judges are left out when
     built (this table ranks scores)."""
+
+    def factory(ref: JudgeRef) -> JudgeFactory:
+        def make() -> AnyJudge:
+            params = judge_params(ref.judge, ref.params, pipe.recipe.sampling_seed)
+            return build_judge(ref.judge, params, generator=None if ref.model is None else pipe.generator(ref.model))
+
+        return make
+
     found: dict[str, tuple[str, JudgeFactory]] = {}
     for name in pipe.recipe.sources:
         for ref in build_source(pipe.recipe, name).judge_uses():
-            if not isinstance(ref, JudgeRef):
-                continue
-            model_key = pipe.models[ref.model].key if ref.model else ""
-            found[names.source_judge(ref.judge, name)] = (
-                stable_hash(ref.judge, ref.params, model_key),
-                lambda ref=ref: build_judge(
-                    ref.judge,
-                    judge_params(ref.judge, ref.params, pipe.recipe.sampling_seed),
-                    generator=None if ref.model is None else pipe.generator(ref.model),
-                ),
-            )
+            if isinstance(ref, JudgeRef):
+                model_key = pipe.models[ref.model].key if ref.model else ""
+                found[names.source_judge(ref.judge, name)] = (
+                    stable_hash(ref.judge, ref.params, model_key),
+                    factory(ref),
+                )
     return found
 
 

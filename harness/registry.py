@@ -26,7 +26,16 @@ from pydantic import BaseModel
 from harness.benchmark import Benchmark
 from harness.feedback import FeedbackSource
 from harness.generation import Generator
-from harness.judge_contract import JUDGE_CONTRACTS, AnyJudge, JudgeCheck, JudgeTraits, missing_members
+from harness.judge_contract import (
+    JUDGE_CONTRACTS,
+    AnyJudge,
+    JudgeCheck,
+    JudgeTraits,
+    PairJudge,
+    PointwiseJudge,
+    RewardScorer,
+    missing_members,
+)
 
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "harness.plugins"
@@ -161,6 +170,34 @@ class JudgeRegistry(Registry[AnyJudge]):
         return decorator
 
     __call__ = register  # type: ignore[assignment]
+
+    def pointwise(self, name: str, /, **params: Any) -> PointwiseJudge:
+        """Build a judge that must score one reply at a time (a RegistryError naming what it lacks otherwise)."""
+        built = self.build(name, **params)
+        if not isinstance(built, PointwiseJudge):
+            raise self._not_a(name, built, PointwiseJudge)
+        return built
+
+    def pair(self, name: str, /, **params: Any) -> PairJudge:
+        """Build a judge that must compare two replies."""
+        built = self.build(name, **params)
+        if not isinstance(built, PairJudge):
+            raise self._not_a(name, built, PairJudge)
+        return built
+
+    def reward_scorer(self, name: str, /, **params: Any) -> RewardScorer:
+        """Build a judge that must score whole conversations (a reward model)."""
+        built = self.build(name, **params)
+        if not isinstance(built, RewardScorer):
+            raise self._not_a(name, built, RewardScorer)
+        return built
+
+    def _not_a(self, name: str, built: object, contract: type) -> RegistryError:
+        missing = ", ".join(missing_members(built, contract))
+        return RegistryError(
+            f"judge {name!r} built a {type(built).__name__}, and this use needs a {contract.__name__} "
+            f"(missing: {missing}); use a judge that has them"
+        )
 
     def traits(self, name: str) -> JudgeTraits:
         """What the judge's `@judge` declared (an unknown name is a RegistryError naming the close matches)."""

@@ -79,13 +79,13 @@ def llm_judge(
         return PairwiseCandidatesSource(
             name="llm_judge",
             uses=(ModelUse("teacher", teacher),),
-            make_judge=lambda ctx: judges.build(
+            make_judge=lambda ctx: judges.pair(
                 "pairwise", generator=ctx.generator(teacher), prompt=prompt, both_orders=both_orders, seed=ctx.seed
             ),
         )
     return ScoredCandidatesSource(
         name="llm_judge",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "prompted", generator=ctx.generator(teacher), prompt=prompt, samples=judge_samples, seed=ctx.seed
         ),
         uses=(ModelUse("teacher", teacher),),

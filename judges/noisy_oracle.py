@@ -72,7 +72,7 @@ def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
     """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
         ),
     )
