@@ -47,7 +47,6 @@ def check_judge(
     field: str,
     model: str | None,
     handed: Iterable[str] = (),
-    site: JudgeSite | None = None,
 ) -> None:
     """A ValueError "<field>.<param>: <problem>; <fix>" (`field` "": "<param>: ...") for a judge that would fail when built: an unknown name,
     a model given to a judge on none or missing for one on a model, parameters its model rejects, a factory whose
@@ -82,7 +81,7 @@ def check_judge(
         raise ValueError(f"{field}: {lacking}" if field else lacking)
     if traits.check is not None:
         try:
-            traits.check(site or JudgeSite(field=field, params=params))
+            traits.check(JudgeSite(field=field, params=params))
         except ValueError as exc:
             raise ValueError(_at(field, str(exc))) from None
 

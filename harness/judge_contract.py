@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
 from harness.types import Completion, Judgment, Prompt
-
-if TYPE_CHECKING:
-    from harness.benchmark import Benchmark
 
 Item = tuple[Prompt, Completion]
 PairItem = tuple[Prompt, Completion, Completion]
@@ -64,12 +61,11 @@ JUDGE_CONTRACTS: tuple[type, ...] = (PointwiseJudge, PairJudge)
 
 @dataclass(frozen=True)
 class JudgeSite:
-    """Where a recipe uses a judge, as its `check` hook sees it: the recipe field that named it, the judge's own
-    parameters, and the run's benchmark (None in a judge_eval recipe, which has none)."""
+    """Where a recipe uses a judge, as its `check` hook sees it: the recipe field that named it and the judge's own
+    parameters."""
 
     field: str
     params: Mapping[str, Any]
-    benchmark: Benchmark | None = None
 
 
 JudgeCheck = Callable[[JudgeSite], None]  # raises ValueError("<param>: <problem>; <fix>")
