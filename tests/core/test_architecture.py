@@ -126,6 +126,10 @@ CORE_IMPORTS_OF_PLUGINS = {
         {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
         "the local test server answers as the sandbox and verifiable teachers",
     ),
+    "harness.local_rules": (
+        {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
+        "the local test server's answer rules: the sandbox and verifiable teachers",
+    ),
     "harness.judge_eval.sets": (
         {"benchmarks.public.base", "benchmarks.public.hh_rlhf", "benchmarks.public.rows"},
         "human-labelled sets are read from the public sets' files with their row readers",
