@@ -48,9 +48,10 @@ def check_judge(
     model: str | None,
     handed: Iterable[str] = (),
 ) -> None:
-    """A ValueError "<field>.<param>: <problem>; <fix>" (`field` "": "<param>: ...") for a judge that would fail when built: an unknown name,
-    a model given to a judge on none or missing for one on a model, parameters its model rejects, a factory whose
-    declared return type lacks a member of the judge contract, or its own `check` hook's finding."""
+    """A ValueError "<field>.<param>: <problem>; <fix>" (with `field` "": "<param>: ...") for a judge that would
+    fail when built: a model given to a judge on none or missing for one on a model, parameters its parameter model
+    rejects, a factory whose declared return class lacks the judge contract, or its own `check` hook's finding. An
+    unknown name is the registry's RegistryError (naming close matches). `handed`: parameters the caller provides."""
     entry = judges.get(name)
     traits = judges.traits(name)
     if traits.on_model and model is None:
@@ -72,8 +73,9 @@ def check_judge(
                     f"{_at(field, key)}: judge {name!r} needs this parameter; add {key}: <value>"
                 ) from None
             if err["type"] == "extra_forbidden":
+                takes = ", ".join(accepts) or "none"
                 raise ValueError(
-                    f"{_at(field, key)}: judge {name!r} takes no such parameter; it takes {', '.join(accepts) or 'none'}"
+                    f"{_at(field, key)}: judge {name!r} takes no such parameter; it takes {takes}"
                 ) from None
             raise ValueError(f"{_at(field, key)}: {err['msg']} (got {err.get('input')!r})") from None
     lacking = declared_lacks(entry)
