@@ -31,8 +31,8 @@ def check_references(recipe: Recipe, where: str) -> None:
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)
-    check_stage_needs(recipe, where)
     _check_evaluation_judge(recipe, where)
+    check_stage_needs(recipe, where)
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():

@@ -41,6 +41,7 @@ def test_vicuna80_with_sft_demonstrations_fails_validate_naming_the_stage_and_th
 def test_each_stage_that_reads_the_benchmark_is_checked():
     sandbox = ROOT / "recipes" / "sandbox.yaml"
     on_vicuna = ["benchmark.name=vicuna80", "benchmark.params={}", "sft.demonstrations=0"]
+    on_vicuna.append("evaluation.judge={model: teacher, prompt: pairwise_abc}")  # no gold grader: a judge evaluates
     with pytest.raises(RecipeError, match=r"sft\.judging_examples: stage \[sft M1\] needs judging examples"):
         load_recipe(sandbox, on_vicuna)
     with pytest.raises(RecipeError, match=r"models\.teacher\.sft\.demonstrations: stage \[sft teacher\]"):
