@@ -172,7 +172,7 @@ def test_judge_quality_builds_the_judge_a_source_declares_with_its_model_and_the
 
 
 def test_a_judges_check_hook_runs_at_validation():
-    with pytest.raises(RecipeError, match=r"mine: prompt: judge prompt 'no_such' not found"):
+    with pytest.raises(RecipeError, match=r"mine(: |\.)prompt: judge prompt 'no_such' not found"):
         sandbox_with("mine={type: judged, judge: prompted, model: teacher, prompt: no_such}")
     with pytest.raises(RecipeError, match=r"mine: prompt: 'sandbox_score' is a score prompt; pairwise judging"):
         sandbox_with("mine={type: judged, judge: pairwise, model: teacher, prompt: sandbox_score}")
