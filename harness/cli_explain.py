@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from harness.config import load_recipe_data, recipe_kind
-from harness.plugin_help import parameter_rows
+from harness.plugin_help import judge_rows, parameter_rows
 from harness.recipe_help import Row, explain, field_lines, table
 
 
@@ -91,17 +91,16 @@ def explain_sweep() -> str:
 
 def explain_judge_eval(data: dict[str, Any]) -> str:
     from harness.judge_eval.recipe import RESERVED, JudgeEvalRecipe
-    from harness.registry import RegistryError, judges
+    from harness.registry import RegistryError
 
     rows: list[Row] = []
     for name, block in (data.get("judges") or {}).items():
         if not isinstance(block, dict):
             continue
         try:
-            factory = judges.get(str(block.get("type"))).factory
+            rows += judge_rows(str(block.get("type")), f"judges.{name}.")
         except RegistryError:
             continue  # validation names the unknown judge type
-        rows += parameter_rows(factory, f"judges.{name}.")
     sections = [
         "judge_eval recipe fields (kind: judge_eval; a judge's keys besides "
         f"{', '.join(RESERVED)} are its own parameters, listed as judges.<row>.<parameter>):\n"

@@ -85,7 +85,7 @@ def _prompts() -> list[JudgePrompt]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from harness.plugin_help import description, parameter_rows
+    from harness.plugin_help import description, judge_rows, parameter_rows
     from harness.recipe_help import table
     from harness.registry import ALL
 
@@ -106,7 +106,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(description(entry.factory) or "(no description)")
     print()
     print(textwrap.fill(f"use it {USE[args.kind_alias].replace('NAME', entry.name)}", width=110))
-    print(f"\nparameters:\n{table(parameter_rows(entry.factory))}")
+    rows = judge_rows(entry.name) if args.kind_alias == "judge" else parameter_rows(entry.factory)
+    print(f"\nparameters:\n{table(rows)}")
     return 0
 
 

@@ -102,3 +102,16 @@ def _rows(parameter: inspect.Parameter, hints: dict[str, Any], prefix: str) -> I
     nested = nested_model(info.annotation)
     if nested is not None:  # a parameter that is a model (or a mapping or list of them): its fields beneath it
         yield from field_lines(nested[1], f"{prefix}{parameter.name}{nested[0]}")
+
+
+def judge_rows(name: str, prefix: str = "") -> list[Row]:
+    """A registered judge's rows: a parameter model declared with `@judge(..., params=Model)` replaces the
+    signature's rows for the fields it declares (it is what validates them); the rest come from the signature."""
+    from harness.registry import judges
+
+    rows = parameter_rows(judges.get(name).factory, prefix)
+    declared = judges.traits(name).params
+    if declared is None:
+        return rows
+    kept = [r for r in rows if r[0].removeprefix(prefix).split(".")[0] not in declared.model_fields]
+    return kept + list(field_lines(declared, prefix))

@@ -65,7 +65,7 @@ def length(
     return LengthJudge(unit)
 
 
-@judge("random")
+@judge("random", seeded=True)
 def random_judge(
     seed: Annotated[int, Field(description="seeds the coin; runs pass their own seed unless it is set")] = 0,
 ) -> RandomJudge:

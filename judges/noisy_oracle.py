@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, validate_call
 
-from harness.benchmark import Benchmark
-from harness.feedback import FeedbackSource, Judge
+from harness.benchmark import Benchmark, Grader
+from harness.feedback import FeedbackSource
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
@@ -35,7 +35,7 @@ def reversed_prompt(prompt: Prompt, flip_rate: float, seed: int) -> bool:
 
 @dataclass
 class NoisyOracleJudge:
-    benchmark: Any
+    grade: Grader
     flip_rate: float
     seed: int
     name: str = "noisy_oracle"
@@ -43,7 +43,7 @@ class NoisyOracleJudge:
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         out = []
         for p, c in items:
-            gold = float(self.benchmark.grade(p, c.text))
+            gold = float(self.grade(p, c.text))
             value = -gold if reversed_prompt(p, self.flip_rate, self.seed) else gold
             out.append(
                 Judgment(
@@ -56,7 +56,7 @@ class NoisyOracleJudge:
         return out
 
 
-@judge("noisy_oracle")
+@judge("noisy_oracle", seeded=True)
 def noisy_oracle_judge(
     benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader is read; set by the run")],
     flip_rate: Annotated[float, Field(description="share of prompts whose ranking is reversed, 0 (the oracle) to 1")],
@@ -66,13 +66,14 @@ def noisy_oracle_judge(
             description="with the content, picks which prompts are flipped; runs pass their own seed unless it is set"
         ),
     ] = 0,
-) -> Judge:
+) -> NoisyOracleJudge:
     """The gold grader with its ranking reversed on a share `flip_rate` of prompts (chosen by content and seed)."""
-    if not callable(getattr(benchmark, "grade", None)):
+    grader = benchmark.grader()
+    if grader is None:
         raise ValueError("judge 'noisy_oracle' needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
     if not 0.0 <= flip_rate <= 1.0:
         raise ValueError(f"flip_rate: {flip_rate} is not a share; use a number from 0 (the oracle) to 1")
-    return NoisyOracleJudge(benchmark, flip_rate, seed)
+    return NoisyOracleJudge(grader, flip_rate, seed)
 
 
 @source("noisy_oracle")
@@ -85,7 +86,7 @@ def noisy_oracle(
     """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
         ),
     )

@@ -9,7 +9,6 @@ from typing import Annotated
 from pydantic import Field
 
 from harness.benchmark import Benchmark, Grader
-from harness.feedback import Judge
 from harness.registry import judge
 from harness.types import Completion, Judgment, Prompt, Score
 
@@ -34,7 +33,7 @@ class OracleJudge:
 @judge("oracle")
 def oracle(
     benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader scores; set by the run")],
-) -> Judge:
+) -> OracleJudge:
     """Ground truth: the benchmark's gold grader (the sandbox has one; real benchmarks do not)."""
     grader = benchmark.grader()
     if grader is None:

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from harness.feedback import Judge
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
+from harness.judge_contract import JudgeSite
 from harness.judge_prompts import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
@@ -101,7 +101,18 @@ class PromptedJudge:
 READOUTS = ("sampled", "expected")
 
 
-@judge("prompted")
+def score_prompt_named(site: JudgeSite) -> None:
+    """Validation's check: the judge prompt folder loads, and `readout: expected` has a score target to read."""
+    name = str(site.params.get("prompt", "sandbox_score"))
+    try:
+        spec = load_judge_prompt(name)
+    except ValueError as exc:
+        raise ValueError(f"prompt: {exc}") from None
+    if site.params.get("readout") == "expected" and (spec.kind != "score" or "{score}" not in spec.target):
+        raise ValueError(f"readout: expected needs a score prompt whose target contains {{score}}; {name!r} has none")
+
+
+@judge("prompted", on_model=True, seeded=True, check=score_prompt_named)
 def prompted(
     generator: Annotated[
         Generator, Field(description="the model the judge runs on; a recipe sets it with `model: <name in models>`")
@@ -129,7 +140,7 @@ def prompted(
             "next-token probabilities (local hf models only)"
         ),
     ] = "sampled",
-) -> Judge:
+) -> PromptedJudge:
     """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
     outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""
     spec = load_judge_prompt(prompt)
