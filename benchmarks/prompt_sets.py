@@ -172,7 +172,7 @@ class _RowSet:
         for row in self.rows():
             prompt = self.prompt(row).text
             if row.data.get("completion") is not None:  # Self-Reward-RLHF: {"0": {content, score}, ...}
-                for key, c in sorted(row.object("completion").data.items()):
+                for key, _c in sorted(row.object("completion").data.items()):
                     item = row.object("completion").object(key)
                     score = item.integer("score")
                     if score >= 0:

@@ -35,14 +35,17 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
         )
 
     # M1 (and, with base_judge, the policy before SFT) judges in every read-out a self-judging source uses.
-    self_readouts = ["sampled"] + sorted(
-        {
-            use.readout
-            for name in recipe.sources
-            for use in build_source(recipe, name).judge_uses()
-            if use.model is None and use.readout != "sampled"
-        }
-    )
+    self_readouts = [
+        "sampled",
+        *sorted(
+            {
+                use.readout
+                for name in recipe.sources
+                for use in build_source(recipe, name).judge_uses()
+                if use.model is None and use.readout != "sampled"
+            }
+        ),
+    ]
     base = (
         [recipe.policy]
         if recipe.judge_quality.base_judge and pipe.models[names.M1].key != pipe.models[recipe.policy].key

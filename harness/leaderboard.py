@@ -196,21 +196,21 @@ def write(
     metric: str | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Path]:
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
+    for form in formats:
+        if form not in FORMATS:
+            raise ValueError(f"--format {form!r}: choose from {', '.join(FORMATS)}")
     run = latest_run(results, recipe)
     select_rows(run, by, metric)  # a bad --by/--metric fails before any file is written
     out_dir = out_dir or results / "leaderboards"
     written = []
-    for fmt in formats:
-        if fmt == "png":
+    for form in formats:
+        if form == "png":
             from harness import plots
 
             written += plots.write_plots(run, out_dir, recipe, by=by, metric=metric, log=log)
             continue
-        path = out_dir / f"{recipe}.{fmt}"
-        write_text_atomic(path, TEXT_FORMATS[fmt](run, by, metric))
+        path = out_dir / f"{recipe}.{form}"
+        write_text_atomic(path, TEXT_FORMATS[form](run, by, metric))
         written.append(path)
     return written
 

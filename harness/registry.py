@@ -12,6 +12,7 @@ is built, naming the member, not deep inside a run.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
@@ -103,10 +104,8 @@ class Registry(Generic[T]):
                 f"implement {self.contract.__name__} (missing: {', '.join(missing)}); subclass "
                 f"{self.contract.__name__} or add them"
             )
-        try:
+        with contextlib.suppress(AttributeError):  # slots or frozen objects: the caller keeps the spec itself
             obj.plugin_spec = {"kind": self.kind, "name": name, "params": params}  # type: ignore[attr-defined]
-        except AttributeError:  # slots or frozen objects: the caller keeps the spec itself
-            pass
         return obj
 
 

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             timed_line(
                 name,
-                lambda: generators.build(
+                lambda share=share: generators.build(
                     "hf",
                     path=args.model,
                     batch_size=args.batch_size,

@@ -45,7 +45,8 @@ def parse_row(row: Row) -> tuple[list[Message], str, str]:
                 "does not start with '\\n\\nHuman:'",
                 "write the dialogue as '\\n\\nHuman: ...\\n\\nAssistant: ...'",
             )
-    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)
+    # The shared dialogue prefix, character by character (commonpath would split on '/', which is wrong here).
+    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)  # noqa: RUF071
     if cut < 0:
         raise row.error(
             "rejected",

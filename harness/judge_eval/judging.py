@@ -71,15 +71,15 @@ def _reason(*judgments: Judgment) -> str:
 
 def judge_pairs(judge: Any, pairs: Sequence[LabelledPair]) -> list[PairOutcome]:
     base = [
-        dict(
-            id=p.id,
-            subset=p.subset,
-            label=p.label,
-            len_a=len(p.a),
-            len_b=len(p.b),
-            model_a=p.model_a,
-            model_b=p.model_b,
-        )
+        {
+            "id": p.id,
+            "subset": p.subset,
+            "label": p.label,
+            "len_a": len(p.a),
+            "len_b": len(p.b),
+            "model_a": p.model_a,
+            "model_b": p.model_b,
+        }
         for p in pairs
     ]
     prompts = [_prompt(p) for p in pairs]

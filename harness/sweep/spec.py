@@ -216,7 +216,7 @@ def load_sweep(path: str | Path, overrides: list[str] | None = None) -> Sweep | 
 
 
 def group_values(variant: Variant) -> dict[str, Any]:
-    return {p: v for p, v in variant.values}
+    return dict(variant.values)
 
 
 __all__ = ["SEED_FIELDS", "Sweep", "SweepSpec", "Variant", "expand", "load_sweep", "validate_variant"]

@@ -110,7 +110,7 @@ def markdown(table: SweepTable, by: str = "source") -> str:
         "|" + "---|" * len(head),
     ]
     lines += ["| " + " | ".join(cells(r, table.baseline)) + " |" for r in select(table, by)]
-    return "\n".join(lines + [""] + summary_lines(table)) + "\n"
+    return "\n".join([*lines, "", *summary_lines(table)]) + "\n"
 
 
 def csv_text(table: SweepTable, by: str = "source") -> str:

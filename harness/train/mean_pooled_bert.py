@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from transformers import BertConfig, BertForSequenceClassification
@@ -24,7 +24,9 @@ class MeanPooledBertForSequenceClassification(BertForSequenceClassification):
     from the logits).
     """
 
-    _keys_to_ignore_on_load_unexpected = [r"pooler\."]  # a checkpoint's pooler is expected and dropped
+    _keys_to_ignore_on_load_unexpected: ClassVar[list[str]] = [
+        r"pooler\."
+    ]  # a checkpoint's pooler is expected and dropped
 
     def __init__(self, config: BertConfig):
         super().__init__(config)

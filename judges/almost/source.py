@@ -184,9 +184,10 @@ class AlmostRubric(FeedbackSource):
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
         # Gold is defined on the benchmark's own prompts; PG's generated ones need not be tasks its grader knows
-        if self.prompt_generation is None:
-            if scores := configuration_scores(prompts, responses, self.ranks, ctx.gold):
-                out.details["configurations"] = scores
+        if self.prompt_generation is None and (
+            scores := configuration_scores(prompts, responses, self.ranks, ctx.gold)
+        ):
+            out.details["configurations"] = scores
         return out
 
 
@@ -197,8 +198,8 @@ def almost_rubric(
     rubric: Rubric,
     heuristic_filter: bool = True,
     min_length: int = Field(ALMOST_MIN_LENGTH, ge=1),
-    bad_filters: list[BadRule] = list(BAD_RULES),
-    generation: Sampling = Sampling(),
+    bad_filters: list[BadRule] = Field(default_factory=lambda: list(BAD_RULES)),
+    generation: Sampling = Field(default_factory=Sampling),
     prompt_generation: PromptGenerationSpec | None = None,
 ) -> FeedbackSource:
     """ALMoST: responses of configurations ranked by a rubric (model size, shots, demos) become pairs."""

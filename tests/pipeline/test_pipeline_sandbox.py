@@ -46,7 +46,7 @@ def runs(tmp_path_factory):
 
 
 def test_every_stage_is_reused_on_rerun(runs):
-    _, first, second, logs, second_logs = runs
+    _, first, second, _logs, second_logs = runs
     assert len(first["record"]["stages"]) >= 20
     assert all(s["reused"] for s in second["record"]["stages"].values())
     assert not any(line.endswith("s") and "done in" in line for line in second_logs)

@@ -90,7 +90,7 @@ class Examples(HTMLParser):
 
 
 def test_example_pairs_are_escaped_in_the_page(hostile_results):
-    results, pairs = hostile_results
+    results, _pairs = hostile_results
     run = leaderboard.latest_run(results, "sandbox")
     assert len(leaderboard.example_pairs(run)) == 6  # two per source, three sources
     page = leaderboard.html_page(run)
