@@ -77,8 +77,8 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
         f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
     ]
-    if premise_line(metrics):
-        lines.append(premise_line(metrics))
+    if premise := premise_line(metrics):
+        lines.append(premise)
     lines += configuration_lines(metrics)
     stages = record.get("stages", {})
     reused = sum(1 for st in stages.values() if st.get("reused"))

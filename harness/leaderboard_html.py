@@ -314,8 +314,8 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
             f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
             "Hover a number for its provenance."
         )
-    if premise_line(metrics):
-        notes.append(premise_line(metrics))
+    if premise := premise_line(metrics):
+        notes.append(premise)
     notes += configuration_lines(metrics)
     notes.append(
         f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "

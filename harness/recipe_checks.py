@@ -4,13 +4,16 @@ prompts, rows named outside `sources`, and model paths on disk. Each problem is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from harness.judge_prompts import load_judge_prompt
 from harness.names import M1, parse_row, rmsp_model
 from harness.recipe import Recipe, RecipeError, first_error
+
+if TYPE_CHECKING:
+    from harness.feedback import FeedbackSource
 
 
 def check_references(recipe: Recipe, where: str) -> None:
@@ -128,7 +131,7 @@ def looks_local(path: str) -> bool:
     return path.startswith((".", "/", "~")) or path.count("/") > 1
 
 
-def build_source(recipe: Recipe, name: str) -> Any:
+def build_source(recipe: Recipe, name: str) -> FeedbackSource:
     """Build a listed source; factories are pydantic-validated, so bad parameters fail here, early."""
     from harness.registry import sources
 
