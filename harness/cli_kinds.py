@@ -36,13 +36,14 @@ def cmd_run_judge_eval(args: argparse.Namespace) -> int:
     from harness.judge_eval import board
     from harness.judge_eval.recipe import load_judge_eval_recipe
     from harness.judge_eval.run import JudgeEvalRun
+    from harness.run_metrics import read_run
     from harness.secrets import scrub
 
     recipe = load_judge_eval_recipe(args.recipe, args.set)
     out = JudgeEvalRun(
         recipe, args.results, Path(args.recipe).parent, log=lambda line: print(scrub(line), flush=True)
     ).run()
-    run = {"run": out["record"], "metrics": out["metrics"]}
+    run = read_run(Path(out["run_dir"]))  # the record as written, read like any finished run
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
     print()

@@ -17,6 +17,7 @@ from harness.evaluate.rm_accuracy import accuracy_by_length
 from harness.hashing import stable_hash
 from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
+from harness.run_metrics import RewardModelMetrics, to_json
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 
@@ -137,7 +138,7 @@ class RewardModelRun:
                 "skipped": self.data.skipped(subset),
             }  # fmt: skip
         seconds = time.perf_counter() - started
-        metrics = {
+        metrics = RewardModelMetrics.model_validate({
             "kind": "reward_model",
             "model": recipe.model,
             "train": {"pairs": rm.summary.get("pairs"), "seconds": round(rm.seconds, 2),
@@ -146,12 +147,12 @@ class RewardModelRun:
                       **{k: v for k, v in rm.summary.items() if k in ("train_loss", "train_runtime")}},
             "eval": evaluation,
             "eval_seconds": round(self.stages["score"].seconds, 2),
-        }  # fmt: skip
+        })  # fmt: skip
         record = run_record(recipe, seconds, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": to_json(metrics), "record": record}
 
 
 def _accuracy_cells(e: dict[str, Any]) -> tuple[str, str]:
