@@ -54,11 +54,12 @@ def cmd_run_judge_eval(args: argparse.Namespace) -> int:
 def cmd_run_reward(args: argparse.Namespace) -> int:
     from harness.reward_recipe import load_reward_recipe
     from harness.reward_run import RewardModelRun, markdown
+    from harness.run_metrics import RewardModelMetrics
 
     recipe = load_reward_recipe(args.recipe, args.set)
     out = RewardModelRun(recipe, args.results, log=lambda line: print(line, flush=True)).run()
     print()
-    print(markdown(out["metrics"], out["record"]["seconds"]))
+    print(markdown(RewardModelMetrics.model_validate(out["metrics"]), out["record"]["seconds"]))
     return 0
 
 

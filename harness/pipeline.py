@@ -26,7 +26,6 @@ from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
 from harness.run_context import ModelRef, prompt_set_key
 from harness.run_generators import build_generator
-from harness.run_metrics import to_json
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -328,9 +327,9 @@ class Pipeline:
         record = self.run_record(time.perf_counter() - started)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": to_json(metrics), "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}
 
     def iterate(self, name: str, prompts: Sequence[Prompt]) -> dict[str, Any]:
         """Rounds of feedback + DPO: round r judges and trains from the previous round's model

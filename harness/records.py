@@ -122,11 +122,14 @@ def read_jsonl(path: Path, model: type[R]) -> list[R]:
         return [model.model_validate_json(line) for line in fh if line.strip()]
 
 
-def write_run_files(run_dir: Path, record: dict[str, Any], metrics: Metrics) -> None:
-    write_json_atomic(run_dir / "metrics.json", to_json(metrics))
+def write_run_files(run_dir: Path, record: dict[str, Any], metrics: Metrics) -> dict[str, Any]:
+    """Writes metrics.json and run.json; returns the metrics as written (the record's JSON form)."""
+    written = to_json(metrics)
+    write_json_atomic(run_dir / "metrics.json", written)
     # Written last: a run.json means the run finished. Unsorted, because order is meaning in a recipe (the order of
     # `models` is the order of the leaderboard's rows) and `harness rerun` rebuilds the recipe from this file.
     write_json_atomic(run_dir / "run.json", record, sort_keys=False)
+    return written
 
 
 # What legitimately differs between two runs of one recipe: wall-clock times and remote latencies; and what is no

@@ -124,7 +124,7 @@ class FeedbackMetrics(Record):
     """metrics.json of a feedback run (`harness run` of a feedback recipe): rows, sources, judge quality."""
 
     schema_version: int = SCHEMA_VERSION
-    recipe: str
+    recipe: str = ""  # hand-made records (a sweep's test fixtures) may leave it out; the pipeline always writes it
     baseline: str
     rows: list[MetricsRow]
     sources: dict[str, SourceStats] = {}

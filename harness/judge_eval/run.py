@@ -19,7 +19,7 @@ from harness.judge_eval.measures import CHANCE, measure
 from harness.judge_eval.recipe import JudgeEvalRecipe
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.run_generators import build_generator
-from harness.run_metrics import JudgeEvalMetrics, to_json
+from harness.run_metrics import JudgeEvalMetrics
 from harness.store import StageResult, StageStore
 
 Items = list[LabelledPair] | list[RankedGroup]
@@ -144,6 +144,6 @@ class JudgeEvalRun:
         })  # fmt: skip
         record = run_record(recipe, time.perf_counter() - started, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": to_json(metrics), "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}

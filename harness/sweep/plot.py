@@ -84,7 +84,7 @@ def sweep_plot(table: SweepTable, path: Path, x: str, metric: str = "diff") -> P
         ax.axhline(reference, color="#c44e52", linestyle="--", linewidth=1)
     ax.set_ylabel(label.format(base=table.baseline))
     ax.set_xlabel(PERCENT_X.get(x, x))
-    ax.set_title(f"{table.record['sweep']} — sweep {table.record['sweep_id']}", fontsize=10)
+    ax.set_title(f"{table.record.sweep} — sweep {table.record.sweep_id}", fontsize=10)
     if lines:
         ax.legend(fontsize=8, loc="best")
     if notes:

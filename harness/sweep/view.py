@@ -72,7 +72,7 @@ def check_axes(table: SweepTable, x: str, metric: str) -> None:
 
 
 def default_x(table: SweepTable) -> str:
-    x = table.record["spec"].get("plot", {}).get("x")
+    x = table.record.spec.get("plot", {}).get("x")
     if x:
         return x
     numeric = [
