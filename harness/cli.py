@@ -167,7 +167,7 @@ def explain_recipe(args: argparse.Namespace) -> str:
 
     rows = []
     for name in data.get("sources") or []:
-        block = data.get(name) if isinstance(data.get(name), dict) else {}
+        block = value if isinstance(value := data.get(name), dict) else {}
         try:
             rows += parameter_lines(str(name), sources.get(str(block.get("type", name))).parameters)
         except RegistryError:
@@ -368,9 +368,9 @@ def scrubbed_logging() -> None:
 
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stream)
     for handler in root.handlers:
         if not any(isinstance(f, ScrubFilter) for f in handler.filters):
             handler.addFilter(ScrubFilter())

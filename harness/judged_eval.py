@@ -108,7 +108,7 @@ def _judge_row(
             f"{stage.path / 'judgments.jsonl'}: {len(judgments)} judgments for {len(items)} "
             "comparisons; delete the stage folder to judge again"
         )
-    prefs = {p.id: [None] * ev.samples for p in prompts}
+    prefs: dict[str, list[float | None]] = {p.id: [None] * ev.samples for p in prompts}
     lengths: dict[str, tuple[float, float]] = {}
     per_prompt: dict[str, list[tuple[int, int]]] = {}
     for (p, a, b), j in zip(items, judgments):

@@ -29,7 +29,8 @@ R = TypeVar("R", bound=BaseModel)
 class RunnableRecipe(Protocol):
     """What a run record reads from a recipe of any kind (feedback, reward_model, judge_eval)."""
 
-    seed: int
+    @property
+    def seed(self) -> int: ...
 
     def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 

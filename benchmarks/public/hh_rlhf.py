@@ -20,11 +20,11 @@ from typing import Any
 from benchmarks.public.base import PublicSet, resolve, take
 from benchmarks.public.rows import Row, jsonl_rows
 from harness.registry import benchmark
-from harness.types import Message, Prompt
+from harness.types import Message, Prompt, Role
 
 HUMAN, ASSISTANT = "\n\nHuman:", "\n\nAssistant:"
 TURN = re.compile(r"\n\n(Human|Assistant):")
-ROLES = {"Human": "user", "Assistant": "assistant"}
+ROLES: dict[str, Role] = {"Human": "user", "Assistant": "assistant"}
 
 
 @dataclass(frozen=True)

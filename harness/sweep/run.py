@@ -68,6 +68,10 @@ def run_variant(recipe: Recipe, results: str, label: str, log: Callable[[str], N
     }
 
 
+def _prefixed(log: Callable[[str], None], label: str) -> Callable[[str], None]:
+    return lambda line: log(f"[{label}] {line}")
+
+
 def variant_entry(variant: Variant, recipe: Recipe) -> VariantEntry:
     return VariantEntry(
         label=variant.label,
@@ -123,9 +127,7 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1, log: Callable[[s
         for i, (variant, recipe) in enumerate(sweep.variants):
             finish(
                 i,
-                run_variant(
-                    recipe, str(results), variant.label, log=lambda line, label=variant.label: log(f"[{label}] {line}")
-                ),
+                run_variant(recipe, str(results), variant.label, log=_prefixed(log, variant.label)),
             )
     else:
         context = multiprocessing.get_context("spawn")  # no forked torch state; each worker sets its own threads

@@ -164,7 +164,8 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
     out: list[Variant] = []
     for values in combos:
         group = "_".join(f"{names[p]}-{_slug(v)}" for p, v in values) or "base"
-        for seed in spec.seeds or [None]:
+        seeds: list[int | None] = [*spec.seeds] or [None]
+        for seed in seeds:
             label = group if seed is None else ("" if group == "base" else f"{group}_") + f"seed-{seed}"
             variant = copy.deepcopy(base)
             for p, v in values:

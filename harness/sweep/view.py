@@ -106,7 +106,8 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
         if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2:  # break-even accuracy
-            curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points])
+            # a point exists only where the metric (here diff) has a value
+            curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points if p.row.diff is not None])
     return list(lines.values()), singles
 
 

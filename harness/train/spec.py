@@ -113,7 +113,7 @@ class TrainSpec(BaseModel):
     logging_steps: int = Field(10, ge=1, description="optimizer steps between entries in log_history")
     beta: float = Field(0.1, gt=0.0, description="DPO: strength of the pull towards the reference model")
     loss_type: list[DPOLoss] = Field(
-        default_factory=lambda: ["sigmoid"], min_length=1,
+        default_factory=lambda: list[DPOLoss](["sigmoid"]), min_length=1,
         description="DPO: losses to combine, e.g. [sigmoid, sft] keeps chosen log-probs from collapsing",
     )  # fmt: skip
     loss_weights: list[float] | None = Field(
