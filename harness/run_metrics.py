@@ -231,7 +231,9 @@ def read_run(folder: Path) -> FinishedRun:
 
 def _kind(value: Any) -> str:
     # A feedback run's record has no `kind` key (it predates the other kinds); the others name theirs.
-    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    if isinstance(value, RewardModelMetrics | JudgeEvalMetrics):
+        return value.kind
+    kind = value.get("kind") if isinstance(value, dict) else None
     return kind or "feedback"
 
 
