@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +20,7 @@ from harness.train.runtime import require_quantization_backend, runtime_argument
 if TYPE_CHECKING:
     from peft import LoraConfig
     from transformers import BitsAndBytesConfig, TrainingArguments
+    from trl import DPOConfig, RewardConfig, SFTConfig
 
 Stage = Literal["sft", "dpo", "reward"]
 
@@ -170,6 +171,14 @@ class TrainSpec(BaseModel):
                 raise ValueError(f"trl.{name} is not a field of SFTConfig, DPOConfig or RewardConfig: {hint}")
         return extras
 
+    @overload
+    def to_trl_config(self, stage: Literal["sft"], output_dir: str | Path, **stage_arguments: Any) -> SFTConfig: ...
+    @overload
+    def to_trl_config(self, stage: Literal["dpo"], output_dir: str | Path, **stage_arguments: Any) -> DPOConfig: ...
+    @overload
+    def to_trl_config(
+        self, stage: Literal["reward"], output_dir: str | Path, **stage_arguments: Any
+    ) -> RewardConfig: ...
     def to_trl_config(self, stage: Stage, output_dir: str | Path, **stage_arguments: Any) -> TrainingArguments:
         """The TRL config for `stage`; the only place TrainSpec names become TRL names.
 
