@@ -26,11 +26,13 @@ from harness.leaderboard_rows import (
     latest_run,
     not_trained,
     pct,
+    power_columns,
     premise_line,
     samples_text,
     select_rows,
     time_cell,
 )  # fmt: skip
+from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
 from harness.run_metrics import EvaluationJudge, FinishedRun, SourceStats
 from harness.store import write_text_atomic
@@ -44,14 +46,14 @@ def markdown(run: FinishedRun, by: str = "model", metric: str | None = None) -> 
     lines = [
         f"## {metrics.recipe} — run {record.run_id}",
         "",
-        f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | pairs | "
+        f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | {RUN_HEADER} | pairs | "
         "dropped (reason: n) | judge failures | pair acc. vs oracle | feedback + DPO time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
         if r.score is None:
             lines.append(
-                f"| {r.model} | not trained: no pairs | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — | — |"
+                f"| {r.model} | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — | — |"
             )
             continue
         win = "baseline" if r.model == base else f"{r.win_rate:.1f} ± {r.win_rate_se:.1f}"
@@ -64,7 +66,7 @@ def markdown(run: FinishedRun, by: str = "model", metric: str | None = None) -> 
         acc = "—" if r.gold_pair_accuracy is None else f"{100 * r.gold_pair_accuracy:.0f}%"
         secs = time_cell(r)
         lines.append(
-            f"| {r.model} | {r.score:.2f} ± {r.score_se:.2f} | {win} | {diff} | "
+            f"| {r.model} | {r.score:.2f} ± {r.score_se:.2f} | {win} | {diff} | {run_cell(r, base)} | "
             f"{'—' if r.pairs is None else r.pairs} | {dropped_text(r)} | {fail} | {acc} | {secs} |"
         )
     lines += judge_quality_markdown(metrics.judge_quality or {})
@@ -74,6 +76,7 @@ def markdown(run: FinishedRun, by: str = "model", metric: str | None = None) -> 
         "",
         f"Scores: gold oracle 0–5, mean of {first.samples} sampled answers per prompt over "
         f"{first.n_prompts} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
+        RUN_LEGEND,
     ]
     if premise := premise_line(metrics):
         lines.append(premise)
@@ -97,14 +100,14 @@ def judged_markdown(run: FinishedRun, by: str = "model", metric: str | None = No
     lines = [
         f"## {metrics.recipe} — run {record.run_id}",
         "",
-        f"| model | score | win rate vs {base} ± SE | LC win rate ± SE | position consistency | pairs | "
-        "dropped (reason: n) | judge failures | feedback + DPO time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| model | score | win rate vs {base} ± SE | {RUN_HEADER} | LC win rate ± SE | position consistency | "
+        "pairs | dropped (reason: n) | judge failures | feedback + DPO time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
         if not_trained(r, base):
             lines.append(
-                f"| {r.model} | — | not trained: no pairs | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — |"
+                f"| {r.model} | — | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — |"
             )
             continue
         if r.model == base:
@@ -116,8 +119,8 @@ def judged_markdown(run: FinishedRun, by: str = "model", metric: str | None = No
         fail = failure_cell(r)
         secs = time_cell(r)
         lines.append(
-            f"| {r.model} | — | {win} | {lc} | {consistency} | {'—' if r.pairs is None else r.pairs} | "
-            f"{dropped_text(r)} | {fail} | {secs} |"
+            f"| {r.model} | — | {win} | {run_cell(r, base)} | {lc} | {consistency} | "
+            f"{'—' if r.pairs is None else r.pairs} | {dropped_text(r)} | {fail} | {secs} |"
         )
     lines += ledger_lines(metrics.sources)
     first = metrics.rows[0]
@@ -127,6 +130,7 @@ def judged_markdown(run: FinishedRun, by: str = "model", metric: str | None = No
         f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
         f"{samples_text(first.samples)} per prompt over {first.n_prompts} held-out prompts, SE over prompts. "
         "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader).",
+        RUN_LEGEND,
     ]
     if metrics.lc_error:
         lines.append(f"LC fit failed: {metrics.lc_error}")
@@ -174,7 +178,7 @@ def csv_text(run: FinishedRun, by: str = "model", metric: str | None = None) -> 
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in select_rows(run, by, metric):
-        writer.writerow({**row.to_json(), "run_id": run.run.run_id})
+        writer.writerow({**row.to_json(), **power_columns(row), "run_id": run.run.run_id})
     return buf.getvalue()
 
 

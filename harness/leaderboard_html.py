@@ -22,6 +22,7 @@ from harness.leaderboard_rows import (
     samples_text,
     select_rows,
 )  # fmt: skip
+from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
 from harness.run_metrics import FinishedRun, MetricsRow
 
@@ -164,6 +165,14 @@ def _model_row(run: FinishedRun, index: int, r: MetricsRow, prov: _Provenance) -
                     prov(f"{where}.diff", ev, ev_base),
                 )
             )
+    power = r.power if r.model != base else None
+    cells.append(
+        _cell(
+            _e(run_cell(r, base)),
+            power.mde if power else None,
+            prov(f"{where}.power", ev, ev_base) if power else None,
+        )
+    )
     for field, value, text in (
         ("pairs", r.pairs, fmt(r.pairs, "d")),
         ("judge_failure_rate", r.judge_failure_rate, fmt(pct(r.judge_failure_rate), ".1f") + "%"),
@@ -292,6 +301,7 @@ def html_page(run: FinishedRun, by: str = "model", metric: str | None = None) ->
         "oracle score ± SE",
         f"win rate vs {base} ± SE",
         f"Δ score vs {base} [95% CI]",
+        RUN_HEADER,
         "pairs",
         "judge failures",
         "pair acc. vs oracle",
@@ -315,6 +325,7 @@ def html_page(run: FinishedRun, by: str = "model", metric: str | None = None) ->
             f"prompt over {first.n_prompts} prompts. LC: offline length-controlled win rate. "
             "Hover a number for its provenance."
         )
+    notes.append(RUN_LEGEND)
     if premise := premise_line(metrics):
         notes.append(premise)
     notes += configuration_lines(metrics)

@@ -28,6 +28,8 @@ COLUMNS = [
     "diff_ci_low",
     "diff_ci_high",
     "significant",
+    "mde",
+    "prompts_needed",
     "pairs",
     "judge_failure_rate",
     "gold_pair_accuracy",
@@ -121,3 +123,9 @@ def judge_quality_columns(quality: Mapping[str, Mapping[str, Any]]) -> list[str]
     """The metric columns of `judge_quality`: its `<metric>_se` companions and prompt counts are not metrics."""
     found = {m for scores in quality.values() for m in scores if not m.endswith("_se") and m != "n_prompts"}
     return sorted(found)
+
+
+def power_columns(row: MetricsRow) -> dict[str, Any]:
+    """The CSV's power columns from a row's `power` record (harness/evaluate/power.py); empty where it has none."""
+    power = row.power
+    return {"mde": power.mde if power else None, "prompts_needed": power.prompts_needed if power else None}

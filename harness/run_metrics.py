@@ -70,6 +70,20 @@ class SourceStats(Record):
         return self if round_ == 1 or later is None else SourceStats.model_validate(later)
 
 
+class RowPower(Record):
+    """A row's comparison with the baseline: its minimum detectable effect (harness/evaluate/power.py's
+    PairedPower). NaN values (fewer than two prompts) are stored as null."""
+
+    observed: Number | None = None
+    sd_diff: Number | None = None
+    n_prompts: int = 0
+    mde: Number | None = None
+    prompts_needed: int | None = None  # to detect the observed Δ; None when it is 0
+    alpha: Number | None = None
+    power: Number | None = None
+    test: str = ""
+
+
 class MetricsRow(Record):
     """One leaderboard row: a model, how it was made, and what the evaluation measured."""
 
@@ -90,6 +104,7 @@ class MetricsRow(Record):
     diff_ci_high: Number | None = None
     p_sign: Number | None = None
     significant: bool | None = None
+    power: RowPower | None = None  # rows compared with the baseline; records before power was kept have none
     pairs: int | None = None
     dropped: dict[str, int] | None = None
     judge_failure_rate: Number | None = None
@@ -159,10 +174,10 @@ class JudgeEvalMetrics(Record):
     schema_version: int = SCHEMA_VERSION
     kind: Literal["judge_eval"] = "judge_eval"
     chance: dict[str, Number | None]  # None: no chance level (position consistency)
-    judges: dict[str, dict[str, Any]]
+    judges: dict[str, dict[str, Any]] = {}  # type, model, params, trained_on per judge
     sets: dict[str, dict[str, Any]]
-    results: dict[str, dict[str, dict[str, Any]]]
-    seconds: dict[str, dict[str, Number]]
+    results: dict[str, dict[str, dict[str, Any]]]  # judge -> set -> subset -> measure cells (judge_eval/measures.py)
+    seconds: dict[str, dict[str, Number]] = {}
 
 
 class StageRecord(Record):
@@ -294,6 +309,7 @@ __all__ = [
     "Premise",
     "RecordError",
     "RewardModelMetrics",
+    "RowPower",
     "RunInfo",
     "RunMetrics",
     "SourceStats",

@@ -105,9 +105,11 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
-        if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2:  # break-even accuracy
-            # a point exists only where the metric (here diff) has a value
-            curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points if p.row.diff is not None])
+        # break-even accuracy; a table read back from CSV has no bootstrap replicates to give it an interval
+        diffs = [p.row.diff for p in curve.points]
+        resampled = all(d is not None and d.replicates.size for d in diffs)
+        if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2 and resampled:
+            curve.break_even = break_even([(p.x, d) for p, d in zip(curve.points, diffs) if d is not None])
     return list(lines.values()), singles
 
 
