@@ -39,17 +39,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Runs the resolved recipe a run record stores, then says whether every metric came out the same."""
-    import json
 
     from pydantic import ValidationError
 
     from harness.config import Recipe, check_references, first_error
     from harness.pipeline import Pipeline
     from harness.records import git_revision, load_run_record, metric_differences, package_versions
+    from harness.run_metrics import read_metrics
     from harness.secrets import scrub
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
+    # Read as a typed record before any compute: one this harness cannot read is refused by name, and the
+    # comparison below is of what the writer recorded (a NaN is stored as null in both files).
+    recorded = read_metrics(run_dir / "metrics.json").to_json()
     kind = record["recipe"].get("kind", "feedback")
     if kind != "feedback":
         raise RecipeError(
@@ -72,9 +75,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     for name in sorted(k for k in then if then[k] != now.get(k)):
         print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
     out = Pipeline(recipe, results, log=lambda line: print(scrub(line), flush=True)).run()
-    # Both as written to disk, so each went through the same JSON encoding (a NaN is stored as null)
-    recorded = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    rerun = json.loads((Path(out["run_dir"]) / "metrics.json").read_text(encoding="utf-8"))
+    rerun = read_metrics(Path(out["run_dir"]) / "metrics.json").to_json()
     differences = metric_differences(recorded, rerun)
     if differences:
         print(f"NOT reproduced: {len(differences)} metric(s) differ from {run_dir}: " + "; ".join(differences[:10]))
@@ -130,8 +131,10 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         return 0
     if args.x:
         raise RecipeError("--x: plots a sweep's metric against a swept value; use it with --sweep NAME")
+    from harness.run_metrics import JudgeEvalMetrics
+
     run = leaderboard.latest_run(results, args.recipe)
-    if run["metrics"].get("kind") == "judge_eval":
+    if isinstance(run.metrics, JudgeEvalMetrics):
         from harness.judge_eval import board
 
         for path in board.write(run, results / "leaderboards", formats):
@@ -290,9 +293,9 @@ def scrubbed_logging() -> None:
 
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stream)
     for handler in root.handlers:
         if not any(isinstance(f, ScrubFilter) for f in handler.filters):
             handler.addFilter(ScrubFilter())

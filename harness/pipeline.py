@@ -324,13 +324,13 @@ class Pipeline:
             metrics = report.build_judged_metrics(recipe, judged, source_stats)
             scores, evaluation_file = judged.model_dump(mode="json"), "judged.json"
         if self.benchmark.grader() is not None:
-            metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
+            metrics.judge_quality = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}
 
     def iterate(self, name: str, prompts: Sequence[Prompt]) -> dict[str, Any]:
         """Rounds of feedback + DPO: round r judges and trains from the previous round's model

@@ -9,7 +9,7 @@ import inspect
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -17,6 +17,9 @@ from harness.generation.remote_settings import parse_settings
 from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
 from harness.names import M1, parse_row, rmsp_model
 from harness.recipe import ModelSpec, Recipe, RecipeError, first_error
+
+if TYPE_CHECKING:
+    from harness.feedback import FeedbackSource
 
 
 def check_references(recipe: Recipe, where: str) -> None:
@@ -218,7 +221,7 @@ def looks_local(path: str) -> bool:
     return path.startswith((".", "/", "~")) or path.count("/") > 1
 
 
-def build_source(recipe: Recipe, name: str) -> Any:
+def build_source(recipe: Recipe, name: str) -> FeedbackSource:
     """Build a listed source; factories are pydantic-validated, so bad parameters fail here, early."""
     from harness.registry import sources
 

@@ -72,7 +72,7 @@ def check_axes(table: SweepTable, x: str, metric: str) -> None:
 
 
 def default_x(table: SweepTable) -> str:
-    x = table.record["spec"].get("plot", {}).get("x")
+    x = table.record.spec.get("plot", {}).get("x")
     if x:
         return x
     numeric = [
@@ -106,9 +106,10 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
         # break-even accuracy; a table read back from CSV has no bootstrap replicates to give it an interval
-        resampled = all(p.row.diff is not None and p.row.diff.replicates.size for p in curve.points)
+        diffs = [p.row.diff for p in curve.points]
+        resampled = all(d is not None and d.replicates.size for d in diffs)
         if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2 and resampled:
-            curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points])
+            curve.break_even = break_even([(p.x, d) for p, d in zip(curve.points, diffs) if d is not None])
     return list(lines.values()), singles
 
 
