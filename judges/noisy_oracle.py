@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, validate_call
 
@@ -22,6 +22,7 @@ from harness.feedback import FeedbackSource, Judge
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
+from judges.biased_oracle import BiasedOracleJudge
 from judges.scored_candidates import ScoredCandidatesSource
 
 _UNIT = 2**31  # seed_from returns 31 bits
@@ -67,11 +68,28 @@ def noisy_oracle_judge(benchmark: Any, flip_rate: float, seed: int = 0) -> Judge
 
 @source("noisy_oracle")
 @validate_call(config={"extra": "forbid"})
-def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
-    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
+def noisy_oracle(
+    flip_rate: float = Field(ge=0.0, le=1.0),
+    bias: Literal["random", "longer", "first", "own_style"] = "random",
+) -> FeedbackSource:
+    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy.
+    `bias: random` reverses prompts by a content hash; `longer`, `first` and `own_style` reverse, at the same
+    accuracy, the prompts where that bias prefers the gold-worse candidate (judges/biased_oracle.py)."""
+    if bias == "random":
+        return ScoredCandidatesSource(
+            name="noisy_oracle",
+            make_judge=lambda ctx: judges.build(
+                "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
+            ),
+        )
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.build(
-            "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
-        ),
+        make_judge=lambda ctx: BiasedOracleJudge(_gold(ctx.benchmark), bias, flip_rate, ctx.seed),
     )
+
+
+def _gold(benchmark: Any) -> Any:
+    grade = benchmark.grader()
+    if grade is None:
+        raise ValueError("noisy_oracle needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
+    return grade
