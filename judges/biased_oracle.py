@@ -67,7 +67,8 @@ def reversed_prompts(
     groups: Sequence[tuple[Prompt, Sequence[Completion], Sequence[float]]], bias: Bias, flip_rate: float, seed: int
 ) -> tuple[set[str], int]:
     """Ids of the prompts to reverse, and how many of them the bias did not supply (drawn from the rest)."""
-    disagree, agree = [], []
+    disagree: list[tuple[float, str]] = []
+    agree: list[tuple[float, str]] = []
     k = 0
     for prompt, cands, scores in groups:
         pair = gold_pair(scores)

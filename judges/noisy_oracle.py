@@ -90,8 +90,8 @@ def noisy_oracle(
     )
 
 
-def _gold(benchmark: Benchmark) -> Grader:
-    grader = benchmark.grader()
+def _gold(benchmark: Benchmark | None) -> Grader:
+    grader = benchmark.grader() if benchmark is not None else None
     if grader is None:
         raise ValueError("noisy_oracle needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
     return grader
