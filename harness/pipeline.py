@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import judge_quality, names, report
+from harness import judge_quality, names, report, teacher_sft
 from harness.benchmark import gold_grader, own_judging_examples, stock_demonstrations, stock_judging_examples
 from harness.config import Recipe, build_source
 from harness.export import export_trl_parquet
@@ -27,6 +27,7 @@ from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
 from harness.run_context import ModelRef, prompt_set_key
 from harness.run_generators import LazyGenerators, build_generator
+from harness.stage_keys import source_key_params
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -224,9 +225,7 @@ class Pipeline:
             return read_completions(stage, asked)
 
         ctx = self.context(policy, candidates)
-        # How many rounds follow is not part of what one round computes: round 1 of a 2-round run is the
-        # same stage as a 1-round run.
-        params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
+        params = source_key_params(self.recipe, name)
         config = {
             "source": self.recipe.source_type(name),
             "params": params,
@@ -310,12 +309,16 @@ class Pipeline:
             source_stats[name] = self.iterate(name, feedback_prompts)
         if recipe.rmsp is not None:
             self.rmsp()
+        if recipe.teacher_sft is not None:
+            model = teacher_sft.train_teacher_sft(self, feedback_prompts)
+            self.models[model.name] = model
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
         rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]
         if recipe.evaluation.judge is None:
             scores = {row: self.evaluate(row, eval_prompts) for row in rows}
             metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
+            teacher_sft.add_row_fields(self, metrics)
             evaluation_file = "scores.json"
         else:  # no gold grader: pairwise win rates vs the baseline from the judge (harness/judged_eval.py)
             from harness.judged_eval import judged_evaluation

@@ -136,8 +136,9 @@ def _sources(source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, SourceS
 def row_identity(recipe: Any, model: str) -> dict[str, str]:
     """model, stage (M0, SFT, M1, M2.., RMSP) and source of a leaderboard row."""
     made = names.parse_row(model)
-    if made is not None:  # M2-, M3-, ... of a source; RMSP: SFT on reward-model-guided self-play picks (ALMoST)
-        stage, source = made.stage, (made.source if made.stage != "RMSP" else "")
+    if made is not None:  # M2-, M3-, ... of a source; RMSP: SFT on reward-model-guided self-play picks (ALMoST);
+        # SFT-<teacher>: M1 after SFT on the teacher's demonstrations (no feedback source)
+        stage, source = made.stage, (made.source if made.stage not in ("RMSP", "SFT") else "")
     else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
         spec = recipe.models.get(model)
         stage, source = ("M1" if model == names.M1 else "SFT" if spec is not None and spec.base else "M0"), ""

@@ -98,9 +98,13 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         if row.extra:
             singles.append(point)
             continue
-        # Against a measured x, the curve runs along the first swept path (the dial); other paths split curves.
-        along = x if x in row.values else next(iter(table.dimensions), None)
-        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p != along]
+        # Against a measured x, the curve runs along the dial: the zip block where there is one (its paths move
+        # in lock-step, e.g. a flip rate and the loss's assumed noise rate), else the first swept path; other
+        # paths split curves.
+        zipped = list(table.record.get("spec", {}).get("zip", {}))
+        swept_x = x in row.values
+        along = (zipped if x in zipped else [x]) if swept_x else (zipped or list(table.dimensions)[:1])
+        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p not in along]
         label = row.model + (f" ({', '.join(others)})" if others else "")
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():

@@ -148,6 +148,17 @@ class TrainSpec(ExactScalars):
         return self
 
     @model_validator(mode="after")
+    def _robust_noise_rate(self) -> TrainSpec:
+        # TRL's robust loss divides by 1 - 2 * label_smoothing (the assumed share of flipped labels)
+        smoothing = self.trl.get("label_smoothing", 0.0)
+        if "robust" in self.loss_type and not (isinstance(smoothing, (int, float)) and 0.0 <= smoothing < 0.5):
+            raise ValueError(
+                f"trl.label_smoothing={smoothing!r} with loss_type robust: give the assumed share of flipped labels, "
+                "a number in [0, 0.5)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_quantization(self) -> TrainSpec:
         if self.lora is not None and self.lora.quantization and "quantization_config" in self.model_init_extras():
             raise ValueError(

@@ -129,7 +129,8 @@ def test_leaderboard_is_written_from_the_run_record(runs):
 def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
     results = runs[0]
     recipe = load_recipe(
-        ROOT / "recipes" / "sandbox.yaml", [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2"]
+        ROOT / "recipes" / "sandbox.yaml",
+        [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2", "teacher_sft=null"],
     )
     out = Pipeline(recipe, results, log=lambda _: None).run()
     stages, models = out["record"]["stages"], out["record"]["models"]
