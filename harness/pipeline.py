@@ -30,6 +30,7 @@ from harness.run_generators import LazyGenerators, build_generator
 from harness.stage_keys import source_key_params
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
+from harness.train.spec import Stage as TrainStage
 from harness.types import Completion, PreferencePair, Prompt
 
 
@@ -60,7 +61,7 @@ class Pipeline:
     ) -> StageResult:
         return self.runner.run(label, stage, config, inputs, build, incomplete)
 
-    def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
+    def train(self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
         from harness.train.launch import train
 
@@ -178,6 +179,7 @@ class Pipeline:
         n_own = own_judging_examples(cfg.judging_examples, cfg.judging_policy_share, grade is not None)
         examples = stock_judging_examples(self.benchmark, cfg.judging_examples - n_own)
         if n_own:
+            assert grade is not None  # own_judging_examples asks for none without a grader
             params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
             prompts = self.benchmark.prompts("sft", -(-n_own // params.n))
             samples = self.completions(base.name, prompts, params, names.judging_samples_label(base.name))

@@ -111,6 +111,10 @@ class MetricsRow(Record):
     gold_pair_accuracy: Number | None = None
     feedback_seconds: Number | None = None
     dpo_seconds: Number | None = None
+    # the teacher-as-SFT row (harness/teacher_sft.py): what its SFT read and what the teacher was asked
+    demonstrations: int | None = None
+    teacher_calls: int | None = None
+    missing: int | None = None
     # judged evaluation (no gold grader)
     n_judged: int | None = None
     eval_failures: int | None = None
