@@ -31,6 +31,8 @@ COLUMNS = [
     "pairs",
     "judge_failure_rate",
     "gold_pair_accuracy",
+    "judge_calls",
+    "gain_per_1k_judge_calls",
     "n_prompts",
     "samples",
     "run_id",
@@ -87,7 +89,9 @@ def failure_cell(row: dict[str, Any]) -> str:
 
 
 def time_cell(row: dict[str, Any]) -> str:
-    """Seconds spent on a source's feedback and its DPO stage."""
+    """Seconds spent on a source's feedback and its DPO stage (an online row: its one online stage)."""
+    if row.get("online_seconds") is not None:
+        return f"{row['online_seconds']:.0f}s online"
     if row.get("feedback_seconds") is None:
         return "—"
     return f"{row['feedback_seconds']:.0f}s + {row.get('dpo_seconds') or 0:.0f}s"

@@ -16,6 +16,7 @@ from harness.exact_scalars import EXACT_SCALAR, ExactScalars
 from harness.generation import GenerationParams
 from harness.names import reserved_reason
 from harness.train.launch import LaunchSpec
+from harness.train.online_spec import OnlineSpec
 from harness.train.spec import TrainSpec
 
 
@@ -165,6 +166,10 @@ class Recipe(Strict):
     evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
     rmsp: RMSPStage | None = None
+    online: OnlineSpec | None = Field(
+        None,
+        description="train listed sources online too: fresh policy samples judged at every step (rows M2-<source>-online)",
+    )
     launch: LaunchSpec | None = Field(
         None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`"
     )
@@ -205,6 +210,11 @@ class Recipe(Strict):
                 raise ValueError(f"smoke.families.{name}: not a name in models ({', '.join(self.models)})")
         if len(set(self.sources)) != len(self.sources):
             raise ValueError("a source is listed twice in `sources`")
+        for name in self.online.sources if self.online is not None else ():
+            if name not in self.sources:
+                raise ValueError(
+                    f"online.sources: {name!r} is not in sources ({', '.join(self.sources)}); list it there"
+                )
         return self
 
     @property

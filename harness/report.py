@@ -145,7 +145,12 @@ def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[st
             gold_pair_accuracy=stats.get("gold_pair_accuracy"),
             feedback_seconds=stats.get("feedback_seconds"),
             dpo_seconds=stats.get("dpo_seconds"),
+            online_seconds=stats.get("online_seconds"),
+            judge_calls=stats.get("judge_calls"),
+            judged_tokens=stats.get("judged_tokens"),
         )
+        if row.get("diff") is not None and stats.get("judge_calls"):  # what the gain cost in judge calls
+            row["gain_per_1k_judge_calls"] = row["diff"] * 1000 / stats["judge_calls"]
 
 
 def untrained_rows(

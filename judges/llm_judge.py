@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, validate_call
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.judge_adapters import CandidateScorer, PairShares
 from harness.registry import judges, source
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Score
 from judges.scored_candidates import ScoredCandidatesSource
@@ -55,6 +56,9 @@ class PairwiseCandidatesSource(FeedbackSource):
 
     def model_uses(self) -> tuple[ModelUse, ...]:
         return self.uses
+
+    def online_judge(self, ctx: SourceContext) -> CandidateScorer:
+        return PairShares(self.make_judge(ctx))
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)
