@@ -3,9 +3,9 @@
 An online step asks "score these k candidates of each prompt" and must know, before asking, how many judge calls
 that spends (a judge budget stops sampling at its declared number of calls). A pointwise judge answers with one
 call per candidate (`PointwiseScores`). A pair judge enters through `PairShares`: it compares every pair of a
-prompt's candidates and a candidate's score is its share of wins (a tie is half a win, a failed comparison counts
-for neither side), one call per comparison. A source says which adapter its judge takes
-(`FeedbackSource.online_judge`); nothing is probed.
+prompt's candidates and a candidate's score is its share of wins (`harness.pair_verdicts.copeland_scores`: a tie
+is half a win, a failed comparison counts for neither side), one call per comparison. A source says which adapter
+its judge takes (`FeedbackSource.online_judge`); nothing is probed.
 """
 
 from __future__ import annotations
@@ -15,27 +15,16 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Protocol
 
-from harness.types import Completion, Failure, Judgment, Preference, Prompt, Score
-
-_WINS = {"a": (1.0, 0.0), "b": (0.0, 1.0), "tie": (0.5, 0.5)}
-
-
-class ScoresItems(Protocol):
-    name: str
-
-    def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]: ...
-
-
-class ComparesPairs(Protocol):
-    name: str
-
-    def compare(self, items: Sequence[tuple[Prompt, Completion, Completion]]) -> list[Judgment]: ...
+from harness.judge_contract import PairJudge, PointwiseJudge
+from harness.pair_verdicts import copeland_scores
+from harness.types import Completion, Judgment, Prompt
 
 
 class CandidateScorer(Protocol):
     """One Judgment (a Score or a Failure) per candidate of each prompt, and what that costs in judge calls."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def score_groups(self, groups: Sequence[tuple[Prompt, Sequence[Completion]]]) -> list[list[Judgment]]: ...
 
@@ -44,7 +33,7 @@ class CandidateScorer(Protocol):
 
 @dataclass
 class PointwiseScores:
-    judge: ScoresItems
+    judge: PointwiseJudge
 
     @property
     def name(self) -> str:
@@ -64,7 +53,7 @@ class PointwiseScores:
 
 @dataclass
 class PairShares:
-    judge: ComparesPairs
+    judge: PairJudge
 
     @property
     def name(self) -> str:
@@ -79,29 +68,6 @@ class PairShares:
         out, cursor = [], 0
         for prompt, cs in groups:
             n = len(cs) * (len(cs) - 1) // 2
-            out.append(win_shares(prompt, cs, verdicts[cursor : cursor + n], self.name))
+            out.append(copeland_scores(prompt, cs, verdicts[cursor : cursor + n], self.name))
             cursor += n
         return out
-
-
-def win_shares(
-    prompt: Prompt, candidates: Sequence[Completion], verdicts: Sequence[Judgment], judge: str
-) -> list[Judgment]:
-    """Each candidate's share of its usable comparisons won (ties half); a Failure where it has none, so a
-    candidate nobody could compare is never chosen or rejected. `verdicts` follow `itertools.combinations` order."""
-    won = [0.0] * len(candidates)
-    played = [0] * len(candidates)
-    for (i, j), v in zip(combinations(range(len(candidates)), 2), verdicts, strict=True):
-        if isinstance(v.verdict, Preference):
-            wi, wj = _WINS[v.verdict.winner]
-            won[i], won[j] = won[i] + wi, won[j] + wj
-            played[i], played[j] = played[i] + 1, played[j] + 1
-    return [
-        Judgment(
-            judge=judge,
-            prompt_id=prompt.id,
-            candidates=(f"{c.producer}#{c.sample}",),
-            verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"),
-        )
-        for c, w, n in zip(candidates, won, played, strict=True)
-    ]

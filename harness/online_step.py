@@ -20,7 +20,7 @@ from typing import Any
 
 from harness import names, report
 from harness.config import RecipeError, build_source
-from harness.feedback import SourceContext
+from harness.feedback import JudgeUse, SourceContext
 from harness.generation import Generator, ledger_snapshots
 from harness.generation.remote_ledger import ledger_delta
 from harness.judge_adapters import CandidateScorer
@@ -35,7 +35,8 @@ LIVE_POLICY = "online policy"  # the context's name for the policy being trained
 
 
 def self_judged(pipe: RunContext, source: str) -> bool:
-    return any(use.model is None for use in build_source(pipe.recipe, source).judge_uses())
+    """The source's judge is the policy: a prompted judge on no model (a `JudgeRef` on no model runs on none)."""
+    return any(isinstance(u, JudgeUse) and u.model is None for u in build_source(pipe.recipe, source).judge_uses())
 
 
 def variants(pipe: RunContext, source: str) -> list[bool]:

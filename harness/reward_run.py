@@ -98,7 +98,9 @@ class RewardModelRun:
         from harness.registry import judges
 
         def build(out: Path) -> dict[str, Any]:
-            judge = judges.build("reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size)
+            judge = judges.reward_scorer(
+                "reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size
+            )
             scores = {}
             for subset, rows in pairs.items():
                 chosen, rejected = zip(*(_conversations(p) for p in rows))

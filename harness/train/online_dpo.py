@@ -110,10 +110,7 @@ def online_dpo(
     sampler_tokenizer = AutoTokenizer.from_pretrained(str(model_path), padding_side="left")
     if sampler_tokenizer.pad_token is None:
         sampler_tokenizer.pad_token = sampler_tokenizer.eos_token
-    live = HFGenerator(
-        path=str(model_path), progress=False, identity=f"online:{stable_hash(str(model_path), seed)}",
-        _model=policy, _tokenizer=sampler_tokenizer,
-    )  # fmt: skip
+    live = HFGenerator.over(policy, sampler_tokenizer, str(model_path), f"online:{stable_hash(str(model_path), seed)}")
     judge = make_judge(live)
     optimizer = torch.optim.AdamW(policy.parameters(), lr=spec.learning_rate)
     result = OnlineResult()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.generation import GenerationParams
-from harness.judge_adapters import PairShares, PointwiseScores, win_shares
+from harness.judge_adapters import PairShares, PointwiseScores
 from harness.registry import judges
 from harness.train.online_dpo import online_dpo
 from harness.train.online_spec import OnlineSpec
-from harness.types import Completion, Failure, Judgment, Message, Preference, Prompt
+from harness.types import Judgment, Preference
 
 
 @dataclass
@@ -53,22 +53,5 @@ def test_a_pair_judge_picks_the_pointwise_judges_best_and_worst_and_costs_one_ca
     assert (budgeted.steps, budgeted.judge_calls, budgeted.stopped) == (2, 48, "judge_budget")
 
 
-def test_win_shares_count_ties_half_and_never_score_a_candidate_without_a_comparison():
-    prompt = Prompt(id="p", messages=(Message(role="user", content="count a in aa"),))
-    cands = [Completion(prompt_id="p", text=t, producer="m", sample=i) for i, t in enumerate(["2", "1", "0"])]
-
-    def verdict(v):
-        return Judgment(judge="j", prompt_id="p", verdict=v)
-
-    # (0,1): a wins; (0,2): tie; (1,2): failed
-    shares = win_shares(
-        prompt,
-        cands,
-        [verdict(Preference(winner="a")), verdict(Preference(winner="tie")), verdict(Failure(reason="x"))],
-        "j",
-    )
-    assert [s.verdict.value for s in shares[:2]] == [0.75, 0.0]
-    assert shares[2].verdict.value == 0.5
-    alone = win_shares(prompt, cands[:2], [verdict(Failure(reason="x"))], "j")
-    assert all(isinstance(s.verdict, Failure) for s in alone)
+def test_a_pair_judge_costs_one_call_per_comparison_of_each_prompts_candidates():
     assert PairShares(GoldPairs(None)).calls([4, 4, 3]) == 6 + 6 + 3
