@@ -63,12 +63,13 @@ def run_feedback(args: argparse.Namespace, loaded: FeedbackFile) -> int:
 def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile) -> int:
     from harness.judge_eval import board
     from harness.judge_eval.run import JudgeEvalRun
+    from harness.run_metrics import read_run
     from harness.secrets import scrub
 
     out = JudgeEvalRun(
         loaded.recipe, args.results, loaded.path.parent, log=lambda line: print(scrub(line), flush=True)
     ).run()
-    run = {"run": out["record"], "metrics": out["metrics"]}
+    run = read_run(Path(out["run_dir"]))  # the record as written, read like any finished run
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
     print()
@@ -78,10 +79,11 @@ def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile) -> int:
 
 def run_reward(args: argparse.Namespace, loaded: RewardModelFile) -> int:
     from harness.reward_run import RewardModelRun, markdown
+    from harness.run_metrics import RewardModelMetrics
 
     out = RewardModelRun(loaded.recipe, args.results, log=lambda line: print(line, flush=True)).run()
     print()
-    print(markdown(out["metrics"], out["record"]["seconds"]))
+    print(markdown(RewardModelMetrics.model_validate(out["metrics"]), out["record"]["seconds"]))
     return 0
 
 

@@ -10,7 +10,7 @@ from harness.types import Completion, Judgment, PreferencePair, Prompt, Score, a
 
 def best_vs_worst(
     prompt: Prompt, candidates: Sequence[Completion], judgments: Sequence[Judgment], source: str
-) -> tuple[PreferencePair | None, str | None]:
+) -> tuple[PreferencePair, None] | tuple[None, str]:
     """Return (pair, None) or (None, reason the prompt gives no pair).
 
     A failed judgment removes its candidate; it never counts as a score. Equal best and worst scores

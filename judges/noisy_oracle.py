@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import Field, validate_call
 
@@ -22,6 +23,7 @@ from harness.feedback import FeedbackSource
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
+from judges.biased_oracle import BiasedOracleJudge
 from judges.scored_candidates import ScoredCandidatesSource
 
 _UNIT = 2**31  # seed_from returns 31 bits
@@ -56,7 +58,16 @@ class NoisyOracleJudge:
 
 
 @judge("noisy_oracle", seeded=True)
-def noisy_oracle_judge(benchmark: Benchmark, flip_rate: float, seed: int = 0) -> NoisyOracleJudge:
+def noisy_oracle_judge(
+    benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader is read; set by the run")],
+    flip_rate: Annotated[float, Field(description="share of prompts whose ranking is reversed, 0 (the oracle) to 1")],
+    seed: Annotated[
+        int,
+        Field(
+            description="with the content, picks which prompts are flipped; runs pass their own seed unless it is set"
+        ),
+    ] = 0,
+) -> NoisyOracleJudge:
     """The gold grader with its ranking reversed on a share `flip_rate` of prompts (chosen by content and seed)."""
     grader = benchmark.grader()
     if grader is None:
@@ -68,11 +79,34 @@ def noisy_oracle_judge(benchmark: Benchmark, flip_rate: float, seed: int = 0) ->
 
 @source("noisy_oracle")
 @validate_call(config={"extra": "forbid"})
-def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
-    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
+def noisy_oracle(
+    flip_rate: float = Field(
+        ge=0.0, le=1.0, description="share of prompts whose pair is reversed, 0 (the oracle) to 1"
+    ),
+    bias: Literal["random", "longer", "first", "own_style"] = Field(
+        "random",
+        description="where the reversals fall: random (by content hash), or, at the same accuracy, where the "
+        "longer reply, the first-shown candidate or the policy's most typical candidate is the gold-worse one",
+    ),
+) -> FeedbackSource:
+    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy.
+    `bias: random` reverses prompts by a content hash; `longer`, `first` and `own_style` reverse, at the same
+    accuracy, the prompts where that bias prefers the gold-worse candidate (judges/biased_oracle.py)."""
+    if bias == "random":
+        return ScoredCandidatesSource(
+            name="noisy_oracle",
+            make_judge=lambda ctx: judges.pointwise(
+                "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
+            ),
+        )
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.pointwise(
-            "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
-        ),
+        make_judge=lambda ctx: BiasedOracleJudge(_gold(ctx.benchmark), bias, flip_rate, ctx.seed),
     )
+
+
+def _gold(benchmark: Benchmark | None) -> Grader:
+    grader = benchmark.grader() if benchmark is not None else None
+    if grader is None:
+        raise ValueError("noisy_oracle needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
+    return grader

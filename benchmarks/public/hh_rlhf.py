@@ -15,16 +15,18 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, resolve, take
 from benchmarks.public.rows import Row, jsonl_rows
 from harness.registry import benchmark
-from harness.types import Message, Prompt
+from harness.types import Message, Prompt, Role
 
 HUMAN, ASSISTANT = "\n\nHuman:", "\n\nAssistant:"
 TURN = re.compile(r"\n\n(Human|Assistant):")
-ROLES = {"Human": "user", "Assistant": "assistant"}
+ROLES: dict[str, Role] = {"Human": "user", "Assistant": "assistant"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def parse_row(row: Row) -> tuple[list[Message], str, str]:
                 "does not start with '\\n\\nHuman:'",
                 "write the dialogue as '\\n\\nHuman: ...\\n\\nAssistant: ...'",
             )
-    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)
+    # The shared dialogue prefix, character by character (commonpath would split on '/', which is wrong here).
+    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)  # noqa: RUF071
     if cut < 0:
         raise row.error(
             "rejected",
@@ -127,6 +130,10 @@ def _pair(row: HHRow) -> dict[str, Any]:
 
 
 @benchmark("hh_rlhf")
-def hh_rlhf(path: str | None = None) -> HHRLHF:
+def hh_rlhf(
+    path: Annotated[
+        str | None, Field(description="folder of <subset>_test.jsonl.gz files; null = the shared data's hh-rlhf/")
+    ] = None,
+) -> HHRLHF:
     """HH-RLHF test pairs (4 subsets, 8,552 rows): dialogues with a human-preferred and a dispreferred reply."""
     return HHRLHF(resolve(path, "hh-rlhf", "hh_rlhf"))

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, resolve
 from benchmarks.public.rows import Row, jsonl_rows
 from harness.registry import benchmark
-from harness.types import Message, Prompt, Record
+from harness.types import Message, Prompt, Record, Role
 
-ROLES = {"prompter": "user", "assistant": "assistant"}
+ROLES: dict[str, Role] = {"prompter": "user", "assistant": "assistant"}
 
 
 class RankedReplies(Record):
@@ -92,18 +95,18 @@ class OasstTrees(PublicSet):
             for r in replies
             if not r.data.get("deleted") and (synthetic_ok or not r.data.get("synthetic"))
         ]
-        ranked = sorted(
-            ((r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"), key=lambda rk: rk[1]
+        ordered = sorted(
+            [(r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"], key=lambda rk: rk[1]
         )
-        if len(ranked) >= 2:
+        if len(ordered) >= 2:
             groups.append(
                 RankedReplies(
                     prompt_id=f"oasst-{message_id}",
                     prompt=tuple(history),
-                    reply_ids=tuple(r.text("message_id") for r, _ in ranked),
-                    replies=tuple(r.text("text", allow_empty=True) for r, _ in ranked),
-                    ranks=tuple(k for _, k in ranked),
-                    synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ranked),
+                    reply_ids=tuple(r.text("message_id") for r, _ in ordered),
+                    replies=tuple(r.text("text", allow_empty=True) for r, _ in ordered),
+                    ranks=tuple(k for _, k in ordered),
+                    synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ordered),
                 )
             )
         for reply in replies:
@@ -111,6 +114,11 @@ class OasstTrees(PublicSet):
 
 
 @benchmark("oasst")
-def oasst(path: str | None = None) -> OasstTrees:
+def oasst(
+    path: Annotated[
+        str | None,
+        Field(description="a copy of the data elsewhere; null = the shared data's oasst_en100/en_100_tree.jsonl"),
+    ] = None,
+) -> OasstTrees:
     """OpenAssistant: 100 English trees; sibling replies ranked by humans (212 groups, 207 human-only)."""
     return OasstTrees(resolve(path, "oasst_en100/en_100_tree.jsonl", "oasst"))

@@ -22,6 +22,7 @@ from harness.judge_eval.measures import CHANCE, measure
 from harness.judge_eval.recipe import JudgeEvalRecipe
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.run_generators import build_generator
+from harness.run_metrics import JudgeEvalMetrics
 from harness.store import StageResult, StageStore
 
 Items = list[LabelledPair] | list[RankedGroup]
@@ -133,7 +134,7 @@ class JudgeEvalRun:
                 outcomes = self.outcomes(judge, set_name, rows)
                 results[judge][set_name] = measure(outcomes, spec.self_name)
                 seconds[judge][set_name] = round(self.stages[f"judge {judge} on {set_name}"].seconds, 2)
-        metrics = {
+        metrics = JudgeEvalMetrics.model_validate({
             "kind": "judge_eval",
             "chance": CHANCE,
             "judges": {name: {"type": spec.type, "model": spec.model, "params": spec.params,
@@ -144,9 +145,9 @@ class JudgeEvalRun:
                      for name, spec in recipe.sets.items() for rows in [items[name]]},
             "results": results,
             "seconds": seconds,
-        }  # fmt: skip
+        })  # fmt: skip
         record = run_record(recipe, time.perf_counter() - started, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}

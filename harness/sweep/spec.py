@@ -55,15 +55,23 @@ class ExtraVariant(_Strict):
 
 class PlotSpec(_Strict):
     x: str | None = Field(None, description="a swept path, or a row metric such as gold_pair_accuracy")
-    metric: Literal["diff", "score", "win_rate"] = "diff"
+    metric: Literal["diff", "score", "win_rate"] = Field("diff", description="the metric on the y axis")
 
 
 class SweepSpec(_Strict):
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
-    zip: dict[str, list[Any]] = Field(default_factory=dict)
-    seeds: list[int] = Field(default_factory=list)
-    extra: list[ExtraVariant] = Field(default_factory=list)
-    plot: PlotSpec = Field(default_factory=PlotSpec)
+    grid: dict[str, list[Any]] = Field(
+        default_factory=dict, description="path -> values; one variant per combination (cartesian product)"
+    )
+    zip: dict[str, list[Any]] = Field(
+        default_factory=dict, description="path -> values of equal length, taken in lock-step (one of each)"
+    )
+    seeds: list[int] = Field(
+        default_factory=list, description="run each variant once per seed (sets train_seed and sample_seed)"
+    )
+    extra: list[ExtraVariant] = Field(
+        default_factory=list, description="named variants run once at the recipe's own seeds, crossed with nothing"
+    )
+    plot: PlotSpec = Field(default_factory=PlotSpec, description="the default view of `harness leaderboard --sweep`")
 
     @model_validator(mode="after")
     def _dimensions(self) -> SweepSpec:
@@ -173,7 +181,8 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
     out: list[Variant] = []
     for values in combos:
         group = "_".join(f"{names[p]}-{_slug(v)}" for p, v in values) or "base"
-        for seed in spec.seeds or [None]:
+        seeds: list[int | None] = [*spec.seeds] or [None]
+        for seed in seeds:
             label = group if seed is None else ("" if group == "base" else f"{group}_") + f"seed-{seed}"
             variant = copy.deepcopy(base)
             for p, v in values:
@@ -230,7 +239,7 @@ def sweep_from_data(path: str | Path, data: dict[str, Any]) -> Sweep:
 
 
 def group_values(variant: Variant) -> dict[str, Any]:
-    return {p: v for p, v in variant.values}
+    return dict(variant.values)
 
 
 __all__ = [
