@@ -22,6 +22,7 @@ from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.generation.remote_ledger import ledger_delta
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
+from harness.online_step import train_online
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
@@ -309,6 +310,8 @@ class Pipeline:
         source_stats: dict[str, dict[str, Any]] = {}
         for name in recipe.sources:
             source_stats[name] = self.iterate(name, feedback_prompts)
+        if recipe.online is not None:  # rows M2-<source>-online (harness/online_step.py)
+            source_stats.update(train_online(self, feedback_prompts))
         if recipe.rmsp is not None:
             self.rmsp()
         if recipe.teacher_sft is not None:
