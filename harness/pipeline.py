@@ -315,8 +315,7 @@ class Pipeline:
         if recipe.rmsp is not None:
             self.rmsp()
         if recipe.teacher_sft is not None:
-            model = teacher_sft.train_teacher_sft(self, feedback_prompts)
-            self.models[model.name] = model
+            teacher_sft.train_teacher_sft(self, feedback_prompts)
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
         rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]

@@ -25,7 +25,8 @@ ROW_FIELDS = ("demonstrations", "teacher_calls", "missing")
 
 
 def train_teacher_sft(pipe: RunContext, prompts: Sequence[Prompt]) -> ModelRef:
-    """Train the row SFT-<teacher> from M1 on the teacher's answers to `prompts`; its model reference."""
+    """Train the row SFT-<teacher> from M1 on the teacher's answers to `prompts`, add it to the run's models, and
+    return its reference."""
     cfg = pipe.recipe.teacher_sft
     assert cfg is not None
     m1, teacher = pipe.models[names.M1], pipe.models[cfg.teacher]
@@ -58,7 +59,8 @@ def train_teacher_sft(pipe: RunContext, prompts: Sequence[Prompt]) -> ModelRef:
     }
     result = pipe.stage(names.teacher_sft_label(cfg.teacher), "teacher_sft", config, [m1.key, answered.content], build)
     name = names.teacher_sft_model(cfg.teacher)
-    return ModelRef(name, str(result.path / "model"), result.content, m1.generator, m1.generator_params)
+    pipe.models[name] = ModelRef(name, str(result.path / "model"), result.content, m1.generator, m1.generator_params)
+    return pipe.models[name]
 
 
 def add_row_fields(pipe: RunContext, metrics: FeedbackMetrics) -> None:
