@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness.cli_kinds import cmd_run_judge_eval, cmd_run_reward, cmd_run_sweep, is_judge_eval_recipe, is_reward_recipe
 from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
+from harness.progress import Progress
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
@@ -26,15 +27,24 @@ EPILOG = """examples:
 
 # What --smoke says instead, per recipe kind it does not apply to
 def cmd_run(args: argparse.Namespace) -> int:
+    from harness.progress import open_display
+
+    # Opened before the recipe is read and any heavy import: the first line comes at once
+    with open_display(quiet=args.quiet, verbose=args.verbose, live=args.jobs == 1) as display:
+        display.log(f"harness run {args.recipe}")
+        return run_recipe(args, display)
+
+
+def run_recipe(args: argparse.Namespace, display: Progress) -> int:
     if is_reward_recipe(args):
-        return cmd_run_reward(args)
+        return cmd_run_reward(args, display)
     if is_judge_eval_recipe(args):
-        return cmd_run_judge_eval(args)
+        return cmd_run_judge_eval(args, display)
     from harness.sweep.spec import load_sweep
 
     sweep = load_sweep(args.recipe, args.set)
     if sweep is not None:
-        return cmd_run_sweep(args, sweep)
+        return cmd_run_sweep(args, sweep, display)
     if args.jobs != 1:
         raise RecipeError(
             f"--jobs {args.jobs}: runs the variants of a sweep side by side; {args.recipe} has no "
@@ -42,24 +52,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     from harness import leaderboard
     from harness.pipeline import Pipeline
-    from harness.secrets import scrub
 
     recipe = load_recipe(args.recipe, args.set)
-    log = lambda line: print(scrub(line), flush=True)  # noqa: E731
+    log = display.log
     if args.smoke:
         from harness.smoke import smoke_session
 
         with smoke_session(recipe, args.results, log) as recipe:
-            Pipeline(recipe, args.results, log=log).run()
+            Pipeline(recipe, args.results, log=log, progress=display).run()
     else:
         from harness.hub_access import check_hub_access
 
         check_hub_access(recipe, where=str(args.recipe))
-        Pipeline(recipe, args.results, log=log).run()
+        Pipeline(recipe, args.results, log=log, progress=display).run()
     for path in leaderboard.write(Path(args.results), recipe.name, ["md", "csv"]):
         print(f"leaderboard: {path}")
-    print()
-    print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
+    if not args.quiet:
+        print()
+        print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
     return 0
 
 
@@ -71,8 +81,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     from harness.config import Recipe, check_references, first_error
     from harness.pipeline import Pipeline
+    from harness.progress import open_display
     from harness.records import git_revision, load_run_record, metric_differences, package_versions
-    from harness.secrets import scrub
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
@@ -97,7 +107,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     then = {**record.get("versions", {}), "git": record.get("git_revision")}
     for name in sorted(k for k in then if then[k] != now.get(k)):
         print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
-    out = Pipeline(recipe, results, log=lambda line: print(scrub(line), flush=True)).run()
+    with open_display(quiet=args.quiet, verbose=args.verbose) as display:
+        out = Pipeline(recipe, results, log=display.log, progress=display).run()
     # Both as written to disk, so each went through the same JSON encoding (a NaN is stored as null)
     recorded = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     rerun = json.loads((Path(out["run_dir"]) / "metrics.json").read_text(encoding="utf-8"))
@@ -175,9 +186,12 @@ def explain_recipe(args: argparse.Namespace) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from harness.progress import PlainDisplay
     from harness.train.launch import is_main_process, run_job_file
 
-    result = run_job_file(args.job)
+    # Under `accelerate launch` stdout is the parent run's log: step lines now and then, none while idle
+    with PlainDisplay(lambda line: print(line, flush=True), idle_lines=False) as display:
+        result = run_job_file(args.job, display)
     if is_main_process():
         loss = result.metrics.get("train_loss", float("nan"))
         print(f"trained {result.path} (train_loss {loss:.4f})", flush=True)
@@ -268,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
         help="sweeps: run N variants at once in worker processes, the torch threads split between them "
         "(default: 1, one after another)",
     )
+    output_flags(run)
     va = recipe_command(
         "validate", "check a recipe (fields, names, model paths, data subsets) without running it", cmd_validate
     )
@@ -302,6 +317,7 @@ def parser() -> argparse.ArgumentParser:
         help="results folder for the rerun (default: the run's own, reusing finished stages; "
         "give an empty folder to recompute everything)",
     )
+    output_flags(rr)
     rr.set_defaults(func=cmd_rerun)
 
     lb = sub.add_parser(
@@ -354,6 +370,19 @@ def parser() -> argparse.ArgumentParser:
         alias.add_argument("action", choices=["list"])
         alias.set_defaults(func=cmd_list, kind_alias="feedback source" if kind == "source" else kind)
     return top
+
+
+def output_flags(p: argparse.ArgumentParser) -> None:
+    """--quiet and --verbose for the commands that run stages."""
+    what = p.add_mutually_exclusive_group()
+    what.add_argument(
+        "--quiet", action="store_true", help="print only errors and where the leaderboard was written, no progress"
+    )
+    what.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the libraries' own output that runs mute (transformers' bars, the trainer's log lines)",
+    )
 
 
 def scrubbed_logging() -> None:

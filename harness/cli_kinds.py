@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from harness.config import RecipeError, load_recipe_data, recipe_kind
+from harness.progress import Progress
 
 SMOKE_ALTERNATIVES = {
     "reward_model": "for a quick reward-model check use --set train_pairs=32 --set eval_pairs=32",
@@ -32,37 +33,35 @@ def is_judge_eval_recipe(args: argparse.Namespace) -> bool:
     return is_recipe_of_kind(args, "judge_eval")
 
 
-def cmd_run_judge_eval(args: argparse.Namespace) -> int:
+def cmd_run_judge_eval(args: argparse.Namespace, progress: Progress) -> int:
     from harness.judge_eval import board
     from harness.judge_eval.recipe import load_judge_eval_recipe
     from harness.judge_eval.run import JudgeEvalRun
-    from harness.secrets import scrub
 
     recipe = load_judge_eval_recipe(args.recipe, args.set)
-    out = JudgeEvalRun(
-        recipe, args.results, Path(args.recipe).parent, log=lambda line: print(scrub(line), flush=True)
-    ).run()
+    out = JudgeEvalRun(recipe, args.results, Path(args.recipe).parent, log=progress.log, progress=progress).run()
     run = {"run": out["record"], "metrics": out["metrics"]}
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
-    print()
-    print(board.markdown(run))
+    if not args.quiet:
+        print()
+        print(board.markdown(run))
     return 0
 
 
-def cmd_run_reward(args: argparse.Namespace) -> int:
+def cmd_run_reward(args: argparse.Namespace, progress: Progress) -> int:
     from harness.reward_recipe import load_reward_recipe
     from harness.reward_run import RewardModelRun, markdown
 
     recipe = load_reward_recipe(args.recipe, args.set)
-    out = RewardModelRun(recipe, args.results, log=lambda line: print(line, flush=True)).run()
-    print()
-    print(markdown(out["metrics"], out["record"]["seconds"]))
+    out = RewardModelRun(recipe, args.results, log=progress.log, progress=progress).run()
+    if not args.quiet:
+        print()
+        print(markdown(out["metrics"], out["record"]["seconds"]))
     return 0
 
 
-def cmd_run_sweep(args: argparse.Namespace, sweep) -> int:
-    from harness.secrets import scrub
+def cmd_run_sweep(args: argparse.Namespace, sweep, progress: Progress) -> int:
     from harness.sweep import tables
     from harness.sweep.run import run_sweep
 
@@ -71,12 +70,13 @@ def cmd_run_sweep(args: argparse.Namespace, sweep) -> int:
             f"{args.recipe}: --smoke shrinks one recipe, not a sweep; check a variant with "
             "`harness run` on a recipe without the sweep: block"
         )
-    record = run_sweep(sweep, args.results, jobs=args.jobs, log=lambda line: print(scrub(line), flush=True))
+    record = run_sweep(sweep, args.results, jobs=args.jobs, log=progress.log, progress=progress)
     paths, table = tables.write(Path(args.results), sweep.name, ["md", "csv"])
     for path in paths:
         print(f"leaderboard: {path}")
-    print()
-    print(tables.markdown(table))
+    if not args.quiet:
+        print()
+        print(tables.markdown(table))
     failed = [v["label"] for v in record["variants"] if v["status"] != "done"]
     if failed:
         print(f"error: {len(failed)} variant(s) failed: {', '.join(failed)} (see {record['path']})", file=sys.stderr)

@@ -21,6 +21,7 @@ from harness.feedback import CandidateFn, SourceContext, SourceOutput
 from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
+from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
@@ -34,11 +35,18 @@ from harness.types import Completion, PreferencePair, Prompt
 class Pipeline:
     """Implements `harness.run_context.RunContext`, the part of it the helper steps may use."""
 
-    def __init__(self, recipe: Recipe, results: str | Path = "results", log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        recipe: Recipe,
+        results: str | Path = "results",
+        log: Callable[[str], None] = print,
+        progress: Progress = NULL_PROGRESS,
+    ):
         self.recipe = recipe
         self.results = Path(results)
         self.store = StageStore(self.results / "store")
-        self.runner = StageRunner(self.store, log)
+        self.progress = progress
+        self.runner = StageRunner(self.store, log, progress)
         self.log = log
         self.stages = self.runner.stages
         self.models: dict[str, ModelRef] = {}
@@ -62,7 +70,7 @@ class Pipeline:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
         from harness.train.launch import train
 
-        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log)
+        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log, progress=self.progress)
 
     def train_key(self) -> dict[str, Any]:
         """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
@@ -72,7 +80,7 @@ class Pipeline:
         if name not in self._generators:
             ref = self.models[name]
             self._generators[name] = build_generator(
-                ref.generator, ref.path, ref.key, ref.generator_params, self.results
+                ref.generator, ref.path, ref.key, ref.generator_params, self.results, self.progress
             )
         return self._generators[name]
 
@@ -301,6 +309,7 @@ class Pipeline:
 
     def run(self) -> dict[str, Any]:
         recipe, started = self.recipe, time.perf_counter()
+        self.progress.begin(f"run {recipe.name}")
         self.resolve_models()
         self.sft()
         feedback_prompts = self.benchmark.prompts("feedback", recipe.feedback.prompts)

@@ -15,6 +15,7 @@ from harness.benchmark import Benchmark
 from harness.config import Recipe
 from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
+from harness.progress import Progress
 from harness.store import StageResult
 from harness.types import Completion, Prompt
 
@@ -36,6 +37,7 @@ class RunContext(Protocol):
     models: dict[str, ModelRef]  # every model of the run by name: the recipe's, M1, M2-<source>, ...
     stages: dict[str, StageResult]  # label -> the run's record of that stage
     log: Callable[[str], None]
+    progress: Progress  # where stages, generation batches and training steps report how far they are
 
     def stage(
         self,

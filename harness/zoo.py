@@ -49,7 +49,7 @@ def pretrained(pipe: RunContext, name: str, spec: ModelSpec) -> tuple[str, str]:
         # Direct char->id encoding gives the chat template's ids ~8x faster than rendering with Jinja.
         encoder = ChatEncoder(tokenizer)
         documents = [encoder.encode(chat) for chat in pipe.benchmark.corpus()]
-        result = pretrain(model, tokenizer, documents, train, out / "model")
+        result = pretrain(model, tokenizer, documents, train, out / "model", progress=pipe.progress)
         return {"parameters": sum(p.numel() for p in model.parameters()), **result.metrics}
 
     config = {"member": member, "benchmark": pipe.recipe.benchmark, "train": train}

@@ -71,9 +71,9 @@ def main() -> None:
 
     import torch
 
-    gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size, progress=False)
+    gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size)
     budgeted = HFGenerator(
-        path=gen.path, batch_size=args.batch_size, progress=False, max_batch_tokens=args.max_batch_tokens
+        path=gen.path, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens
     )
     model, tokenizer = gen.load()
     budgeted.load()

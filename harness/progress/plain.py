@@ -25,11 +25,13 @@ class PlainDisplay(BoardProgress):
         interval: float = DEFAULT_INTERVAL,
         verbose: bool = False,
         quiet: bool = False,
+        idle_lines: bool = True,
     ):
         super().__init__(clock, verbose)
         self.write = write
         self.interval = interval
         self.quiet = quiet
+        self.idle_lines = idle_lines  # False: status lines only while a task is open (a launched training rank)
         self.last_line = clock()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -67,7 +69,7 @@ class PlainDisplay(BoardProgress):
 
     def tick(self) -> None:
         """Writes a status line if the last line is `interval` seconds old."""
-        if self.clock() - self.last_line >= self.interval:
+        if self.clock() - self.last_line >= self.interval and (self.idle_lines or self.board.open_tasks()):
             self.emit(self.status())
 
     def _run_ticker(self) -> None:
