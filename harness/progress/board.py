@@ -150,7 +150,7 @@ class BoardProgress(Progress):
     """A display over a Board: subclasses draw it and write log lines."""
 
     def __init__(self, clock: Clock, verbose: bool = False):
-        self.board = Board(clock)
+        self.board = Board(clock, started=clock())
         self.clock = clock
         self.verbose = verbose
 
