@@ -337,6 +337,7 @@ class Pipeline:
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
         write_run_files(run_dir, record, metrics)
+        self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
 

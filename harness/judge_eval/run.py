@@ -163,5 +163,6 @@ class JudgeEvalRun:
         record = run_record(recipe, time.perf_counter() - started, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_run_files(run_dir, record, metrics)
+        self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": metrics, "record": record}

@@ -74,14 +74,20 @@ class Board:
     clock: Clock
     title: str = ""
     started: float = 0.0
+    active: bool = True  # False between a run's end and the next begin: nothing to report
     stages: dict[str, StageState] = field(default_factory=dict)
     tasks: list[TaskState] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def begin(self, title: str, planned: Sequence[str]) -> None:
         with self.lock:
-            self.title, self.started = title, self.clock()
+            self.title, self.started, self.active = title, self.clock(), True
             self.stages = {label: StageState(label) for label in planned}
+            self.tasks = []
+
+    def finish(self) -> None:
+        with self.lock:
+            self.active = False
             self.tasks = []
 
     def start(self, label: str) -> None:
@@ -156,6 +162,9 @@ class BoardProgress(Progress):
 
     def begin(self, title: str, planned: Sequence[str] = ()) -> None:
         self.board.begin(title, planned)
+
+    def finish(self) -> None:
+        self.board.finish()
 
     def stage_start(self, label: str) -> None:
         self.board.start(label)

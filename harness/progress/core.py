@@ -37,6 +37,10 @@ class Progress(ABC):
         """A new run or sweep variant named `title`; `planned`: stage labels known to come, shown as waiting."""
 
     @abstractmethod
+    def finish(self) -> None:
+        """The run (or variant) begun last is over: nothing runs until the next `begin`."""
+
+    @abstractmethod
     def stage_start(self, label: str) -> None: ...
 
     @abstractmethod
@@ -64,6 +68,9 @@ class NullProgress(Progress):
     """Reports nothing: the default wherever no display was handed in."""
 
     def begin(self, title: str, planned: Sequence[str] = ()) -> None:
+        pass
+
+    def finish(self) -> None:
         pass
 
     def stage_start(self, label: str) -> None:

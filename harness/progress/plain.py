@@ -68,8 +68,10 @@ class PlainDisplay(BoardProgress):
         return head + "".join(f": {t.line(now)}" for t in mine[-1:]) + f" ({self.board.summary()})"
 
     def tick(self) -> None:
-        """Writes a status line if the last line is `interval` seconds old."""
-        if self.clock() - self.last_line >= self.interval and (self.idle_lines or self.board.open_tasks()):
+        """Writes a status line if the last line is `interval` seconds old and a run is going on."""
+        if not self.board.active or self.clock() - self.last_line < self.interval:
+            return
+        if self.idle_lines or self.board.open_tasks():
             self.emit(self.status())
 
     def _run_ticker(self) -> None:

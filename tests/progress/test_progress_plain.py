@@ -66,6 +66,10 @@ def test_a_log_line_restarts_the_silence_and_an_idle_run_still_says_it_works():
     clock.now += 1
     display.tick()
     assert lines[-1] == "[run demo] working, 19s (stages: 0 done, 0 running, more may follow)"
+    display.finish()  # the run is over: what the command prints next is not interrupted
+    clock.now += 60
+    display.tick()
+    assert len(lines) == 3
 
 
 def test_stage_outcomes_move_through_the_list_and_close_their_tasks():

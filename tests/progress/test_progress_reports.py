@@ -40,6 +40,9 @@ class Recorder(Progress):
     def begin(self, title: str, planned: Sequence[str] = ()) -> None:
         pass
 
+    def finish(self) -> None:
+        pass
+
     def stage_start(self, label: str) -> None:
         pass
 
