@@ -14,6 +14,7 @@ from typing import Any
 from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
 
@@ -86,11 +87,13 @@ def gemini_generator(
     base_url: str | None = None,
     api_key_env: str = "GEMINI_API_KEY",
     api_version: str = "v1beta",
+    progress: Progress = NULL_PROGRESS,
     **remote: Any,
 ) -> RemoteGenerator:
     """Gemini via google-genai; base_url points it elsewhere (a proxy, or the test server).
 
-    `remote` takes the RemoteSettings fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
+    `progress`: where finished calls are counted (a run passes its display). `remote` takes the RemoteSettings
+    fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
     backoff_max_s, budget, prices, cache_path.
     """
     owner = f"gemini generator {model!r}"
@@ -123,4 +126,5 @@ def gemini_generator(
         settings=settings,
         open_transport=open_transport,
         model=model,
+        progress=progress,
     )

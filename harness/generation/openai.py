@@ -19,6 +19,7 @@ from typing import Any, Literal
 from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
 from harness.types import Failure, Message
@@ -140,11 +141,13 @@ def openai_generator(
     api_key_env: str | None = "OPENAI_API_KEY",
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
     served_as: dict[str, Any] | None = None,
+    progress: Progress = NULL_PROGRESS,
     **remote: Any,
 ) -> OpenAIGenerator:
     """OpenAI or any OpenAI-compatible server via `base_url`; api_key_env=None for servers without keys.
 
-    `remote` takes the RemoteSettings fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
+    `progress`: where finished calls are counted (a run passes its display). `remote` takes the RemoteSettings
+    fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
     backoff_max_s, budget, prices, cache_path. Newer OpenAI models want max_tokens_field="max_completion_tokens".
     `served_as` names the model in provenance and the call cache (default: model and base_url). Not `identity`: the
     pipeline gives a backend that takes `identity` the producing stage's key, a string, as hf's is.
@@ -171,4 +174,5 @@ def openai_generator(
         settings=settings,
         open_transport=open_transport,
         model=model,
+        progress=progress,
     )

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from harness.generation.openai import OpenAIGenerator, openai_generator
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 
 
 @generator("simulated")
-def simulated(model: str, rule: str, **remote: Any) -> OpenAIGenerator:
+def simulated(model: str, rule: str, progress: Progress = NULL_PROGRESS, **remote: Any) -> OpenAIGenerator:
     """A simulated teacher: the local server's rule `rule` (see harness.local_server.RULES) over the OpenAI wire
     protocol; `remote` takes the openai generator's RemoteSettings (concurrency, budget, cache_path, ...)."""
     from harness.local_server import RULES, FakeLLMServer
@@ -29,5 +30,6 @@ def simulated(model: str, rule: str, **remote: Any) -> OpenAIGenerator:
         base_url=server.openai_base_url,
         api_key_env=None,
         served_as={"model": model, "simulated": rule},
+        progress=progress,
         **remote,
     )

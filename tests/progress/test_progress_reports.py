@@ -91,3 +91,17 @@ def test_training_reports_every_step_once_against_max_steps(tmp_path, tokenizer)
     (task,) = progress.tasks
     assert (task.total, task.unit, task.label, task.closed) == (5, "step", "train", True)
     assert sum(task.steps) == 5 and result.metrics["train_loss"] > 0
+
+
+def test_remote_calls_are_counted_as_they_finish_and_cached_ones_at_once(tmp_path):
+    progress = Recorder()
+    teacher = generators.build(
+        "simulated", model="teacher", rule="echo", cache_path=str(tmp_path / "calls.sqlite"), progress=progress
+    )
+    prompts = [Prompt.from_text(f"p{i}", f"say {i}") for i in range(3)]
+    params = GenerationParams(n=2, temperature=0.7, max_new_tokens=8)
+    assert [len(row) for row in teacher.generate(prompts, params)] == [2, 2, 2]
+    teacher.generate(prompts, params)  # every call answered by the cache
+    sent, cached = progress.tasks
+    assert (sent.total, sent.unit, sorted(sent.steps), sent.closed) == (6, "request", [0, 1, 1, 1, 1, 1, 1], True)
+    assert (cached.total, cached.steps, cached.closed) == (6, [6], True)
