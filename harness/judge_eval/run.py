@@ -20,6 +20,7 @@ from harness.judge_eval.recipe import JudgeEvalRecipe
 from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.run_generators import build_generator
+from harness.stages import StageRunner
 from harness.store import StageResult, StageStore
 
 Items = list[LabelledPair] | list[RankedGroup]
@@ -42,9 +43,9 @@ class JudgeEvalRun:
         self.progress = progress
         self.results = Path(results)
         self.recipe_dir = Path(recipe_dir)
-        self.store = StageStore(self.results / "store")
+        self.runner = StageRunner(StageStore(self.results / "store"), log, progress)
         self.log = log
-        self.stages: dict[str, StageResult] = {}
+        self.stages = self.runner.stages
         self._generators: dict[str, Any] = {}
         self._models: dict[str, tuple[str, str]] = {}
         self._reward_models: dict[str, tuple[str, str, tuple[str, ...]]] = {}
@@ -52,17 +53,7 @@ class JudgeEvalRun:
     def stage(
         self, label: str, stage: str, config: Any, inputs: list[str], build: Callable[[Path], dict[str, Any] | None]
     ) -> StageResult:
-        self.progress.stage_start(label)
-        try:
-            result = self.store.run(stage, config, inputs, build)
-        except BaseException:
-            self.progress.stage_end(label, "failed")
-            raise
-        self.stages[label] = result
-        outcome = "reused" if result.reused else f"done in {result.seconds:.1f}s"
-        self.progress.stage_end(label, outcome)
-        self.log(f"[{label}] {outcome}")
-        return result
+        return self.runner.run(label, stage, config, inputs, build)
 
     def model(self, name: str) -> tuple[str, str]:
         """(where the model lies, its key): a path as given, or a .gguf converted once by an import stage."""
