@@ -14,6 +14,7 @@ from typing import Self
 from harness.progress.core import Progress, Task
 
 Clock = Callable[[], float]
+AT_ONCE = 0.5  # seconds: items a task counts this soon after opening were found, not computed
 
 
 def duration(seconds: float) -> str:
@@ -34,10 +35,15 @@ class TaskState:
     started: float
     stage: str | None  # the innermost stage running when it opened
     done: int = 0
+    first: tuple[float, int] | None = None  # when the first items were counted, and how many
 
     def rate(self, now: float) -> float | None:
-        elapsed = now - self.started
-        return self.done / elapsed if self.done and elapsed > 0 else None
+        """Items per second since the task opened; items counted at once on opening (answered by a cache) are
+        not work done, so they and the moment they took are left out."""
+        work, since = self.done, self.started
+        if self.first is not None and self.first[0] - self.started < AT_ONCE:
+            work, since = self.done - self.first[1], self.first[0]
+        return work / (now - since) if work > 0 and now > since else None
 
     def eta(self, now: float) -> float | None:
         rate = self.rate(now)
@@ -120,6 +126,7 @@ class Board:
     def advance(self, task: TaskState, n: int) -> None:
         with self.lock:
             task.done += n
+            task.first = task.first or (self.clock(), n)
 
     def close(self, task: TaskState) -> None:
         with self.lock:

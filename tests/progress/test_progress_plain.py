@@ -55,6 +55,22 @@ def test_the_status_line_has_count_rate_and_time_left():
     )
 
 
+def test_items_a_cache_answers_at_once_do_not_count_toward_the_rate():
+    display, lines, clock = plain()
+    display.stage_start("judge")
+    task = display.task(64, "item", "score")
+    task.advance(32)  # found in the cache as the task opened
+    clock.now += 10
+    display.tick()
+    assert lines[-1].endswith(": score 32/64 item (stages: 0 done, 1 running, more may follow)")  # no rate yet
+    task.advance(16)  # 16 computed in 16 s
+    clock.now += 6
+    display.log("x")
+    clock.now += 10
+    display.tick()
+    assert ": score 48/64 item, 0.615 item/s, ETA 26s" in lines[-1]
+
+
 def test_a_log_line_restarts_the_silence_and_an_idle_run_still_says_it_works():
     display, lines, clock = plain()
     display.begin("run demo")
@@ -97,8 +113,8 @@ def test_quiet_writes_nothing_and_a_training_rank_writes_only_while_it_counts():
     rank.tick()
     assert lines == []
     task = rank.task(10, "step", "train")
-    task.advance(5)
     clock.now += 10
+    task.advance(5)
     rank.tick()
     assert lines == ["[harness] working, 1m10s: train 5/10 step, 0.5 step/s, ETA 10s (stages: 0 done, 0 running, "
                      "more may follow)"]  # fmt: skip
@@ -112,8 +128,9 @@ def test_the_terminal_panel_lists_stages_and_draws_a_bar_with_rate_and_eta():
         display.stage_start(f"stage {i}")
         display.stage_end(f"stage {i}", "reused")
     display.stage_start("stage 6")
-    display.task(64, "prompt", "generate").advance(16)
+    task = display.task(64, "prompt", "generate")
     clock.now += 8
+    task.advance(16)
     screen = Console(file=io.StringIO(), width=120, record=True)
     screen.print(display.render())
     text = screen.export_text()
