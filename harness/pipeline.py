@@ -19,6 +19,7 @@ from harness.config import Recipe, build_source
 from harness.export import export_trl_parquet
 from harness.feedback import CandidateFn, SourceContext, SourceOutput
 from harness.generation import GenerationParams, Generator, ledger_snapshots
+from harness.generation.remote_ledger import ledger_delta
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
 from harness.progress import NULL_PROGRESS, Progress
@@ -26,7 +27,7 @@ from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, 
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
 from harness.run_context import ModelRef, prompt_set_key
-from harness.run_generators import build_generator
+from harness.run_generators import LazyGenerators, build_generator
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -213,7 +214,7 @@ class Pipeline:
             policy=policy,
             candidate_params=self.candidate_params(),
             seed=self.recipe.sampling_seed,
-            generators=_LazyGenerators(self),
+            generators=LazyGenerators(self.generator, self.models),
             benchmark=self.benchmark,
             candidates_fn=candidates_fn,
         )
@@ -397,44 +398,6 @@ def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list
     for c in read_jsonl(stage.path / "completions.jsonl", Completion):
         by_prompt[c.prompt_id].append(c)
     return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
-
-
-def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What one stage spent per remote model: counters as differences, latency percentiles as they stand."""
-    spent = {}
-    for name, now in after.items():
-        was = before.get(name, {})
-        delta = {
-            k: (
-                v - was.get(k, 0)
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.startswith("latency")
-                else v
-            )
-            for k, v in now.items()
-        }
-        for k in ("failures", "attempt_errors"):
-            if isinstance(now.get(k), dict):
-                delta[k] = {r: n - was.get(k, {}).get(r, 0) for r, n in now[k].items() if n - was.get(k, {}).get(r, 0)}
-        if delta.get("items"):
-            spent[name] = delta
-    return spent
-
-
-class _LazyGenerators(dict):
-    """Generators are loaded on first use: a source that never asks for a model never loads it."""
-
-    def __init__(self, pipeline: Pipeline):
-        super().__init__()
-        self._pipeline = pipeline
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._pipeline.models
-
-    def __getitem__(self, name: str) -> Generator:
-        return self._pipeline.generator(name)
-
-    def __iter__(self):
-        return iter(self._pipeline.models)
 
 
 __all__ = ["ModelRef", "Pipeline", "export_trl_parquet"]

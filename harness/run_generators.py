@@ -5,6 +5,7 @@ through the same cache, executor and budget as feedback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,21 @@ def build_generator(
     if "batch_cache" in accepts:  # local generation keeps finished batches: a crash loses only the one in flight
         params.setdefault("batch_cache", str(results / "cache" / "generation.sqlite"))
     return generators.build(backend, **params)
+
+
+class LazyGenerators(dict):
+    """A run's generators by model name, built on first use: a source that never asks for a model never loads it."""
+
+    def __init__(self, build: Callable[[str], Generator], names: Mapping[str, object]):
+        super().__init__()
+        self._build = build
+        self._names = names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __getitem__(self, name: str) -> Generator:
+        return self._build(name)
+
+    def __iter__(self):
+        return iter(self._names)

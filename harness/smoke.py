@@ -252,7 +252,8 @@ def tiny_model(store: Any, name: str, path: str, family: str) -> str:
 @contextmanager
 def smoke_session(recipe: Recipe, results: str | Path, log: Callable[[str], None] = print) -> Iterator[Recipe]:
     """The smoke recipe, its tiny models built and its local API server running until the block ends."""
-    from harness.local_server import FakeLLMServer, smoke_rule
+    from harness.local_rules import smoke_rule
+    from harness.local_server import FakeLLMServer
     from harness.store import StageStore
 
     plan = plan_smoke(recipe)

@@ -18,7 +18,7 @@ prompt once per sample) is not counted, so it shows up as a lower fraction. The 
 (generation FLOP/s over that round's peak) and the median printed. Goals (issue 11): >= 25 % of peak, >= 0.9x bare.
 
 Every time is taken twice: wall clock, and this process's CPU time. Where other work shares the cores (this
-project's 2-core machine runs several agents at once), wall times swing by 2x between identical runs while CPU
+project's 2-core machine runs several agents at once), wall times swing between identical runs while CPU
 times do not: with one torch thread, CPU time is the time the run actually had a core. Read the CPU columns there.
 """
 

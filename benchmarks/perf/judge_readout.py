@@ -15,9 +15,7 @@ interleaved, each as wall and process CPU time, as a ratio to the probability re
 - **... max_batch_tokens**: the same generator with `max_batch_tokens` (default 8192): batches cut at that many
   prompt positions (harness.generation.batch_plan).
 
-Measured (2 idle cores, 64 prompts of 266-463 tokens, probs always in batches of 16, wall): generate 6 at
-`--batch-size 16` 1.09x probs, at 32 1.28x, at 64 1.6-2.3x (two runs); at 64 the harness generator 1.77x, and 0.92x
-with max_batch_tokens 8192 (1.9x faster); full logits at 64 2.7-3.0x.
+What it measured, and on which machine, is on the docs site's results/performance page.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 `max_rows` prompts a batch and, with a token budget, at most `max_tokens` positions in one batch's prompt pass
 (rows x its longest prompt).
 
-The budget exists because a batch that is right for short prompts is wrong for long ones on a CPU: 64 judge
-prompts of 266-463 tokens read in one batch took 1.8-2.0x the time (two runs) of the same prompts in batches of 16
-(~7k tokens a pass), and batches of 32 took 1.2x (`python -m benchmarks.perf.judge_readout`, SmolLM2-135M, 2 cores): a pass of
-~30k positions no longer keeps its activations in cache.
+The budget exists because a batch that is right for short prompts is wrong for long ones on a CPU: a prompt pass
+over many long judge prompts at once no longer keeps its activations in cache, and the same prompts read in smaller
+batches finish sooner (`python -m benchmarks.perf.judge_readout` measures it; the numbers are on the docs site's
+results/performance page).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Prompts are rendered with the tokenizer's chat template, sorted by length so eac
 left-padded (decoder-only models continue from the right edge), and sampled with a seed derived from
 the batch's content, so the same prompts give the same completions whatever else is in the run.
 With `max_batch_tokens`, a batch also stops growing at that many prompt positions (harness.generation.batch_plan:
-long judge prompts read 2x faster in batches of ~7k tokens than of ~30k on a CPU).
+long judge prompts read faster in smaller batches on a CPU; measured by benchmarks.perf.judge_readout).
 With `share_prompt`, a batch's prompts are read once and their attention cache copied for each of the n samples
 (generate would otherwise read every prompt n times: a third of the work for 40-token prompts and 48 new tokens).
 With `batch_cache` (a SQLite file; the pipeline passes one under the run's results) every finished batch is

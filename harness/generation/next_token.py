@@ -3,7 +3,7 @@
 A judge read this way gives an expected score (sum of p(k) * k over the options) instead of one sampled digit:
 a graded verdict even where the model's sampled scores would all tie, and no unparseable output. Only the last
 position's logits are computed (`logits_to_keep=1`): over a 49k vocabulary, full logits for every position of a
-150-token judge prompt cost ~40x more than the forward pass itself needs.
+judge prompt cost a multiple of what the verdict needs (benchmarks.perf.judge_readout measures both).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,3 +72,24 @@ def _percentile(ordered: list[float], q: float) -> float | None:
         return None
     rank = max(1, math.ceil(len(ordered) * q))
     return round(ordered[rank - 1], 6)
+
+
+def ledger_delta(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What one stage spent per remote model: counters as differences, latency percentiles as they stand."""
+    spent = {}
+    for name, now in after.items():
+        was = before.get(name, {})
+        delta = {
+            k: (
+                v - was.get(k, 0)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.startswith("latency")
+                else v
+            )
+            for k, v in now.items()
+        }
+        for k in ("failures", "attempt_errors"):
+            if isinstance(now.get(k), dict):
+                delta[k] = {r: n - was.get(k, {}).get(r, 0) for r, n in now[k].items() if n - was.get(k, {}).get(r, 0)}
+        if delta.get("items"):
+            spent[name] = delta
+    return spent
