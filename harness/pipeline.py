@@ -26,7 +26,7 @@ from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
-from harness.run_context import ModelRef, prompt_set_key
+from harness.run_context import ModelRef, prompt_set_key, read_completions
 from harness.run_generators import LazyGenerators, build_generator
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
@@ -390,14 +390,6 @@ class Pipeline:
             self.stages,
             models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
         )
-
-
-def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list[Completion]]:
-    """Per prompt, the stage's completions in sample order (a failed remote sample is simply absent)."""
-    by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
-    for c in read_jsonl(stage.path / "completions.jsonl", Completion):
-        by_prompt[c.prompt_id].append(c)
-    return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
 
 
 __all__ = ["ModelRef", "Pipeline", "export_trl_parquet"]
