@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 EXAMPLES = Path("results") / "examples"
 FIGURES = (".png", ".svg")  # shown inline; .pdf is linked
 DOWNLOADS = (".csv", ".pdf")
+CAPTION = ".caption.md"  # a figure's caption (harness/figures/save.py), printed under its images
 PROVENANCE = ("machine", "threads", "torch", "command", "commit", "run", "wall time")
 NOT_RECORDED = "not recorded"
 EXAMPLE_MARK = "<!-- results:example -->"
@@ -36,9 +37,16 @@ def repo_root(config: MkDocsConfig) -> Path:
 
 
 def example_stems(examples: Path) -> list[str]:
-    """Every stem under results/examples/ with a table, a CSV or a figure (the folder's README is not one)."""
+    """Every stem under results/examples/ with a table, a CSV or a figure (the folder's README and the figures'
+    captions are not one)."""
     kinds = (".md", *DOWNLOADS, *FIGURES)
-    return sorted({p.stem for p in examples.iterdir() if p.suffix in kinds and p.name != "README.md"})
+    return sorted(
+        {
+            p.stem
+            for p in examples.iterdir()
+            if p.suffix in kinds and p.name != "README.md" and not p.name.endswith(CAPTION)
+        }
+    )
 
 
 def recorded_run(examples: Path, stem: str) -> str | None:
@@ -77,6 +85,9 @@ def example_markdown(examples: Path, stem: str) -> str:
     for suffix in FIGURES:
         if (examples / f"{stem}{suffix}").exists():
             parts.append(f"![{stem}{suffix}](examples/{stem}{suffix})\n")
+    caption = examples / f"{stem}{CAPTION}"
+    if caption.exists():
+        parts.append(caption.read_text(encoding="utf-8"))
     downloads = [f"[{stem}{s}](examples/{stem}{s})" for s in DOWNLOADS if (examples / f"{stem}{s}").exists()]
     if downloads:
         parts.append("Download: " + ", ".join(downloads) + ".\n")

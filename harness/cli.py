@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli_kinds import is_judge_eval_recipe, is_reward_recipe
+from harness import plan
+from harness.cli_kinds import SUMMARIES, check_flags
 from harness.cli_run import cmd_run, output_flags
-from harness.config import RecipeError, load_recipe, load_recipe_data, recipe_kind
+from harness.config import RecipeError, load_recipe_data, recipe_kind
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
@@ -73,45 +74,19 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every check `harness run` makes before it spends compute, and nothing else."""
+    from harness.recipe_loader import FeedbackFile, load
+
     if args.explain:
         print(explain_recipe(args))
-    if is_reward_recipe(args):
-        from harness.reward_recipe import load_reward_recipe
-
-        rm = load_reward_recipe(args.recipe, args.set)
-        print(
-            f"{args.recipe}: ok — reward-model recipe {rm.name!r}, model {rm.model} ({rm.pooling} pooling), "
-            f"train: {', '.join(rm.train_subsets)}; eval: {', '.join(rm.eval_subsets)}"
-        )
-        return 0
-    from harness.sweep.spec import load_sweep
-
-    sweep = load_sweep(args.recipe, args.set)
-    if sweep is not None:
-        groups = list(dict.fromkeys(v.group for v, _ in sweep.variants))
-        print(
-            f"{args.recipe}: ok — sweep {sweep.name!r}: {len(sweep.variants)} variants validated "
-            f"({len(groups)} groups: {', '.join(groups)}; seeds: {sweep.spec.seeds or 'as in the recipe'})"
-        )
-        return 0
-    if is_judge_eval_recipe(args):
-        from harness.judge_eval.recipe import load_judge_eval_recipe
-
-        je = load_judge_eval_recipe(args.recipe, args.set)
-        print(
-            f"{args.recipe}: ok — judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; "
-            f"sets: {', '.join(je.sets)}"
-        )
-        return 0
-    recipe = load_recipe(args.recipe, args.set)
-    if args.smoke:
+    loaded = load(args.recipe, args.set)
+    check_flags(args, loaded)
+    if args.smoke and isinstance(loaded, FeedbackFile):
         from harness.smoke import validate_smoke
 
-        for note in validate_smoke(recipe):
+        for note in validate_smoke(loaded.recipe):
             print(f"[smoke] {note}")
-    print(
-        f"{args.recipe}: ok — recipe {recipe.name!r}, {len(recipe.models)} models, sources: {', '.join(recipe.sources)}"
-    )
+    print(f"{args.recipe}: ok — {SUMMARIES[loaded.kind](loaded)}")
     return 0
 
 
@@ -281,7 +256,8 @@ def parser() -> argparse.ArgumentParser:
     lb.add_argument(
         "--format",
         default="md,csv",
-        help="comma list of: md, csv, html, png (default: md,csv); png also draws a judge-quality heatmap",
+        help="comma list of: md, csv, html, png (default: md,csv); png writes each figure as PNG, SVG and PDF with "
+        "a caption, and a judge-quality heatmap where the run has one",
     )
     lb.add_argument(
         "--by",
@@ -314,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     )
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
+    plan.add_parser(sub)
 
     ls = sub.add_parser("plugins", help="list registered plug-ins of every kind")
     ls.set_defaults(func=cmd_list, kind_alias=None)

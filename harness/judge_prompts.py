@@ -130,6 +130,31 @@ class JudgePrompt(BaseModel):
         return self.target.format(score=score)
 
 
+# In a source's or a judge's block of a recipe, these keys name a judge prompt: a folder name in judges/prompts/ or a
+# folder path, which the recipe loader resolves against the recipe's folder.
+PROMPT_KEYS = ("prompt", "judge_prompt")
+
+
+def is_shipped(name: str) -> bool:
+    """Whether `name` is a prompt folder shipped in judges/prompts/ (a bare name, not a path)."""
+    return "/" not in name and "\\" not in name and (PROMPTS_DIR / name / "judge.yaml").exists()
+
+
+def resolve(path_or_name: str, base_dir: Path | None) -> str:
+    """A judge prompt as the recipe in `base_dir` means it: a shipped prompt's name stays its name; a folder path,
+    relative to `base_dir` (as `extends:` is), so a recipe validates the same from any working directory; an
+    absolute or `~` path as given."""
+    if is_shipped(path_or_name) or base_dir is None:
+        return path_or_name
+    path = Path(path_or_name).expanduser()
+    if path.is_absolute():
+        return str(path)
+    beside = base_dir / path_or_name
+    if "/" not in path_or_name and not beside.is_dir():
+        return path_or_name  # an unknown bare name: loading it lists the shipped prompts
+    return str(beside)
+
+
 @cache
 def load_judge_prompt(name: str) -> JudgePrompt:
     folder = Path(name) if Path(name).is_dir() else PROMPTS_DIR / name

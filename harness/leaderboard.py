@@ -26,11 +26,13 @@ from harness.leaderboard_rows import (
     latest_run,
     not_trained,
     pct,
+    power_columns,
     premise_line,
     samples_text,
     select_rows,
     time_cell,
 )  # fmt: skip
+from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
 from harness.store import write_text_atomic
 
@@ -43,14 +45,14 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
     lines = [
         f"## {metrics['recipe']} — run {record['run_id']}",
         "",
-        f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | pairs | "
+        f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | {RUN_HEADER} | pairs | "
         "dropped (reason: n) | judge failures | pair acc. vs oracle | feedback + DPO time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
         if r["score"] is None:
             lines.append(
-                f"| {r['model']} | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
+                f"| {r['model']} | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | "
                 f"{100 * r['judge_failure_rate']:.1f}% | — | — |"
             )
             continue
@@ -66,7 +68,7 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         acc = "—" if r.get("gold_pair_accuracy") is None else f"{100 * r['gold_pair_accuracy']:.0f}%"
         secs = time_cell(r)
         lines.append(
-            f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | "
+            f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | {run_cell(r, base)} | "
             f"{r.get('pairs', '—')} | {dropped_text(r)} | {fail} | {acc} | {secs} |"
         )
     lines += judge_quality_markdown(metrics.get("judge_quality") or {})
@@ -76,6 +78,7 @@ def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) 
         "",
         f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
         f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
+        RUN_LEGEND,
     ]
     if premise_line(metrics):
         lines.append(premise_line(metrics))
@@ -95,14 +98,14 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
     lines = [
         f"## {metrics['recipe']} — run {record['run_id']}",
         "",
-        f"| model | score | win rate vs {base} ± SE | LC win rate ± SE | position consistency | pairs | "
-        "dropped (reason: n) | judge failures | feedback + DPO time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| model | score | win rate vs {base} ± SE | {RUN_HEADER} | LC win rate ± SE | position consistency | "
+        "pairs | dropped (reason: n) | judge failures | feedback + DPO time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
         if not_trained(r, base):
             lines.append(
-                f"| {r['model']} | — | not trained: no pairs | — | — | 0 | {dropped_text(r)} | "
+                f"| {r['model']} | — | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | "
                 f"{100 * r['judge_failure_rate']:.1f}% | — |"
             )
             continue
@@ -115,7 +118,8 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
         fail = failure_cell(r)
         secs = time_cell(r)
         lines.append(
-            f"| {r['model']} | — | {win} | {lc} | {consistency} | {r.get('pairs', '—')} | {dropped_text(r)} | "
+            f"| {r['model']} | — | {win} | {run_cell(r, base)} | {lc} | {consistency} | {r.get('pairs', '—')} | "
+            f"{dropped_text(r)} | "
             f"{fail} | {secs} |"
         )
     lines += ledger_lines(metrics.get("sources") or {})
@@ -126,6 +130,7 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
         f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
         f"{samples_text(first['samples'])} per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
         "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader).",
+        RUN_LEGEND,
     ]
     if metrics.get("lc_error"):
         lines.append(f"LC fit failed: {metrics['lc_error']}")
@@ -177,7 +182,7 @@ def csv_text(run: dict[str, Any], by: str = "model", metric: str | None = None) 
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in select_rows(run, by, metric):
-        writer.writerow({**row, "run_id": run["run"]["run_id"]})
+        writer.writerow({**row, **power_columns(row), "run_id": run["run"]["run_id"]})
     return buf.getvalue()
 
 

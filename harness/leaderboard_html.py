@@ -22,6 +22,7 @@ from harness.leaderboard_rows import (
     samples_text,
     select_rows,
 )  # fmt: skip
+from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
 
 # Every string taken from run data goes through `_e` (html.escape, quotes included): model names, sources,
@@ -162,6 +163,14 @@ def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Proven
                     prov(f"{where}.diff", ev, ev_base),
                 )
             )
+    power = r.get("power") if r["model"] != base else None
+    cells.append(
+        _cell(
+            _e(run_cell(r, base)),
+            power["mde"] if power else None,
+            prov(f"{where}.power", ev, ev_base) if power else None,
+        )
+    )
     for field, text in (
         ("pairs", fmt(r.get("pairs"), "d")),
         ("judge_failure_rate", fmt(pct(r.get("judge_failure_rate")), ".1f") + "%"),
@@ -291,6 +300,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
         "oracle score ± SE",
         f"win rate vs {base} ± SE",
         f"Δ score vs {base} [95% CI]",
+        RUN_HEADER,
         "pairs",
         "judge failures",
         "pair acc. vs oracle",
@@ -314,6 +324,7 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
             f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
             "Hover a number for its provenance."
         )
+    notes.append(RUN_LEGEND)
     if premise_line(metrics):
         notes.append(premise_line(metrics))
     notes += configuration_lines(metrics)

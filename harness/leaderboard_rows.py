@@ -26,6 +26,8 @@ COLUMNS = [
     "diff_ci_low",
     "diff_ci_high",
     "significant",
+    "mde",
+    "prompts_needed",
     "pairs",
     "judge_failure_rate",
     "gold_pair_accuracy",
@@ -118,3 +120,9 @@ def judge_quality_columns(quality: dict[str, dict[str, Any]]) -> list[str]:
     """The metric columns of `judge_quality`: its `<metric>_se` companions and prompt counts are not metrics."""
     found = {m for scores in quality.values() for m in scores if not m.endswith("_se") and m != "n_prompts"}
     return sorted(found)
+
+
+def power_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """The CSV's power columns from a row's `power` record (harness/evaluate/power.py); empty where it has none."""
+    power = row.get("power") or {}
+    return {"mde": power.get("mde"), "prompts_needed": power.get("prompts_needed")}

@@ -1,7 +1,7 @@
-"""PNG plots from run records: one metric per leaderboard row with its uncertainty, and judge quality.
+"""Leaderboard figures from run records: one metric per row with its 95% CI, and judge quality as a heatmap.
 
-matplotlib is imported inside the functions (the `plots` extra) and used through `Figure` objects with the
-Agg canvas, so no pyplot global state or display backend is involved.
+Each figure is written as PNG, SVG and PDF with a caption (harness/figures/save.py); the drawing lives in
+harness/figures/, this module reads the run record into the figures' data.
 """
 
 from __future__ import annotations
@@ -11,85 +11,125 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.figures import bars, heatmap
+from harness.figures.save import Caption, save
 from harness.leaderboard_rows import DEFAULT_SOURCE_METRIC, judge_quality_columns, select_rows
 
-# metric -> (axis label template, reference line, how to read the error bar from a row)
-ERRORS: dict[str, tuple[str, float, Callable[[dict[str, Any]], tuple[float, float]]]] = {
-    "win_rate": ("win rate vs {base} (%), ± SE", 50.0, lambda r: (r["win_rate_se"], r["win_rate_se"])),
-    "score": ("oracle score 0–5, ± SE", math.nan, lambda r: (r["score_se"], r["score_se"])),
+Z95 = 1.959963984540054
+
+
+def around(value: float, se: float | None) -> tuple[float, float] | None:
+    return None if se is None else (value - Z95 * se, value + Z95 * se)
+
+
+# metric -> (x label, reference line, its legend entry, how the 95% CI is made, the row's CI ends)
+ERRORS: dict[str, tuple[str, float, str, str, Callable[[dict[str, Any]], tuple[float, float] | None]]] = {
+    "win_rate": (
+        "win rate vs {base} (%)",
+        50.0,
+        "as good as {base} (50%)",
+        "mean ± 1.96 SE over prompts",
+        lambda r: around(r["win_rate"], r.get("win_rate_se")),
+    ),
+    "score": (
+        "oracle score (points, 0–5)",
+        math.nan,
+        "",
+        "mean ± 1.96 SE over prompts",
+        lambda r: around(r["score"], r.get("score_se")),
+    ),
     "diff": (
-        "Δ score vs {base}, paired bootstrap 95% CI",
+        "Δ oracle score vs {base} (points, 0–5 scale)",
         0.0,
-        lambda r: (r["diff"] - r["diff_ci_low"], r["diff_ci_high"] - r["diff"]),
+        "no difference from {base}",
+        "paired bootstrap over prompts",
+        lambda r: None if r.get("diff_ci_low") is None else (r["diff_ci_low"], r["diff_ci_high"]),
     ),
 }
+VALUE_NAMES = {"win_rate": "win rate vs {base}", "score": "oracle score", "diff": "Δ oracle score vs {base}"}
 
 
-def _save(fig: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    tmp.replace(path)
-    return path
+def nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
-def metric_plot(run: dict[str, Any], path: Path, by: str = "source", metric: str | None = None) -> Path:
-    """Horizontal bars with error bars, best on top; a row without the metric (baseline, untrained) is labelled."""
-    from matplotlib.figure import Figure
+def row_bar(row: dict[str, Any], metric: str, base: str) -> bars.Bar:
+    n = f" (n={row['n_prompts']})" if row.get("n_prompts") else ""
+    if row.get(metric) is None:
+        why = "baseline" if row["model"] == base else "not trained: no pairs" if row.get("score") is None else "—"
+        return bars.Bar(row["model"] + n, None, note=why)
+    return bars.Bar(row["model"] + n, row[metric], ERRORS[metric][4](row))
 
+
+def metric_chart(
+    rows: list[dict[str, Any]], metric: str, base: str, by: str, recipe: str, run_id: str
+) -> tuple[bars.BarChart, Caption]:
+    """The bar chart of leaderboard rows (best first) and its caption."""
+    xlabel, reference, ref_label, how, _ = ERRORS[metric]
+    value = VALUE_NAMES[metric].format(base=base)
+    chart = bars.BarChart(
+        title=f"{recipe}: {value} of {'each feedback source' if by == 'source' else 'each model'}",
+        xlabel=xlabel.format(base=base),
+        ylabel="M2 model (feedback source)" if by == "source" else "model",
+        value_label=f"{value}, mean over n prompts",
+        bars=[row_bar(r, metric, base) for r in rows],
+        reference=reference,
+        reference_label=ref_label.format(base=base),
+        xlim=(0.0, 100.0) if metric == "win_rate" else None,
+    )
+    samples = {r.get("samples") for r in rows if r.get("samples")}
+    per_prompt = f", each prompt scored on {samples.pop()} sampled answers" if len(samples) == 1 else ""
+    notes = sorted({b.note for b in chart.bars if b.note})
+    each = "the M2 model trained on each feedback source" if by == "source" else "each model"
+    text = (
+        f"{value[0].upper()}{value[1:]} of {each} in run {run_id} (recipe {recipe}). Bars: the mean over the n "
+        f"held-out prompts in each label{per_prompt}. Error bars: 95% confidence intervals ({how})."
+        + (f" Dashed line: {chart.reference_label}." if chart.reference_label else "")
+        + (f" Rows without a bar: {', '.join(notes)}." if notes else "")
+    )
+    return chart, Caption(chart.title, text)
+
+
+def metric_figure(run: dict[str, Any], by: str = "source", metric: str | None = None) -> tuple[Any, Caption]:
+    """Horizontal bars with 95% CIs, best on top; a row without the metric (baseline, untrained) is labelled."""
     metric = metric or DEFAULT_SOURCE_METRIC
     base = run["metrics"]["baseline"]
-    rows = select_rows(run, by, metric)[::-1]  # barh draws bottom-up
-    label, reference, error = ERRORS[metric]
-    fig = Figure(figsize=(7, 1.2 + 0.45 * max(len(rows), 1)))
-    ax = fig.subplots()
-    values = [r.get(metric) or 0.0 for r in rows]
-    bars = [error(r) if r.get(metric) is not None else (math.nan, math.nan) for r in rows]
-    ax.barh(
-        [r["model"] for r in rows],
-        values,
-        xerr=[[b[0] for b in bars], [b[1] for b in bars]],
-        color="#4c72b0",
-        ecolor="#222",
-        capsize=4,
-    )
-    for y, r in enumerate(rows):
-        if r.get(metric) is None:
-            why = "baseline" if r["model"] == base else "not trained: no pairs" if r.get("score") is None else "—"
-            ax.text(0, y, f" {why}", va="center", fontsize=8, color="#555")
-    if metric == "win_rate":
-        ax.set_xlim(0, 100)
-    if not math.isnan(reference):
-        ax.axvline(reference, color="#c44e52", linestyle="--", linewidth=1)
-    ax.set_xlabel(label.format(base=base))
-    ax.set_title(f"{run['metrics']['recipe']} — run {run['run']['run_id']}", fontsize=10)
-    return _save(fig, path)
+    rows = select_rows(run, by, metric)
+    chart, caption = metric_chart(rows, metric, base, by, run["metrics"]["recipe"], run["run"]["run_id"])
+    return bars.draw(chart), caption
 
 
-def judge_heatmap(run: dict[str, Any], path: Path) -> Path | None:
+def metric_plot(run: dict[str, Any], path: Path, by: str = "source", metric: str | None = None) -> list[Path]:
+    return _save_pair(metric_figure(run, by, metric), path)
+
+
+def heatmap_figure(run: dict[str, Any]) -> tuple[Any, Caption] | None:
     """Rows = judges, columns = metrics, from metrics.json `judge_quality` ({judge: {metric: value}})."""
     quality: dict[str, dict[str, float | None]] = run["metrics"].get("judge_quality") or {}
     if not quality:
         return None
-    from matplotlib.figure import Figure
-
     judges = list(quality)
     names = judge_quality_columns(quality)
-    grid = [[math.nan if quality[j].get(m) is None else float(quality[j][m]) for m in names] for j in judges]
-    fig = Figure(figsize=(1.6 + 1.3 * len(names), 1.2 + 0.5 * len(judges)))
-    ax = fig.subplots()
-    image = ax.imshow(grid, cmap="viridis", aspect="auto")
-    ax.set_xticks(range(len(names)), labels=names, rotation=30, ha="right")
-    ax.set_yticks(range(len(judges)), labels=judges)
-    for i, row in enumerate(grid):
-        for j, value in enumerate(row):
-            dark = not math.isnan(value) and image.norm(value) < 0.6  # viridis is dark at the low end; NaN is blank
-            ax.text(
-                j, i, "—" if math.isnan(value) else f"{value:.2f}", ha="center", va="center", color="w" if dark else "k"
-            )
-    fig.colorbar(image, ax=ax)
-    ax.set_title("judge quality vs the reference ranking", fontsize=10)
-    return _save(fig, path)
+    grid = [[nan_if_none(quality[j].get(m)) for m in names] for j in judges]
+    labels = [f"{j} (n={quality[j]['n_prompts']})" if quality[j].get("n_prompts") else j for j in judges]
+    title = f"{run['metrics']['recipe']}: judge quality vs the reference ranking"
+    caption = Caption(
+        title,
+        f"Each judge of run {run['run']['run_id']} ranks the same M1 candidates; each cell is a measure of that "
+        "ranking against the reference (the gold grader), a per-prompt mean over the n prompts in the row label. "
+        "No error bars: the standard errors are in the leaderboard's judge-quality table. '—': no value.",
+    )
+    return heatmap.draw(title, labels, names, grid, "value of the measure"), caption
+
+
+def judge_heatmap(run: dict[str, Any], path: Path) -> list[Path] | None:
+    drawn = heatmap_figure(run)
+    return None if drawn is None else _save_pair(drawn, path)
+
+
+def _save_pair(drawn: tuple[Any, Caption], path: Path) -> list[Path]:
+    fig, caption = drawn
+    return save(fig, path, caption)
 
 
 def write_plots(
@@ -100,10 +140,10 @@ def write_plots(
     metric: str | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Path]:
-    written = [metric_plot(run, out_dir / f"{stem}.png", by, metric)]
-    heatmap = judge_heatmap(run, out_dir / f"{stem}-judges.png")
-    if heatmap is None:
+    written = metric_plot(run, out_dir / f"{stem}.png", by, metric)
+    drawn = judge_heatmap(run, out_dir / f"{stem}-judges.png")
+    if drawn is None:
         log(f"judge-quality heatmap skipped: metrics.json of run {run['run']['run_id']} has no 'judge_quality'")
     else:
-        written.append(heatmap)
+        written += drawn
     return written

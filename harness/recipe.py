@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from harness.exact_scalars import EXACT_SCALAR, ExactScalars
 from harness.generation import GenerationParams
 from harness.names import reserved_reason
 from harness.train.launch import LaunchSpec
@@ -22,7 +23,7 @@ class RecipeError(ValueError):
     """A recipe problem, phrased as one line naming the field and the fix."""
 
 
-class Strict(BaseModel):
+class Strict(ExactScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -226,6 +227,10 @@ def first_error(exc: ValidationError, model: type[BaseModel] | None = None, top_
     from harness.recipe_help import unknown_key
 
     err = exc.errors()[0]
+    if err["type"] == EXACT_SCALAR:  # raised by the model around the field, which it names
+        ctx = err.get("ctx") or {}
+        where = ".".join([*(str(p) for p in err["loc"]), str(ctx.get("field"))])
+        return f"{where}: {ctx.get('problem')} (got {ctx.get('value')!r})"
     where = ".".join(str(p) for p in err["loc"]) or "recipe"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":

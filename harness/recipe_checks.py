@@ -1,28 +1,40 @@
 """What pydantic cannot check in a recipe: registered names, the models each source declares it reads, judge
-prompts, rows named outside `sources`, and model paths on disk. Each problem is one line naming the field."""
+prompts, generator parameters against the backend's signature, rows named outside `sources`, and model paths on
+disk. Each problem is one line naming the field."""
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from harness.judge_prompts import load_judge_prompt
+from harness.generation.remote_settings import parse_settings
+from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
 from harness.names import M1, parse_row, rmsp_model
-from harness.recipe import Recipe, RecipeError, first_error
+from harness.recipe import ModelSpec, Recipe, RecipeError, first_error
 
 
 def check_references(recipe: Recipe, where: str) -> None:
     """What pydantic cannot see: registered names, source parameters and model paths on disk."""
     from harness.registry import RegistryError, benchmarks, generators
 
+    check_source_prompts(recipe, where)
     try:
         benchmarks.get(recipe.benchmark.name)
         for spec in recipe.models.values():
             generators.get(spec.generator)
+        check_generator_params(recipe.models, where)
         for name in recipe.sources:
-            for use in build_source(recipe, name).model_uses():
+            try:
+                built = build_source(recipe, name)
+            except RecipeError as exc:
+                raise RecipeError(f"{where}: {exc}") from None
+            for use in built.model_uses():
                 if use.model not in recipe.models:
                     raise RecipeError(
                         f"{where}: {name}.{use.field}: model {use.model!r} is not in models "
@@ -49,6 +61,69 @@ def check_references(recipe: Recipe, where: str) -> None:
             )
 
 
+def check_source_prompts(recipe: Recipe, where: str) -> None:
+    """Each listed source's judge prompt keys (`prompt`, `judge_prompt`, as the loader resolved them) name a prompt
+    folder that loads; a judged source's prompted judge reads its prompt only when the run reaches it."""
+    for name in recipe.sources:
+        for key, value in recipe.source_kwargs(name).items():
+            if key in PROMPT_KEYS and isinstance(value, str):
+                try:
+                    load_judge_prompt(value)
+                except ValueError as exc:
+                    raise RecipeError(f"{where}: {name}.{key}: {exc}") from None
+
+
+def check_generator_params(models: Mapping[str, ModelSpec], where: str) -> None:
+    """Each model's `generator_params` against its backend's signature, as the run will call it: an unknown or
+    misspelt name, one the harness sets itself, or a value of the wrong type is an error here, not at model build."""
+    from harness.registry import generators
+
+    for name, spec in models.items():
+        accepts = generators.get(spec.generator).parameters
+        hints = _type_hints(generators.get(spec.generator).factory)
+        open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepts.values())
+        named = [p for p, v in accepts.items() if v.kind is not inspect.Parameter.VAR_KEYWORD]
+        for key, value in spec.generator_params.items():
+            field = f"models.{name}.generator_params.{key}"
+            if key in SET_BY_HARNESS and key in accepts:
+                raise RecipeError(f"{where}: {field}: set from the model's own fields (path/gguf); remove it here")
+            if key not in accepts and not open_ended:
+                close = difflib.get_close_matches(key, named, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise RecipeError(
+                    f"{where}: {field}: backend {spec.generator!r} takes no such parameter; {hint}"
+                    f"it takes {', '.join(p for p in named if p not in SET_BY_HARNESS)}"
+                )
+            if key not in accepts:
+                continue  # an open-ended backend's own keywords: checked below as a whole
+            if key in hints:
+                try:
+                    TypeAdapter(hints[key]).validate_python(value)
+                except ValidationError as exc:
+                    msg = exc.errors()[0]["msg"]
+                    raise RecipeError(f"{where}: {field}: {msg} (got {value!r}); fix the value") from None
+
+        extra = {k: v for k, v in spec.generator_params.items() if k not in accepts}
+        if extra and REMOTE_KEYWORDS in accepts:
+            try:
+                parse_settings(f"models.{name}.generator_params", extra)
+            except ValueError as exc:
+                raise RecipeError(f"{where}: {exc}") from None
+
+
+# A remote backend's `**remote` keywords are RemoteSettings fields (harness/generation/remote_settings.py)
+REMOTE_KEYWORDS = "remote"
+# The parameters a run fills from the model spec (harness/run_generators.py), never from generator_params
+SET_BY_HARNESS = ("path", "model")
+
+
+def _type_hints(factory: Any) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(factory)
+    except (NameError, TypeError):  # a plug-in's annotation that does not resolve: its names are still checked
+        return {}
+
+
 def _check_benchmark_params(recipe: Recipe, where: str) -> None:
     # Loaders read nothing at construction, so building one here only checks its parameters.
     from harness.registry import benchmarks
@@ -59,6 +134,8 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: benchmark.params.{first_error(exc)}") from None
     except TypeError as exc:
         raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
+    except FileNotFoundError as exc:  # a public set whose data is not where it looks
+        raise RecipeError(f"{where}: benchmark: {exc}") from None
 
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from harness import names
 from harness.evaluate import mean_se, paired_bootstrap, win_rate
+from harness.evaluate.paired import paired_scores
+from harness.evaluate.power import WIN_RATE_TEST, paired_power
 from harness.types import PreferencePair, Prompt
 
 Scores = Mapping[str, Sequence[float | None]]  # prompt id -> oracle score of sample k (None: the sample failed)
@@ -106,6 +108,9 @@ def build_metrics(
                 p_sign=diff.p_sign,
                 significant=diff.significant,
             )
+            a, b = paired_scores(pp, base_pp)
+            # `power`: every power field of a row, in one place (harness/evaluate/power.py says what each means)
+            row["power"] = paired_power(a - b).record()
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, scores, source_stats)
@@ -213,6 +218,8 @@ def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Ma
                 eval_judge_failures=jr.judge_failures,
                 position_consistency=jr.position_consistency,
             )
+            won = [100.0 * (p - 1.0) - 50.0 for p in heads[model].preferences if p is not None]
+            row["power"] = paired_power(won, test=WIN_RATE_TEST).record()
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, judged.rows, source_stats)

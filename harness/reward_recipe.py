@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -123,7 +123,11 @@ def check_reward_recipe(recipe: RewardModelRecipe, where: str) -> None:
 
 
 def load_reward_recipe(path: str | Path, overrides: list[str] | None = None) -> RewardModelRecipe:
-    data = load_recipe_data(path, overrides)
+    return reward_recipe_from_data(path, load_recipe_data(path, overrides))
+
+
+def reward_recipe_from_data(path: str | Path, data: dict[str, Any]) -> RewardModelRecipe:
+    """A reward-model recipe from its file's mapping (`load_recipe_data`): validated and checked as a run would."""
     if recipe_kind(path, data) != "reward_model":
         raise RecipeError(f"{path}: kind: a reward-model recipe needs `kind: reward_model`")
     try:

@@ -12,11 +12,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.exact_scalars import ExactScalars
 from harness.hashing import stable_hash
 from harness.types import Completion, Failure, Prompt
 
 
-class GenerationParams(BaseModel):
+class GenerationParams(ExactScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     n: int = Field(1, ge=1, description="samples per prompt")

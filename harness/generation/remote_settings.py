@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness.exact_scalars import ExactScalars
+
 
 class Price(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -28,7 +30,7 @@ class Budget(BaseModel):
     max_cost_usd: float | None = Field(None, ge=0.0, description="needs a price for the model in `prices`")
 
 
-class RemoteSettings(BaseModel):
+class RemoteSettings(ExactScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     concurrency: int = Field(8, ge=1, description="requests in flight at once")
@@ -49,7 +51,8 @@ def parse_settings(owner: str, params: Mapping[str, Any]) -> RemoteSettings:
         return RemoteSettings.model_validate(dict(params))
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+            ": ".join([*([".".join(str(p) for p in err["loc"])] if err["loc"] else []), err["msg"]])
+            for err in exc.errors(include_url=False)
         )
         known = ", ".join(RemoteSettings.model_fields)
         raise ValueError(f"{owner}: {problems} (fix these generator params; known settings: {known})") from None

@@ -1,4 +1,5 @@
-"""The judge leaderboard of a judge_eval run: md, csv, html and png under results/leaderboards/.
+"""The judge leaderboard of a judge_eval run: md, csv, html and png (with svg, pdf and a caption) under
+results/leaderboards/.
 
 The overview has one row per judge and one column per set (agreement with humans without ties, or for a ranked
 set the per-prompt pairwise accuracy against the human ranks), each with its 95% interval, and a chance row.
@@ -176,29 +177,37 @@ def html_page(run: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def png(run: dict[str, Any], path: Path) -> Path:
-    """One panel per set: each judge's headline measure with its 95% interval, the chance level as a line."""
-    from matplotlib.figure import Figure
+MEASURES = {
+    "agreement": "agreement with humans, no ties",
+    "pairwise_accuracy": "pairwise accuracy vs human ranks",
+}
+
+
+def figure(run: dict[str, Any]) -> tuple[Any, Any]:
+    """One panel per set: each judge's headline measure with its 95% interval, the chance level as a line; the
+    figure and its caption."""
+    from harness.figures import judges as judge_figure
 
     metrics = run["metrics"]
     judges, sets = order(run)
-    fig = Figure(figsize=(4 * len(sets), 0.9 + 0.4 * len(judges)))
-    for k, s in enumerate(sets):
-        ax = fig.add_subplot(1, len(sets), k + 1)
+    panels = []
+    for s in sets:
         key = headline(metrics, s)
         cells = [overall(metrics["results"][j][s]).get(key) or {} for j in judges]
-        values = [c.get("value") if c.get("value") is not None else float("nan") for c in cells]
-        # Wilson intervals are not symmetric: the bar's error runs from the interval's low end to its high end
-        low = [(c["value"] - c["ci95"][0]) if c.get("ci95") else 0.0 for c in cells]
-        high = [(c["ci95"][1] - c["value"]) if c.get("ci95") else 0.0 for c in cells]
-        ax.barh(range(len(judges))[::-1], values, xerr=[low, high], color="#4c72b0", capsize=3)
-        ax.axvline(metrics["chance"][key], color="#c44e52", linestyle="--", linewidth=1)
-        ax.set_yticks(range(len(judges))[::-1], judges if k == 0 else [""] * len(judges))
-        ax.set_xlim(0, 1)
-        ax.set_title(f"{s}: {key.replace('_', ' ')}", fontsize=9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=110, bbox_inches="tight")
-    return path
+        bars = [
+            judge_figure.JudgeBar(j, c.get("value"), tuple(c["ci95"]) if c.get("ci95") else None, c.get("n"))
+            for j, c in zip(judges, cells, strict=True)
+        ]
+        panels.append(judge_figure.Panel(s, MEASURES[key], metrics["chance"][key], bars))
+    return judge_figure.figure(run["run"]["recipe"]["name"], panels, f"run {run['run']['run_id']}")
+
+
+def png(run: dict[str, Any], path: Path) -> list[Path]:
+    """The figure as PNG, SVG and PDF with its caption (harness/figures/save.py)."""
+    from harness.figures.save import save
+
+    fig, caption = figure(run)
+    return save(fig, path, caption)
 
 
 TEXT: dict[str, Callable[[dict[str, Any]], str]] = {"md": markdown, "csv": csv_text, "html": html_page}
@@ -212,7 +221,7 @@ def write(run: dict[str, Any], out_dir: Path, formats: list[str]) -> list[Path]:
     for fmt_name in formats:
         path = out_dir / f"{name}.{fmt_name}"
         if fmt_name == "png":
-            written.append(png(run, path))
+            written += png(run, path)
         else:
             write_text_atomic(path, TEXT[fmt_name](run))
             written.append(path)

@@ -9,14 +9,20 @@ keys are the judge's parameters, except `model:` (a name in `models`, handed to 
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from harness.config import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
+from harness.judge_eval.data_files import check_sets
 from harness.judge_eval.sets import LabelledSet
+from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
+from harness.judge_prompts import resolve as resolve_prompt
 from harness.paths import DATA_PREFIX
+from harness.recipe_checks import check_generator_params
+from harness.reward_recipe import load_reward_recipe
 
 RESERVED = ("type", "model", "reward_recipe", "self_name")
 
@@ -73,8 +79,10 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     from harness.registry import RegistryError, generators, judges
 
     try:
-        for name, spec in recipe.models.items():
+        for spec in recipe.models.values():
             generators.get(spec.generator)
+        check_generator_params(recipe.models, where)
+        for name, spec in recipe.models.items():
             if spec.gguf is not None:
                 from harness.model_import import ModelImportError, locate_gguf
 
@@ -104,6 +112,12 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
                 raise RecipeError(
                     f"{where}: judges.{name}.model: judge {judge.type!r} runs on a model; add model: <name in models>"
                 )
+            for key in PROMPT_KEYS:
+                if isinstance(judge.params.get(key), str):
+                    try:
+                        load_judge_prompt(judge.params[key])
+                    except ValueError as exc:
+                        raise RecipeError(f"{where}: judges.{name}.{key}: {exc}") from None
             if judge.reward_recipe is not None and not (base / judge.reward_recipe).exists():
                 raise RecipeError(
                     f"{where}: judges.{name}.reward_recipe: {base / judge.reward_recipe} not found; give a "
@@ -121,15 +135,33 @@ def recipe_relative(base: Path, path: str) -> str:
 
 
 def load_judge_eval_recipe(path: str | Path, overrides: list[str] | None = None) -> JudgeEvalRecipe:
-    data = load_recipe_data(path, overrides)
+    return judge_eval_recipe_from_data(path, load_recipe_data(path, overrides))
+
+
+def judge_eval_recipe_from_data(path: str | Path, data: dict[str, Any]) -> JudgeEvalRecipe:
+    """A judge-evaluation recipe from its file's mapping (`load_recipe_data`): set files and judge prompt folders
+    resolved against the recipe's folder, validated, and checked as a run would (judges, models, data files)."""
     if recipe_kind(path, data) != "judge_eval":
         raise RecipeError(f"{path}: kind: a judge-evaluation recipe needs `kind: judge_eval`")
+    data = copy.deepcopy(data)
+    base = Path(path).parent
     for block in (data.get("sets") or {}).values():  # a set's file lies beside the recipe, wherever harness runs
         if isinstance(block, dict) and isinstance(block.get("path"), str):
-            block["path"] = recipe_relative(Path(path).parent, block["path"])
+            block["path"] = recipe_relative(base, block["path"])
+    for block in (data.get("judges") or {}).values():
+        for key in PROMPT_KEYS:
+            if isinstance(block, dict) and isinstance(block.get(key), str):
+                block[key] = resolve_prompt(block[key], base)
     try:
         recipe = JudgeEvalRecipe.model_validate(data)
     except ValidationError as exc:
         raise RecipeError(f"{path}: {first_error(exc).removeprefix('recipe: ')}") from None
-    check_judges(recipe, str(path), Path(path).parent)
+    check_judges(recipe, str(path), base)
+    check_sets(recipe.sets, str(path))
+    for name, judge in recipe.judges.items():  # the run trains on first use what these say, after other judges ran
+        if judge.reward_recipe is not None:
+            try:
+                load_reward_recipe(base / judge.reward_recipe)
+            except RecipeError as exc:
+                raise RecipeError(f"{path}: judges.{name}.reward_recipe: {exc}") from None
     return recipe

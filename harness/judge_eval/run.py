@@ -8,6 +8,7 @@ adding a judge recomputes nothing already judged; LLM judges run on generators b
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,8 @@ class JudgeEvalRun:
                               "trained_on": list(self._reward_models[spec.reward_recipe][2]) if spec.reward_recipe
                               else []} for name, spec in recipe.judges.items()},
             "sets": {name: {"type": spec.type, "ranked": bool(rows) and isinstance(rows[0], RankedGroup),
-                            "items": len(rows)} for name, spec in recipe.sets.items() for rows in [items[name]]},
+                            "items": len(rows), "subset_items": dict(Counter(i.subset for i in rows))}
+                     for name, spec in recipe.sets.items() for rows in [items[name]]},
             "results": results,
             "seconds": seconds,
         }  # fmt: skip

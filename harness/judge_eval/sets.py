@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from benchmarks.public.base import take
 from benchmarks.public.hh_rlhf import parse_row
 from benchmarks.public.rows import Row, json_array_rows, jsonl_rows, read_text
+from harness.exact_scalars import ExactScalars
 from harness.hashing import seed_from
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.pairwise_file import Columns, LabelValues, read_pairwise_file
@@ -25,19 +25,20 @@ from harness.registry import benchmarks
 from harness.types import Message
 
 
-class SetSpec(BaseModel):
+class SetSpec(ExactScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    pairs: int | None = Field(None, gt=0, description="first N items of each subset; null = all")
+    pairs: int | None = Field(
+        None,
+        gt=0,
+        description="at most the first N items of each subset (a cap: a smaller subset is used whole); null = all",
+    )
 
-    def cap(self, items: list, subset: str, what: str) -> list:
-        return items[: take(self.pairs, len(items), f"{what} subset {subset!r}")]
-
-    def capped(self, items: Sequence, what: str) -> list:
-        """The first `pairs` items of every subset, subsets in order of first appearance."""
+    def capped(self, items: Sequence) -> list:
+        """At most the first `pairs` items of every subset, subsets in order of first appearance."""
         by_subset: dict[str, list] = defaultdict(list)
         for item in items:
             by_subset[item.subset].append(item)
-        return [i for subset, rows in by_subset.items() for i in self.cap(rows, subset, what)]
+        return [i for rows in by_subset.values() for i in rows[: self.pairs]]
 
 
 def shown_order(
@@ -60,7 +61,7 @@ class HHRLHFSet(SetSpec):
         data = benchmarks.build("hh_rlhf", path=self.path)
         out = []
         for subset in self.subsets:
-            for p in data.pairs(subset, self.pairs):
+            for p in data.pairs(subset)[: self.pairs]:
                 prompt = tuple(Message(**m) for m in p["prompt"])
                 out.append(
                     shown_order(
@@ -81,7 +82,7 @@ class HHHSet(SetSpec):
         for row in json_array_rows(data_file(self.path)):
             turns, chosen, rejected = parse_row(row)
             out.append(shown_order(f"hhh-{row.line}", tuple(turns), chosen, rejected, row.text("type")))
-        return self.capped(out, "hhh")
+        return self.capped(out)
 
 
 class TruthfulQASet(SetSpec):
@@ -99,7 +100,7 @@ class TruthfulQASet(SetSpec):
             out.append(
                 shown_order(prompt.id, prompt.messages, best[prompt.id].text, wrong, prompt.metadata["type"].lower())
             )
-        return self.capped(out, "truthfulqa")
+        return self.capped(out)
 
 
 class OasstSet(SetSpec):
@@ -116,7 +117,7 @@ class OasstSet(SetSpec):
             )
             for g in data.rankings()
         ]
-        return self.capped(groups, "oasst")
+        return self.capped(groups)
 
 
 FAIREVAL_LABELS = {"CHATGPT": "a", "VICUNA13B": "b", "TIE": "tie"}
@@ -156,7 +157,7 @@ class FairEvalSet(SetSpec):
                     model_b="vicuna-13b",
                 )
             )
-        return self.capped(out, "faireval")
+        return self.capped(out)
 
 
 class PairwiseFileSet(SetSpec):
@@ -171,9 +172,7 @@ class PairwiseFileSet(SetSpec):
 
     def load(self) -> list[LabelledPair]:
         path = data_file(self.path)
-        return self.capped(
-            read_pairwise_file(Path(path), self.columns, self.labels, path.stem.split(".")[0]), str(path)
-        )
+        return self.capped(read_pairwise_file(Path(path), self.columns, self.labels, path.stem.split(".")[0]))
 
 
 LabelledSet = Annotated[

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.evaluate.paired import paired_scores
+from harness.evaluate.power import SeededPower, seeded_power
 from harness.report import per_prompt
 from harness.sweep.pooled import PooledDiff, mean_sd, pooled_paired_diff
 from harness.sweep.run import SWEEP_FILE
@@ -36,6 +38,7 @@ class SweepRow:
     gold_pair_accuracy_sd: float | None = None
     pairs: float | None = None
     diff: PooledDiff | None = None
+    power: SeededPower | None = None  # MDE and counts that would resolve `diff` (harness/evaluate/power.py)
 
     def flat(self) -> dict[str, Any]:
         """The row as CSV/JSON fields (the CI replicates left out)."""
@@ -62,7 +65,15 @@ class SweepRow:
             "gold_pair_accuracy_sd": self.gold_pair_accuracy_sd,
             "pairs": self.pairs,
             "run_ids": " ".join(self.run_ids),
+            **power_fields(self.power),
         }
+
+
+def power_fields(power: SeededPower | None) -> dict[str, Any]:
+    """A sweep row's power as flat CSV fields, each prefixed `power_` (empty for the baseline)."""
+    keep = ("mde", "mde_prompts", "prompts_needed", "seeds_needed", "var_within", "var_seed")
+    record = power.record() if power is not None else {}
+    return {f"power_{k}": record.get(k) for k in keep}
 
 
 @dataclass
@@ -148,6 +159,9 @@ def _row(group: str, members: list[tuple[dict[str, Any], dict[str, Any]]], model
             (per_prompt(s[model], ids), per_prompt(s[baseline], ids)) for s in scored for ids in [sorted(s[baseline])]
         ]
         out.diff = pooled_paired_diff(per_seed, n_boot=evaluation["bootstrap"], seed=run0["run"]["recipe"]["seed"])
+        paired = [paired_scores(a, b) for a, b in per_seed]
+        if all(a.size > 1 for a, _ in paired):
+            out.power = seeded_power([a - b for a, b in paired])
     return out
 
 

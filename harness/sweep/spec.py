@@ -26,16 +26,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from harness.config import Recipe, RecipeError, check_references, first_error, load_recipe_data, recipe_kind
+from harness.config import (
+    Recipe,
+    RecipeError,
+    check_references,
+    first_error,
+    load_recipe_data,
+    recipe_kind,
+    resolve_prompts,
+)
+from harness.exact_scalars import ExactScalars
 from harness.hashing import stable_hash
 
 SEED_FIELDS = ("train_seed", "sample_seed")
 LABEL = r"^[A-Za-z0-9_.-]+$"
 
 
-class _Strict(BaseModel):
+class _Strict(ExactScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -187,11 +196,13 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
     )
 
 
-def validate_variant(variant: Variant, where: str) -> Recipe:
-    """The variant's recipe, validated like any recipe; an error names the variant and the field."""
+def validate_variant(variant: Variant, where: str, base_dir: Path | None = None) -> Recipe:
+    """The variant's recipe, validated like any recipe (judge prompt folders resolved against `base_dir`, the
+    recipe's folder); an error names the variant and the field."""
     at = f"{where}: sweep variant {variant.label}"
+    data = variant.data if base_dir is None else resolve_prompts(variant.data, base_dir)
     try:
-        recipe = Recipe.model_validate(variant.data)
+        recipe = Recipe.model_validate(data)
     except ValidationError as exc:
         raise RecipeError(f"{at}: {first_error(exc)}") from None
     try:
@@ -205,13 +216,16 @@ def validate_variant(variant: Variant, where: str) -> Recipe:
 def load_sweep(path: str | Path, overrides: list[str] | None = None) -> Sweep | None:
     """The recipe at `path` as a sweep with every variant validated, or None when it has no `sweep:` block."""
     data = load_recipe_data(path, overrides)
-    if "sweep" not in data:
-        return None
+    return sweep_from_data(path, data) if "sweep" in data else None
+
+
+def sweep_from_data(path: str | Path, data: dict[str, Any]) -> Sweep:
+    """A recipe mapping with a `sweep:` block (`load_recipe_data`) as a sweep, every variant validated."""
     if recipe_kind(path, data) != "feedback":
         raise RecipeError(f"{path}: sweep: only feedback recipes can be swept; remove the sweep block")
     data = {k: v for k, v in data.items() if k != "kind"}
     variants = expand(data, str(path))
-    checked = tuple((v, validate_variant(v, str(path))) for v in variants)  # all before any runs
+    checked = tuple((v, validate_variant(v, str(path), Path(path).parent)) for v in variants)  # all before any runs
     return Sweep(str(data.get("name", "sweep")), str(path), parse_spec(data, str(path)), checked)
 
 
@@ -219,4 +233,13 @@ def group_values(variant: Variant) -> dict[str, Any]:
     return {p: v for p, v in variant.values}
 
 
-__all__ = ["SEED_FIELDS", "Sweep", "SweepSpec", "Variant", "expand", "load_sweep", "validate_variant"]
+__all__ = [
+    "SEED_FIELDS",
+    "Sweep",
+    "SweepSpec",
+    "Variant",
+    "expand",
+    "load_sweep",
+    "sweep_from_data",
+    "validate_variant",
+]

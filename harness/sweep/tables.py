@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.leaderboard_html import CSS, SORT_JS
+from harness.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
 from harness.store import write_text_atomic
 from harness.sweep.aggregate import SweepRow, SweepTable, load_table
 from harness.sweep.breakeven import describe
@@ -61,6 +62,7 @@ def cells(row: SweepRow, baseline: str) -> list[str]:
         _pm(row.score, row.score_sd),
         diff,
         _f(d.sd if d else None),
+        "—" if row.model == baseline else sweep_cell(row.power, d is not None and d.significant),
         _pm(row.win_rate, row.win_rate_sd, ".1f"),
         _pm(row.gold_pair_accuracy, row.gold_pair_accuracy_sd, ".0f", 100.0),
         _f(row.pairs, ".0f"),
@@ -75,6 +77,7 @@ def headers(baseline: str) -> list[str]:
         "oracle score, mean ± SD",
         f"Δ vs {baseline}, mean [pooled 95% CI]",
         "Δ SD over seeds",
+        SWEEP_HEADER,
         f"win rate vs {baseline}, mean ± SD",
         "pair acc. vs oracle (%), mean ± SD",
         "pairs",
@@ -83,7 +86,7 @@ def headers(baseline: str) -> list[str]:
 
 def summary_lines(table: SweepTable) -> list[str]:
     rec = table.record
-    lines = [POOLED_NOTE]
+    lines = [POOLED_NOTE, SWEEP_LEGEND]
     try:
         x = default_x(table)
         found, _ = curves(table, x, "diff")
@@ -164,7 +167,7 @@ def write(
             from harness.sweep.plot import sweep_plot
 
             metric = metric or table.record["spec"].get("plot", {}).get("metric") or "diff"
-            written.append(sweep_plot(table, out_dir / f"{name}.png", x or default_x(table), metric))
+            written += sweep_plot(table, out_dir / f"{name}.png", x or default_x(table), metric)
             continue
         path = out_dir / f"{name}.{fmt}"
         write_text_atomic(path, TEXT[fmt](table, by))

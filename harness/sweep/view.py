@@ -105,7 +105,9 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
-        if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2:  # break-even accuracy
+        # break-even accuracy; a table read back from CSV has no bootstrap replicates to give it an interval
+        resampled = all(p.row.diff is not None and p.row.diff.replicates.size for p in curve.points)
+        if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2 and resampled:
             curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points])
     return list(lines.values()), singles
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.exact_scalars import ExactScalars
 from harness.progress import NULL_PROGRESS, Progress
 from harness.store import building_in, partial_dir
 from harness.train.checkpoint_policy import CheckpointPolicy
@@ -47,7 +48,7 @@ class TrainLaunchError(ValueError):
     """A training child failed. A ValueError so the CLI reports it as one line, like every other run error."""
 
 
-class LaunchSpec(BaseModel):
+class LaunchSpec(ExactScalars):
     """Run every training stage under `accelerate launch` (recipe block `launch:`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

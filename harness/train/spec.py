@@ -13,8 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from harness.exact_scalars import ExactScalars
 from harness.train.runtime import require_quantization_backend, runtime_arguments
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _config_fields(stage: str) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(getattr(trl, _CONFIG_CLASSES[stage])))
 
 
-class LoraSpec(BaseModel):
+class LoraSpec(ExactScalars):
     """A LoRA adapter through peft. The trained adapter is merged into the saved model (see harness.train.result)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -91,7 +92,7 @@ class LoraSpec(BaseModel):
         )  # fmt: skip
 
 
-class TrainSpec(BaseModel):
+class TrainSpec(ExactScalars):
     """One training stage's settings, shared by pretrain / sft / dpo / reward_model."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

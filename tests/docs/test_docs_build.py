@@ -28,13 +28,18 @@ def test_pages_reference_nothing_remote(built):
 
 
 def test_every_example_gets_a_results_page_with_its_provenance(built):
-    stems = {p.stem for p in EXAMPLES.iterdir() if p.suffix in {".md", ".csv", ".png", ".svg"}} - {"README"}
-    assert stems
-    for stem in stems:
+    kinds = {".md", ".csv", ".png", ".svg"}
+    stems = {p.stem for p in EXAMPLES.iterdir() if p.suffix in kinds and not p.name.endswith(".caption.md")}
+    assert stems - {"README"}
+    for stem in stems - {"README"}:
         html = (built.site / "results" / stem / "index.html").read_text(encoding="utf-8")
         assert "measured with" in html and "machine" in html and "torch" in html, stem
         if (EXAMPLES / f"{stem}.png").exists():
             assert f"examples/{stem}.png" in html and (built.site / "results" / "examples" / f"{stem}.png").is_file()
+            # the figure's caption is printed under it (its first words, past the bold title)
+            caption = (EXAMPLES / f"{stem}.caption.md").read_text(encoding="utf-8").split(".** ")[1]
+            assert caption[:40] in html, stem
+    assert not (built.site / "results" / "sandbox.caption").exists()  # a caption is no example of its own
 
 
 def test_the_demo_page_carries_its_command_and_the_example_table(built):

@@ -93,7 +93,7 @@ RECIPES: dict[str, tuple[Edit, str]] = {
     "unknown generator name": (_put("models.xs.generator", "vlm"), "unknown generator 'vlm'"),
     "unknown judge prompt of a source": (
         _put("self_reward.judge_prompt", "no_such_judge"),
-        "self_reward: judge prompt 'no_such_judge' not found",
+        "self_reward.judge_prompt: judge prompt 'no_such_judge' not found",
     ),
     "unknown judge prompt of sft": (
         _put("sft.judge_prompt", "no_such_judge"),

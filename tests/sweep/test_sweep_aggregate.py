@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -142,7 +143,8 @@ def test_tables_and_plot_are_written(results):
     rows = list(csv.DictReader((results / "leaderboards" / "curve.csv").open()))
     assert len(rows) == 4 and rows[1]["diff_per_seed"] == "+0.2000 +0.3000 +0.4000"
     assert "<td>flip_rate-0.2</td>" in (results / "leaderboards" / "curve.html").read_text()
-    assert (results / "leaderboards" / "curve.png").stat().st_size > 10_000 and len(paths) == 4
+    assert (results / "leaderboards" / "curve.png").stat().st_size > 10_000
+    assert [p.name for p in paths[3:]] == ["curve.png", "curve.svg", "curve.pdf", "curve.caption.md"]
 
 
 def test_bad_axes_are_one_line_errors(results):
@@ -150,3 +152,54 @@ def test_bad_axes_are_one_line_errors(results):
         tables.write(results, "curve", ["png"], x="dpo.betta")
     with pytest.raises(FileNotFoundError, match="no sweep record of 'nope'"):
         tables.write(results, "nope", ["md"])
+
+
+def test_rows_state_their_mde_from_prompt_and_seed_variance(results):
+    """flip_rate-0.2: per-seed gains 0.2, 0.3, 0.4 over 40 prompts whose differences have variance 0.0855 (n − 1):
+    the seed spread (variance 0.01) dominates, so the t-test over seeds needs more than the pooled CI."""
+    from harness.evaluate.power import seeded_mde, t_noncentrality, z_sum
+    from harness.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
+
+    table = load_table(results, "curve")
+    row = next(r for r in table.rows if r.group == "flip_rate-0.2" and r.model == "M2-noisy_oracle")
+    p = row.power
+    var_w = 40 / 39 * 0.25 * 0.75 * (0.5 + 0.5 / 3) ** 2
+    assert p.n_seeds == 3 and p.var_within == pytest.approx(var_w) and p.var_seed == pytest.approx(0.01 - var_w / 40)
+    assert p.mde_prompts == pytest.approx(z_sum() * math.sqrt(var_w / 40 / 3))
+    assert p.mde == pytest.approx(t_noncentrality(2) * math.sqrt(0.01 / 3)) == seeded_mde(var_w, p.var_seed, 40, 3)
+    assert p.mde_prompts < p.observed < p.mde  # the pooled CI resolves +0.3; three seeds could not generalise it
+    assert p.seeds_needed == 4
+    demo = next(r for r in table.rows if r.group == "demo" and r.model == "M2-noisy_oracle")
+    assert demo.power.n_seeds == 1 and demo.power.mde is None
+    assert next(r for r in table.rows if r.model == "M1").power is None
+    md = tables.markdown(table)
+    assert SWEEP_HEADER in md and SWEEP_LEGEND in md
+    # +0.3 is significant by the pooled CI but below the over-seeds MDE: the cell says what would generalise it
+    assert f"| {p.mde_prompts:.2f} / {p.mde:.2f} · Δ needs {p.prompts_needed:,} prompts × 3 seeds, or 4 seeds" in md
+    top = next(r for r in table.rows if r.group == "flip_rate-0" and r.model == "M2-noisy_oracle").power
+    assert f"| {top.mde_prompts:.2f} / {top.mde:.2f} |" in md  # +0.6 clears both: the MDEs alone
+    rows = list(csv.DictReader(io.StringIO(tables.csv_text(table))))
+    assert float(rows[1]["power_mde"]) == pytest.approx(p.mde) and rows[1]["power_seeds_needed"] == "4"
+    # A non-significant Δ says what would resolve it, at the sweep's seeds and at its prompts
+    text = sweep_cell(p, significant=False)
+    assert f"Δ needs {p.prompts_needed:,} prompts × 3 seeds, or 4 seeds × 40 prompts" in text
+    assert sweep_cell(demo.power, significant=True) == f"{demo.power.mde_prompts:.2f} / —"
+
+
+def test_plan_reads_a_pilot_sweep_and_prints_prompts_and_seeds_per_comparison(results, capsys):
+    from harness.cli import main
+
+    pilot = results / "runs" / "curve" / "s1"
+    design = ["recipes/sandbox_judge_curve.yaml", "--set", "evaluation.prompts=200"]
+    assert main(["plan", *design, "--pilot", str(pilot), "--effect", "0.3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "80% power, two-sided alpha 0.05" in out[0] and "+0.3 for every comparison" in out[0]
+    line = next(x for x in out if x.startswith("[flip_rate-0.2] M2-noisy_oracle vs M1:"))
+    # The design runs 3 seeds x 200 prompts: its own counts, and the pilot's seed SD √(0.01 − σ²_w/40)
+    assert "at 3 seeds" in line and "at 200 prompts" in line and "oracle score points" in line
+    assert "seed SD 0.089" in line and "over 3 seeds x 40 prompts" in line
+    demo = next(x for x in out if x.startswith("[demo] M2-noisy_oracle"))
+    assert "Seed-to-seed variance unknown" in demo
+    # The pilot id alone is found under --results
+    assert main(["plan", "recipes/sandbox_judge_curve.yaml", "--pilot", "s1", "--results", str(results)]) == 0
+    assert "each comparison's observed difference" in capsys.readouterr().out
