@@ -54,7 +54,9 @@ class TaskState:
 
     def speed(self, now: float) -> str:
         rate = self.rate(now)
-        return "" if rate is None else f"{rate:.3g} {self.unit}/s"
+        if rate is None:
+            return ""
+        return f"{rate:.3g} {self.unit}/s" if rate < 1000 else f"{rate:.0f} {self.unit}/s"  # no 1.2e+03
 
     def remaining(self, now: float) -> str:
         eta = self.eta(now)
