@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
-from harness.benchmark import Grader
+from harness.benchmark import Demonstrations, Grader, JudgingExamples, NamedSplits, Rankings, References
 from harness.hashing import stable_hash
 from harness.paths import DATA_PREFIX, data_file, where_to_get
 from harness.registry import benchmark
@@ -172,7 +172,7 @@ class _RowSet:
         for row in self.rows():
             prompt = self.prompt(row).text
             if row.data.get("completion") is not None:  # Self-Reward-RLHF: {"0": {content, score}, ...}
-                for key, c in sorted(row.object("completion").data.items()):
+                for key, _c in sorted(row.object("completion").data.items()):
                     item = row.object("completion").object(key)
                     score = item.integer("score")
                     if score >= 0:
@@ -211,20 +211,20 @@ class _Registered:
     def _split(self, pipeline_split: str) -> str:
         if self.split:
             return self.split
-        return "test" if hasattr(self.bench, "splits") else pipeline_split
+        return "test" if isinstance(self.bench, NamedSplits) else pipeline_split
 
     def prompts(self, split: str, n: int) -> list[Prompt]:
         return self.bench.prompts(self._split(split), n)
 
     def chats(self, n: int) -> list[Chat]:
-        if hasattr(self.bench, "demonstrations"):
-            return self.bench.demonstrations(n)
-        if hasattr(self.bench, "rankings"):  # OASST: the best-ranked human reply to each first turn
+        if isinstance(self.bench, Demonstrations):
+            return list(self.bench.demonstrations(n))
+        if isinstance(self.bench, Rankings):  # OASST: the best-ranked human reply to each first turn
             groups = [g for g in self.bench.rankings() if len(g.prompt) == 1]
             out = [
                 [m.model_dump() for m in g.prompt] + [{"role": "assistant", "content": g.replies[0]}] for g in groups
             ]
-        elif hasattr(self.bench, "references"):
+        elif isinstance(self.bench, References):
             refs = self.bench.references()
             out = [
                 [{"role": "user", "content": p.text}, {"role": "assistant", "content": refs[p.id].text}]
@@ -238,9 +238,9 @@ class _Registered:
         return _enough(out, n, self.spec, "demonstrations")[:n]
 
     def judged(self, n: int) -> list[tuple[str, str, int]]:
-        if not hasattr(self.bench, "judging_examples"):
+        if not isinstance(self.bench, JudgingExamples):
             raise ValueError(f"{self.spec}: has no judging examples; give a file with prompt, response and score")
-        return [tuple(e) for e in self.bench.judging_examples(n)]  # type: ignore[misc]
+        return [(e[0], e[1], e[2]) for e in self.bench.judging_examples(n)]
 
 
 def _chat(row: Row, field: str) -> Chat:
@@ -266,14 +266,21 @@ def open_set(spec: str) -> Any:
 
 
 class PromptSets:
-    """The pipeline's splits from named sets; no gold grader, so recipes evaluate with `evaluation.judge`."""
+    """The pipeline's splits from named sets; no gold grader, so recipes evaluate with `evaluation.judge`. It
+    offers demonstrations with an `sft` set and judging examples with a `judging` set (`prompt_sets()` picks the
+    class that declares them), so validation sees what a recipe's SFT stage can get."""
 
     def __init__(self, spec: PromptSetsSpec):
         self.spec = spec
         self._open: dict[str, Any] = {}
 
     def _set(self, split: str) -> Any:
-        spec = getattr(self.spec, split)
+        spec = {
+            "feedback": self.spec.feedback,
+            "eval": self.spec.eval,
+            "sft": self.spec.sft,
+            "judging": self.spec.judging,
+        }[split]
         if spec is None:
             raise ValueError(
                 f"benchmark.params.{split}: not set, but the recipe needs {split} data; "
@@ -288,21 +295,38 @@ class PromptSets:
             raise ValueError(f"split {split!r} is not a prompt_sets split: use one of {', '.join(PIPELINE_SPLITS)}")
         return self._set(split).prompts(split, n)
 
-    def demonstrations(self, n: int) -> list[Chat]:
-        return self._set("sft").chats(n) if n else []
-
-    def judging_examples(self, n: int) -> list[tuple[str, str, int]]:
-        return self._set("judging").judged(n) if n else []
-
     def grader(self) -> Grader | None:
         """Named prompt sets carry no ground truth: evaluation needs `evaluation.judge` (the `Benchmark` contract)."""
         return None
 
 
+class _WithDemonstrations(PromptSets):
+    def demonstrations(self, n: int) -> list[Chat]:
+        return self._set("sft").chats(n) if n else []
+
+
+class _WithJudgingExamples(PromptSets):
+    def judging_examples(self, n: int) -> list[tuple[str, str, int]]:
+        return self._set("judging").judged(n) if n else []
+
+
+class _WithBoth(_WithDemonstrations, _WithJudgingExamples):
+    pass
+
+
+_DECLARING = {
+    (False, False): PromptSets,
+    (True, False): _WithDemonstrations,
+    (False, True): _WithJudgingExamples,
+    (True, True): _WithBoth,
+}
+
+
 @benchmark("prompt_sets")
 def prompt_sets(**params: Any) -> PromptSets:
     """Splits (feedback, eval, sft, judging) from registered benchmarks, local files or hf:<dataset> ids."""
-    return PromptSets(PromptSetsSpec(**params))
+    spec = PromptSetsSpec(**params)
+    return _DECLARING[(spec.sft is not None, spec.judging is not None)](spec)
 
 
 __all__ = ["PromptSets", "PromptSetsSpec", "RowError", "check_spec", "is_hub", "open_set"]

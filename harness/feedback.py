@@ -20,15 +20,6 @@ from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
 from harness.types import Completion, Judgment, Preference, PreferencePair, Prompt
 
-
-class Judge(Protocol):
-    """Pointwise judge: one Judgment per (prompt, completion), a Score or a typed Failure."""
-
-    name: str
-
-    def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]: ...
-
-
 CandidateFn = Callable[[str, Sequence[Prompt], GenerationParams], list[list[Completion]]]
 
 
@@ -109,6 +100,16 @@ class JudgeUse:
 
 
 @dataclass(frozen=True)
+class JudgeRef:
+    """A registered judge a source asks (`judged`), by name with its own parameters, on the recipe model `model`
+    (None: it runs on no model), so judge quality can rank it against the gold oracle as the source built it."""
+
+    judge: str
+    params: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None
+
+
+@dataclass(frozen=True)
 class PremisePair:
     """Parameter contrast's premise, a finding to check: `strong`'s answers outscore `weak`'s."""
 
@@ -130,7 +131,8 @@ class FeedbackSource(Protocol):
         """Recipe models the source reads besides the policy (it never names the policy: it is `ctx.policy`)."""
         return ()
 
-    def judge_uses(self) -> tuple[JudgeUse, ...]:
+    def judge_uses(self) -> tuple[JudgeUse | JudgeRef, ...]:
+        """The judges the source asks: prompted LLM judges (`JudgeUse`) and registered judges by name (`JudgeRef`)."""
         return ()
 
     def premise(self) -> PremisePair | None:

@@ -8,7 +8,7 @@ named in `judge_quality.reward_models`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +16,39 @@ from harness import names
 from harness.benchmark import gold_grader
 from harness.config import build_source
 from harness.evaluate import ranking_metrics
-from harness.judge_eval.protocols import PointwiseJudge
+from harness.feedback import JudgeRef, JudgeUse
+from harness.hashing import stable_hash
+from harness.judge_build import build_judge, judge_params
+from harness.judge_contract import AnyJudge, PointwiseJudge
 from harness.records import read_jsonl
-from harness.registry import judges
 from harness.run_context import RunContext
 from harness.types import Judgment, PreferencePair, Prompt, Score
 
+JudgeFactory = Callable[[], AnyJudge]
 
-def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
+
+def judged_by(pipe: RunContext) -> dict[str, tuple[str, JudgeFactory]]:
     """label -> (model whose key identifies the judge, factory building it)."""
     recipe = pipe.recipe
     prompt = recipe.sft.judge_prompt
-    found: dict[str, tuple[str, Any]] = {}
+    found: dict[str, tuple[str, JudgeFactory]] = {}
 
-    def prompted(model: str, judge_prompt: str = prompt, readout: str = "sampled") -> tuple[str, Any]:
-        return model, lambda: judges.build(
-            "prompted", generator=pipe.generator(model), prompt=judge_prompt, seed=recipe.sampling_seed, readout=readout
-        )
+    def prompted(model: str, judge_prompt: str = prompt, readout: str = "sampled") -> tuple[str, JudgeFactory]:
+        params = {"prompt": judge_prompt, "seed": recipe.sampling_seed, "readout": readout}
+        return model, lambda: build_judge("prompted", params, generator=pipe.generator(model))
 
     # M1 (and, with base_judge, the policy before SFT) judges in every read-out a self-judging source uses.
-    self_readouts = ["sampled"] + sorted(
-        {
-            use.readout
-            for name in recipe.sources
-            for use in build_source(recipe, name).judge_uses()
-            if use.model is None and use.readout != "sampled"
-        }
-    )
+    self_readouts = [
+        "sampled",
+        *sorted(
+            {
+                use.readout
+                for name in recipe.sources
+                for use in build_source(recipe, name).judge_uses()
+                if isinstance(use, JudgeUse) and use.model is None and use.readout != "sampled"
+            }
+        ),
+    ]
     base = (
         [recipe.policy]
         if recipe.judge_quality.base_judge and pipe.models[names.M1].key != pipe.models[recipe.policy].key
@@ -54,6 +60,8 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
     for name in recipe.sources:
         src = build_source(recipe, name)
         for use in src.judge_uses():
+            if not isinstance(use, JudgeUse):  # a registered judge by name: registered_judges
+                continue
             if use.model is not None:
                 found[names.teacher_judge(use.model, use.readout)] = prompted(use.model, use.prompt, use.readout)
                 continue
@@ -66,21 +74,27 @@ def judged_by(pipe: RunContext) -> dict[str, tuple[str, Any]]:
     return found
 
 
-def judged_sources(pipe: RunContext) -> dict[str, tuple[str, Any]]:
-    """label -> (key, factory) for each `judged` source: any registered judge, keyed by its name, parameters and
-    model. Pair judges are left out when built (this table ranks scores)."""
-    from harness.hashing import stable_hash
+def registered_judges(pipe: RunContext) -> dict[str, tuple[str, JudgeFactory]]:
+    """label -> (key, factory) for each registered judge a source declares it asks (`JudgeRef`: the `judged`
+    source's judge, a plug-in included), keyed by its name, parameters and model. Pair judges are left out when
+    built (this table ranks scores)."""
 
-    found: dict[str, tuple[str, Any]] = {}
+    def factory(ref: JudgeRef) -> JudgeFactory:
+        def make() -> AnyJudge:
+            params = judge_params(ref.judge, ref.params, pipe.recipe.sampling_seed)
+            return build_judge(ref.judge, params, generator=None if ref.model is None else pipe.generator(ref.model))
+
+        return make
+
+    found: dict[str, tuple[str, JudgeFactory]] = {}
     for name in pipe.recipe.sources:
-        if pipe.recipe.source_type(name) != "judged":
-            continue
-        src = build_source(pipe.recipe, name)
-        model_key = pipe.models[src.model].key if src.model else ""
-        found[names.source_judge(src.judge, name)] = (
-            stable_hash(src.judge, src.params, model_key),
-            lambda src=src: src.make(pipe.generator, pipe.recipe.sampling_seed),
-        )
+        for ref in build_source(pipe.recipe, name).judge_uses():
+            if isinstance(ref, JudgeRef):
+                model_key = pipe.models[ref.model].key if ref.model else ""
+                found[names.source_judge(ref.judge, name)] = (
+                    stable_hash(ref.judge, ref.params, model_key),
+                    factory(ref),
+                )
     return found
 
 
@@ -100,11 +114,11 @@ def reward_model_stage(pipe: RunContext, source: str) -> Any:
     return pipe.stage(names.reward_model_label(source), "reward", config, [m1.key, stage.content], build)
 
 
-def reward_model_judge(pipe: RunContext, source: str) -> tuple[str, Any] | None:
+def reward_model_judge(pipe: RunContext, source: str) -> tuple[str, JudgeFactory] | None:
     result = reward_model_stage(pipe, source)
     if result is None:
         return None
-    return result.content, lambda: judges.build("reward_model", path=str(result.path / "model"))
+    return result.content, lambda: build_judge("reward_model", {}, path=str(result.path / "model"))
 
 
 def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, Any]]:
@@ -115,8 +129,10 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
     items = [(p, c) for p, cs in zip(prompts, candidates) for c in cs]
     grade = gold_grader(pipe.benchmark)
     gold = [[grade(p, c.text) for c in cs] for p, cs in zip(prompts, candidates)]
-    entries: dict[str, tuple[str, Any]] = {label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()}
-    entries.update(judged_sources(pipe))
+    entries: dict[str, tuple[str, JudgeFactory]] = {
+        label: (pipe.models[m].key, f) for label, (m, f) in judged_by(pipe).items()
+    }
+    entries.update(registered_judges(pipe))
     for source in cfg.reward_models:
         rm = reward_model_judge(pipe, source)
         if rm is not None:
@@ -148,7 +164,7 @@ def table(pipe: RunContext, prompts: Sequence[Prompt]) -> dict[str, dict[str, An
 
 
 def _scores(
-    pipe: RunContext, label: str, judge_key: str, cand_key: str, make: Any, items: list[tuple[Prompt, Any]]
+    pipe: RunContext, label: str, judge_key: str, cand_key: str, make: JudgeFactory, items: list[tuple[Prompt, Any]]
 ) -> list[Judgment] | None:
     def build(out: Path) -> dict[str, Any]:
         from harness.records import write_jsonl

@@ -85,7 +85,7 @@ def _judge_row(
     inputs = [pipe.models[row].key, pipe.models[baseline].key, judge_ref.key]
 
     def build(out: Path) -> dict[str, Any]:
-        judge = judges.build(
+        judge = judges.pair(
             "pairwise",
             generator=pipe.generator(ev.judge.model),
             prompt=ev.judge.prompt,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import judge_quality, names, report
-from harness.benchmark import gold_grader
+from harness.benchmark import gold_grader, own_judging_examples, stock_demonstrations, stock_judging_examples
 from harness.config import Recipe, build_source
 from harness.export import export_trl_parquet
 from harness.feedback import CandidateFn, SourceContext, SourceOutput
@@ -158,7 +158,7 @@ class Pipeline:
         examples = self.judging_examples(base, cfg) if cfg.judging_examples else []
 
         def build(out: Path) -> dict[str, Any]:
-            conversations = self.benchmark.demonstrations(cfg.demonstrations)
+            conversations = stock_demonstrations(self.benchmark, cfg.demonstrations)
             if examples:
                 judge_prompt = load_judge_prompt(cfg.judge_prompt)
                 conversations += [
@@ -182,8 +182,8 @@ class Pipeline:
         """EFT data: the benchmark's stock examples plus, where it has a gold grader, the base model's own
         samples on `sft`-split prompts graded by it, so the judge learns on the outputs it will judge."""
         grade = self.benchmark.grader()
-        n_own = round(cfg.judging_examples * cfg.judging_policy_share) if grade is not None else 0
-        examples = [tuple(e) for e in self.benchmark.judging_examples(cfg.judging_examples - n_own)]
+        n_own = own_judging_examples(cfg.judging_examples, cfg.judging_policy_share, grade is not None)
+        examples = stock_judging_examples(self.benchmark, cfg.judging_examples - n_own)
         if n_own:
             params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
             prompts = self.benchmark.prompts("sft", -(-n_own // params.n))

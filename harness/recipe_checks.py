@@ -44,6 +44,7 @@ def check_references(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)
     _check_evaluation_judge(recipe, where)
+    check_stage_needs(recipe, where)
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     for name, spec in recipe.models.items():
@@ -140,6 +141,18 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: benchmark.params: {exc}; check the benchmark's parameters") from None
     except FileNotFoundError as exc:  # a public set whose data is not where it looks
         raise RecipeError(f"{where}: benchmark: {exc}") from None
+
+
+def check_stage_needs(recipe: Recipe, where: str) -> None:
+    """Every stage gets what it needs of the benchmark (harness/stage_needs.py): SFT demonstrations, judging examples,
+    a pretraining corpus."""
+    from harness.registry import benchmarks
+    from harness.stage_needs import unmet_need
+
+    bench = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
+    problem = unmet_need(recipe, bench, bench.grader() is not None)
+    if problem is not None:
+        raise RecipeError(f"{where}: {problem}")
 
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:

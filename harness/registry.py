@@ -12,6 +12,7 @@ is built, naming the member, not deep inside a run.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
@@ -20,9 +21,21 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from harness.benchmark import Benchmark
 from harness.feedback import FeedbackSource
 from harness.generation import Generator
+from harness.judge_contract import (
+    JUDGE_CONTRACTS,
+    AnyJudge,
+    JudgeCheck,
+    JudgeTraits,
+    PairJudge,
+    PointwiseJudge,
+    RewardScorer,
+    missing_members,
+)
 
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "harness.plugins"
@@ -48,7 +61,7 @@ class Entry(Generic[T]):
 class Registry(Generic[T]):
     kind: str
     builtin_modules: tuple[str, ...] = ()
-    contract: type | None = None  # a runtime-checkable protocol every built object implements
+    contract: type | tuple[type, ...] | None = None  # runtime-checkable protocol(s): a built object implements one
     _entries: dict[str, Entry[T]] = field(default_factory=dict)
     _loaded: bool = False
 
@@ -96,28 +109,100 @@ class Registry(Generic[T]):
     def build(self, name: str, /, **params: Any) -> T:
         entry = self.get(name)
         obj = entry.factory(**params)
-        if self.contract is not None and not isinstance(obj, self.contract):
-            missing = [m for m in _protocol_members(self.contract) if m not in dir(obj)]
-            raise RegistryError(
-                f"{self.kind} {name!r} ({entry.module}) built a {type(obj).__name__}, which does not "
-                f"implement {self.contract.__name__} (missing: {', '.join(missing)}); subclass "
-                f"{self.contract.__name__} or add them"
-            )
-        try:
+        self.check_built(name, entry, obj)
+        with contextlib.suppress(AttributeError):  # slots or frozen objects: the caller keeps the spec itself
             obj.plugin_spec = {"kind": self.kind, "name": name, "params": params}  # type: ignore[attr-defined]
-        except AttributeError:  # slots or frozen objects: the caller keeps the spec itself
-            pass
         return obj
 
+    def check_built(self, name: str, entry: Entry[T], obj: object) -> None:
+        """A RegistryError naming the members `obj` lacks, unless it implements the contract (one of them, where
+        the kind has several: a judge is pointwise or pairwise)."""
+        if self.contract is None:
+            return
+        contracts = self.contract if isinstance(self.contract, tuple) else (self.contract,)
+        if any(isinstance(obj, c) for c in contracts):
+            return
+        built = f"{self.kind} {name!r} ({entry.module}) built a {type(obj).__name__}, which"
+        if len(contracts) == 1:
+            (c,) = contracts
+            missing = ", ".join(missing_members(obj, c))
+            raise RegistryError(
+                f"{built} does not implement {c.__name__} (missing: {missing}); subclass {c.__name__} or add them"
+            )
+        lacks = " nor ".join(f"{c.__name__} (missing: {', '.join(missing_members(obj, c))})" for c in contracts)
+        raise RegistryError(f"{built} implements neither {lacks}; add the missing members of one")
 
-def _protocol_members(protocol: type) -> list[str]:
-    names = {
-        n
-        for klass in protocol.__mro__
-        if klass is not object and klass.__name__ != "Protocol" and klass is not Generic
-        for n in (*vars(klass), *vars(klass).get("__annotations__", {}))
-    }
-    return sorted(n for n in names if not n.startswith("_"))
+
+class JudgeRegistry(Registry[AnyJudge]):
+    """The judge registry: `@judge(name, on_model=..., seeded=..., params=..., check=...)` declares what the
+    harness hands the factory (harness/judge_contract.py `JudgeTraits`); a declaration the factory's signature
+    contradicts is a RegistryError when the module registers it."""
+
+    def __init__(self) -> None:
+        super().__init__("judge", ("judges",), JUDGE_CONTRACTS)
+        self._traits: dict[str, JudgeTraits] = {}
+
+    def register(  # type: ignore[override]
+        self,
+        name: str,
+        *,
+        on_model: bool = False,
+        seeded: bool = False,
+        params: type[BaseModel] | None = None,
+        check: JudgeCheck | None = None,
+    ) -> Callable[[Callable[..., AnyJudge]], Callable[..., AnyJudge]]:
+        def decorator(factory: Callable[..., AnyJudge]) -> Callable[..., AnyJudge]:
+            accepts = inspect.signature(factory).parameters
+            where = f"judge {name!r} ({factory.__module__})"
+            if on_model != ("generator" in accepts):
+                problem = (
+                    "declares on_model=True but takes no `generator`"
+                    if on_model
+                    else ("takes `generator` but does not declare on_model=True")
+                )
+                raise RegistryError(f"{where}: {problem}; a judge on a model takes `generator`, declared on_model=True")
+            if seeded and "seed" not in accepts:
+                raise RegistryError(f"{where}: declares seeded=True but takes no `seed` parameter; add one or drop it")
+            Registry.register(self, name)(factory)
+            self._traits[name] = JudgeTraits(on_model=on_model, seeded=seeded, params=params, check=check)
+            return factory
+
+        return decorator
+
+    __call__ = register  # type: ignore[assignment]
+
+    def pointwise(self, name: str, /, **params: Any) -> PointwiseJudge:
+        """Build a judge that must score one reply at a time (a RegistryError naming what it lacks otherwise)."""
+        built = self.build(name, **params)
+        if not isinstance(built, PointwiseJudge):
+            raise self._not_a(name, built, PointwiseJudge)
+        return built
+
+    def pair(self, name: str, /, **params: Any) -> PairJudge:
+        """Build a judge that must compare two replies."""
+        built = self.build(name, **params)
+        if not isinstance(built, PairJudge):
+            raise self._not_a(name, built, PairJudge)
+        return built
+
+    def reward_scorer(self, name: str, /, **params: Any) -> RewardScorer:
+        """Build a judge that must score whole conversations (a reward model)."""
+        built = self.build(name, **params)
+        if not isinstance(built, RewardScorer):
+            raise self._not_a(name, built, RewardScorer)
+        return built
+
+    def _not_a(self, name: str, built: object, contract: type) -> RegistryError:
+        missing = ", ".join(missing_members(built, contract))
+        return RegistryError(
+            f"judge {name!r} built a {type(built).__name__}, and this use needs a {contract.__name__} "
+            f"(missing: {missing}); use a judge that has them"
+        )
+
+    def traits(self, name: str) -> JudgeTraits:
+        """What the judge's `@judge` declared (an unknown name is a RegistryError naming the close matches)."""
+        self.get(name)
+        return self._traits[name]
 
 
 generators: Registry[Generator] = Registry(
@@ -131,7 +216,7 @@ generators: Registry[Generator] = Registry(
     ),
     Generator,
 )
-judges: Registry[Any] = Registry("judge", ("judges",))  # pointwise (`Judge`) and pairwise judges
+judges = JudgeRegistry()  # pointwise and pairwise judges (harness/judge_contract.py)
 sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
 metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))
 benchmarks: Registry[Benchmark] = Registry("benchmark", ("benchmarks",), Benchmark)

@@ -107,7 +107,9 @@ class RewardModelRun:
         from harness.registry import judges
 
         def build(out: Path) -> dict[str, Any]:
-            judge = judges.build("reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size)
+            judge = judges.reward_scorer(
+                "reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size
+            )
             scores = {}
             # Counted per call of `rewards` (one per subset and side): a call batches its replies by length itself
             bar = self.progress.task(2 * sum(map(len, pairs.values())), "reply", "score")

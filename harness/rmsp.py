@@ -36,7 +36,7 @@ def swap_roles(messages: Sequence[Message]) -> tuple[Message, ...]:
 def reward_model_rewards(path: str) -> RewardFn:
     """The registered reward-model judge on the model saved at `path` (loaded on first use). One sequence per
     forward pass (batch_size=1): padding a batch changes the float sums, and with them which sample wins a near tie."""
-    return judges.build("reward_model", path=path, batch_size=1).rewards
+    return judges.reward_scorer("reward_model", path=path, batch_size=1).rewards
 
 
 def best_responses(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import names
+from harness.benchmark import pretraining_corpus
 from harness.config import ModelSpec
 from harness.run_context import RunContext
 
@@ -17,7 +18,7 @@ def tokenizer_stage(pipe: RunContext) -> Any:
     from benchmarks.sandbox.tokenizer import build_tokenizer
 
     def build(out: Path) -> dict[str, Any]:
-        tokenizer = build_tokenizer(pipe.benchmark.tokenizer_texts())
+        tokenizer = build_tokenizer(pretraining_corpus(pipe.benchmark, "tokenizer").tokenizer_texts())
         tokenizer.save_pretrained(out / "tokenizer")
         return {"vocab_size": len(tokenizer)}
 
@@ -50,7 +51,7 @@ def pretrained(pipe: RunContext, name: str, spec: ModelSpec) -> tuple[str, str]:
         model = build_model(member.size, tokenizer, seed=member.seed)
         # Direct char->id encoding gives the chat template's ids without rendering Jinja for every chat (the slow part).
         encoder = ChatEncoder(tokenizer)
-        corpus = pipe.benchmark.corpus()
+        corpus = pretraining_corpus(pipe.benchmark, f"models.{name}.sandbox").corpus()
         documents: list[list[int]] = []
         with pipe.progress.task(len(corpus), "chat", "encode") as bar:
             for start in range(0, len(corpus), ENCODE_CHUNK):

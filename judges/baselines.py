@@ -60,7 +60,7 @@ def length(unit: str = "chars") -> LengthJudge:
     return LengthJudge(unit)
 
 
-@judge("random")
+@judge("random", seeded=True)
 def random_judge(seed: int = 0) -> RandomJudge:
     """Baseline: a seeded coin per (prompt, reply); measures chance on the same items."""
     return RandomJudge(seed)

@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.feedback import FeedbackSource, ModelUse, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, JudgeRef, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
-from harness.judge_eval.protocols import PairJudge
-from harness.registry import judges, source
+from harness.judge_build import build_judge, check_judge, judge_params
+from harness.judge_contract import AnyJudge, PairJudge, PointwiseJudge
+from harness.registry import source
 from harness.types import Prompt
 from judges.llm_judge import PairwiseCandidatesSource
 from judges.scored_candidates import ScoredCandidatesSource
@@ -31,20 +32,19 @@ class JudgedSource(FeedbackSource):
     def model_uses(self) -> tuple[ModelUse, ...]:
         return (ModelUse("model", self.model),) if self.model else ()
 
-    def make(self, generator: Callable[[str], Generator], seed: int) -> Any:
+    def judge_uses(self) -> tuple[JudgeRef, ...]:
+        return (JudgeRef(judge=self.judge, params=dict(self.params), model=self.model),)
+
+    def make(self, generator: Callable[[str], Generator], seed: int) -> AnyJudge:
         """The judge, built with the named model's generator (if it runs on one) and the run's seed (if it takes one)."""
-        accepts = judges.get(self.judge).parameters
-        extra: dict[str, Any] = {}
-        if self.model is not None:
-            extra["generator"] = generator(self.model)
-        if "seed" in accepts and "seed" not in self.params:
-            extra["seed"] = seed
-        return judges.build(self.judge, **self.params, **extra)
+        on = None if self.model is None else generator(self.model)
+        return build_judge(self.judge, judge_params(self.judge, self.params, seed), generator=on)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         built = self.make(ctx.generator, ctx.seed)
         if isinstance(built, PairJudge):
             return PairwiseCandidatesSource(self.name, lambda _: built).build(prompts, ctx)
+        assert isinstance(built, PointwiseJudge)  # the registry checked it is one or the other
         return ScoredCandidatesSource(self.name, lambda _: built).build(prompts, ctx)
 
 
@@ -52,16 +52,7 @@ class JudgedSource(FeedbackSource):
 def judged(judge: str, model: str | None = None, rounds: int = 1, **params: Any) -> JudgedSource:
     """Any registered judge by name (`harness judges list`) scores or compares the policy's candidates; best vs worst.
     Keys besides judge, model and rounds are the judge's own parameters."""
-    accepts = judges.get(judge).parameters  # an unknown name is a RegistryError naming the close matches
-    unknown = sorted(set(params) - set(accepts))
-    if unknown:
-        raise ValueError(
-            f"{unknown[0]}: judge {judge!r} takes no such parameter; it takes {', '.join(accepts) or 'none'}"
-        )
-    if "generator" in accepts and model is None:
-        raise ValueError(f"model: judge {judge!r} runs on a model; add model: <name in models>")
-    if model is not None and "generator" not in accepts:
-        raise ValueError(f"model: judge {judge!r} runs on no model; remove model")
+    check_judge(judge, params, field="", model=model)  # an unknown name is a RegistryError naming close matches
     if not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"rounds: {rounds!r} is not a positive number of feedback + DPO rounds")
     return JudgedSource(name="judged", judge=judge, model=model, params=params, rounds=rounds)

@@ -7,42 +7,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, validate_call
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.judge_contract import PairJudge
+from harness.pair_verdicts import copeland_scores
 from harness.registry import judges, source
-from harness.types import Completion, Failure, Judgment, Preference, Prompt, Score
+from harness.types import Prompt
 from judges.scored_candidates import ScoredCandidatesSource
 from judges.selection import best_vs_worst
-
-WIN = {"a": (1.0, 0.0), "b": (0.0, 1.0), "tie": (0.5, 0.5)}
-
-
-def copeland_scores(
-    prompt: Prompt, candidates: Sequence[Completion], verdicts: Sequence[Judgment], judge: str
-) -> list[Judgment]:
-    """Each candidate's share of won comparisons (ties half) over its non-failed comparisons.
-    A candidate with no usable comparison gets a Failure, so it cannot be chosen or rejected."""
-    won = [0.0] * len(candidates)
-    played = [0] * len(candidates)
-    for (i, j), v in zip(combinations(range(len(candidates)), 2), verdicts, strict=True):
-        if isinstance(v.verdict, Preference):
-            wi, wj = WIN[v.verdict.winner]
-            won[i] += wi
-            won[j] += wj
-            played[i] += 1
-            played[j] += 1
-    return [
-        Judgment(
-            judge=judge,
-            prompt_id=prompt.id,
-            candidates=(f"{c.producer}#{c.sample}",),
-            verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"),
-        )
-        for c, w, n in zip(candidates, won, played)
-    ]
 
 
 @dataclass
@@ -50,7 +25,7 @@ class PairwiseCandidatesSource(FeedbackSource):
     """Every pair of the policy's candidates compared by a pair judge; each candidate's share of wins is its score."""
 
     name: str
-    make_judge: Callable[[SourceContext], Any]  # -> a pair judge (harness/judge_eval/protocols.py PairJudge)
+    make_judge: Callable[[SourceContext], PairJudge]
     uses: tuple[ModelUse, ...] = ()  # recipe models the source reads besides the policy
 
     def model_uses(self) -> tuple[ModelUse, ...]:
@@ -104,13 +79,13 @@ def llm_judge(
         return PairwiseCandidatesSource(
             name="llm_judge",
             uses=(ModelUse("teacher", teacher),),
-            make_judge=lambda ctx: judges.build(
+            make_judge=lambda ctx: judges.pair(
                 "pairwise", generator=ctx.generator(teacher), prompt=prompt, both_orders=both_orders, seed=ctx.seed
             ),
         )
     return ScoredCandidatesSource(
         name="llm_judge",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "prompted", generator=ctx.generator(teacher), prompt=prompt, samples=judge_samples, seed=ctx.seed
         ),
         uses=(ModelUse("teacher", teacher),),

@@ -42,10 +42,10 @@ class LLMTeacher(FeedbackSource):
         verdicts: list[tuple | None] = [None] * len(prompts)
         both = [k for k, (t, o) in enumerate(zip(written, own, strict=True)) if t is not None and o is not None]
         if self.judge_prompt is not None:
-            judge = judges.build(
+            judge = judges.pointwise(
                 "prompted", generator=ctx.generator(self.teacher), prompt=self.judge_prompt, seed=ctx.seed
             )
-            items = [(prompts[k], c) for k in both for c in (written[k], own[k])]
+            items = [(prompts[k], c) for k in both for c in (written[k], own[k]) if c is not None]  # none is None
             out.judgments = judge.score(items)
             for n, k in enumerate(both):
                 verdicts[k] = (out.judgments[2 * n].verdict, out.judgments[2 * n + 1].verdict)

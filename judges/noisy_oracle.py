@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource, Judge
+from harness.benchmark import Benchmark, Grader
+from harness.feedback import FeedbackSource
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
@@ -34,7 +34,7 @@ def reversed_prompt(prompt: Prompt, flip_rate: float, seed: int) -> bool:
 
 @dataclass
 class NoisyOracleJudge:
-    benchmark: Any
+    grade: Grader
     flip_rate: float
     seed: int
     name: str = "noisy_oracle"
@@ -42,7 +42,7 @@ class NoisyOracleJudge:
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         out = []
         for p, c in items:
-            gold = float(self.benchmark.grade(p, c.text))
+            gold = float(self.grade(p, c.text))
             value = -gold if reversed_prompt(p, self.flip_rate, self.seed) else gold
             out.append(
                 Judgment(
@@ -55,14 +55,15 @@ class NoisyOracleJudge:
         return out
 
 
-@judge("noisy_oracle")
-def noisy_oracle_judge(benchmark: Any, flip_rate: float, seed: int = 0) -> Judge:
+@judge("noisy_oracle", seeded=True)
+def noisy_oracle_judge(benchmark: Benchmark, flip_rate: float, seed: int = 0) -> NoisyOracleJudge:
     """The gold grader with its ranking reversed on a share `flip_rate` of prompts (chosen by content and seed)."""
-    if not callable(getattr(benchmark, "grade", None)):
+    grader = benchmark.grader()
+    if grader is None:
         raise ValueError("judge 'noisy_oracle' needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
     if not 0.0 <= flip_rate <= 1.0:
         raise ValueError(f"flip_rate: {flip_rate} is not a share; use a number from 0 (the oracle) to 1")
-    return NoisyOracleJudge(benchmark, flip_rate, seed)
+    return NoisyOracleJudge(grader, flip_rate, seed)
 
 
 @source("noisy_oracle")
@@ -71,7 +72,7 @@ def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
     """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
         ),
     )

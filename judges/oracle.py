@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.benchmark import Benchmark, Grader
-from harness.feedback import Judge
 from harness.registry import judge
 from harness.types import Completion, Judgment, Prompt, Score
 
@@ -29,7 +28,7 @@ class OracleJudge:
 
 
 @judge("oracle")
-def oracle(benchmark: Benchmark) -> Judge:
+def oracle(benchmark: Benchmark) -> OracleJudge:
     """Ground truth: the benchmark's gold grader (the sandbox has one; real benchmarks do not)."""
     grader = benchmark.grader()
     if grader is None:

@@ -13,4 +13,6 @@ from judges.scored_candidates import ScoredCandidatesSource
 @validate_call(config={"extra": "forbid"})
 def oracle_ceiling() -> FeedbackSource:
     """Policy candidates judged by the benchmark's gold grader: the ceiling for any AI judge."""
-    return ScoredCandidatesSource(name="oracle", make_judge=lambda ctx: judges.build("oracle", benchmark=ctx.benchmark))
+    return ScoredCandidatesSource(
+        name="oracle", make_judge=lambda ctx: judges.pointwise("oracle", benchmark=ctx.benchmark)
+    )

@@ -9,23 +9,11 @@ from typing import Literal
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
+from harness.judge_contract import JudgeSite
 from harness.judge_prompts import JudgePrompt, load_judge_prompt
+from harness.pair_verdicts import SWAP, combine_orders
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
-
-SWAP = {"a": "b", "b": "a", "tie": "tie"}
-
-
-def combine_orders(first: Preference | Failure, swapped: Preference | Failure) -> Preference | Failure:
-    """`swapped` judged (b, a); map it back and agree, or call it a tie. A failure in either order fails."""
-    if isinstance(first, Failure):
-        return first
-    if isinstance(swapped, Failure):
-        return swapped
-    back = SWAP[swapped.winner]
-    if first.winner == back:
-        return Preference(winner=first.winner, prob=first.prob, consistent=True)
-    return Preference(winner="tie", prob=0.5, consistent=False)
 
 
 @dataclass
@@ -120,7 +108,18 @@ class PairwiseJudge:
         ]
 
 
-@judge("pairwise")
+def pairwise_prompt_named(site: JudgeSite) -> None:
+    """Validation's check: the judge prompt folder loads and is a pairwise prompt."""
+    name = str(site.params.get("prompt", "pairwise_abc"))
+    try:
+        spec = load_judge_prompt(name)
+    except ValueError as exc:
+        raise ValueError(f"prompt: {exc}") from None
+    if spec.kind != "pairwise":
+        raise ValueError(f"prompt: {name!r} is a {spec.kind} prompt; pairwise judging needs kind: pairwise")
+
+
+@judge("pairwise", on_model=True, seeded=True, check=pairwise_prompt_named)
 def pairwise(
     generator: Generator,
     prompt: str = "pairwise_abc",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Literal
 
-from harness.feedback import Judge
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
+from harness.judge_contract import JudgeSite
 from harness.judge_prompts import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
@@ -99,14 +99,25 @@ class PromptedJudge:
 READOUTS = ("sampled", "expected")
 
 
-@judge("prompted")
+def score_prompt_named(site: JudgeSite) -> None:
+    """Validation's check: the judge prompt folder loads, and `readout: expected` has a score target to read."""
+    name = str(site.params.get("prompt", "sandbox_score"))
+    try:
+        spec = load_judge_prompt(name)
+    except ValueError as exc:
+        raise ValueError(f"prompt: {exc}") from None
+    if site.params.get("readout") == "expected" and (spec.kind != "score" or "{score}" not in spec.target):
+        raise ValueError(f"readout: expected needs a score prompt whose target contains {{score}}; {name!r} has none")
+
+
+@judge("prompted", on_model=True, seeded=True, check=score_prompt_named)
 def prompted(
     generator: Generator,
     prompt: str = "sandbox_score",
     samples: int | None = None,
     seed: int = 0,
     readout: Literal["sampled", "expected"] = "sampled",
-) -> Judge:
+) -> PromptedJudge:
     """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
     outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""
     spec = load_judge_prompt(prompt)

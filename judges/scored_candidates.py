@@ -7,11 +7,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from harness.feedback import FeedbackSource, Judge, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.judge_contract import PointwiseJudge
 from harness.types import Prompt
 from judges.selection import best_vs_worst
 
-JudgeFactory = Callable[[SourceContext], Judge]
+JudgeFactory = Callable[[SourceContext], PointwiseJudge]
 
 
 @dataclass

@@ -26,7 +26,7 @@ def self_reward(
     load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
     return ScoredCandidatesSource(
         name="self_reward",
-        make_judge=lambda ctx: judges.build(
+        make_judge=lambda ctx: judges.pointwise(
             "prompted",
             generator=ctx.generator(ctx.policy),
             prompt=judge_prompt,

@@ -2,7 +2,7 @@
 the combined verdict, and the scores of a pointwise judge.
 
 A pointwise judge scores each reply alone, so its verdict cannot depend on the order (no position probe).
-An ordered pair judge is asked in both orders; the combined verdict is harness' rule (judges/pairwise.py): a
+An ordered pair judge is asked in both orders; the combined verdict is harness' rule (harness/pair_verdicts.py): a
 verdict that flips with the order is a tie. A pair judge without an order hook gives its combined verdict only.
 """
 
@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
+from harness.judge_contract import AnyJudge, OrderedPairJudge, PairJudge, PointwiseJudge
 from harness.judge_eval.items import LabelledPair, RankedGroup
-from harness.judge_eval.protocols import OrderedPairJudge, PairJudge, PointwiseJudge
+from harness.pair_verdicts import combine_orders, copeland_scores
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Record, Score
-from judges.llm_judge import copeland_scores
-from judges.pairwise import combine_orders
 
 
 class PairOutcome(Record):
@@ -69,17 +68,17 @@ def _reason(*judgments: Judgment) -> str:
     return next((j.verdict.reason for j in judgments if isinstance(j.verdict, Failure)), "")
 
 
-def judge_pairs(judge: Any, pairs: Sequence[LabelledPair]) -> list[PairOutcome]:
+def judge_pairs(judge: AnyJudge, pairs: Sequence[LabelledPair]) -> list[PairOutcome]:
     base = [
-        dict(
-            id=p.id,
-            subset=p.subset,
-            label=p.label,
-            len_a=len(p.a),
-            len_b=len(p.b),
-            model_a=p.model_a,
-            model_b=p.model_b,
-        )
+        {
+            "id": p.id,
+            "subset": p.subset,
+            "label": p.label,
+            "len_a": len(p.a),
+            "len_b": len(p.b),
+            "model_a": p.model_a,
+            "model_b": p.model_b,
+        }
         for p in pairs
     ]
     prompts = [_prompt(p) for p in pairs]
@@ -114,10 +113,10 @@ def judge_pairs(judge: Any, pairs: Sequence[LabelledPair]) -> list[PairOutcome]:
             )
             for row, x, y in zip(base, sa, sb, strict=True)
         ]
-    raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_eval/protocols.py")
+    raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_contract.py")
 
 
-def judge_groups(judge: Any, groups: Sequence[RankedGroup]) -> list[GroupOutcome]:
+def judge_groups(judge: AnyJudge, groups: Sequence[RankedGroup]) -> list[GroupOutcome]:
     """Scores per reply: a pointwise judge's own, or a pair judge's share of won comparisons (ties half)."""
     replies = [[_reply(g.id, f"r{i}", text) for i, text in enumerate(g.replies)] for g in groups]
     if isinstance(judge, PointwiseJudge) and not isinstance(judge, PairJudge):
@@ -137,7 +136,7 @@ def judge_groups(judge: Any, groups: Sequence[RankedGroup]) -> list[GroupOutcome
             per_group.append(copeland_scores(_prompt(g), rs, verdicts[cursor : cursor + n], judge.name))
             cursor += n
     else:
-        raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_eval/protocols.py")
+        raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_contract.py")
     return [
         GroupOutcome(
             id=g.id,

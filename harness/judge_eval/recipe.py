@@ -76,7 +76,8 @@ class JudgeEvalRecipe(Strict):
 def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
     from harness.config import looks_local
-    from harness.registry import RegistryError, generators, judges
+    from harness.judge_build import check_judge
+    from harness.registry import RegistryError, generators
 
     try:
         for spec in recipe.models.values():
@@ -96,22 +97,16 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
                     "directory or a Hugging Face id like 'org/name'"
                 )
         for name, judge in recipe.judges.items():
-            accepts = judges.get(judge.type).parameters
-            given = (
-                set(judge.params)
-                | ({"generator"} if judge.model else set())
-                | ({"path"} if judge.reward_recipe else set())
-            )
-            unknown = sorted(given - set(accepts))
-            if unknown:
-                raise RecipeError(
-                    f"{where}: judges.{name}.{unknown[0]}: judge {judge.type!r} takes no such parameter; "
-                    f"it takes {', '.join(accepts) or 'none'}"
+            try:
+                check_judge(
+                    judge.type,
+                    judge.params,
+                    field=f"judges.{name}",
+                    model=judge.model,
+                    handed=("path",) if judge.reward_recipe else (),
                 )
-            if "generator" in accepts and judge.model is None:
-                raise RecipeError(
-                    f"{where}: judges.{name}.model: judge {judge.type!r} runs on a model; add model: <name in models>"
-                )
+            except ValueError as exc:
+                raise RecipeError(f"{where}: {exc}") from None
             for key in PROMPT_KEYS:
                 if isinstance(judge.params.get(key), str):
                     try:

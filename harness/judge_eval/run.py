@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.hashing import stable_hash
+from harness.judge_build import build_judge, judge_params
+from harness.judge_contract import AnyJudge
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.judging import GroupOutcome, PairOutcome, judge_groups, judge_pairs
 from harness.judge_eval.measures import CHANCE, measure
@@ -91,25 +93,25 @@ class JudgeEvalRun:
             self._reward_models[recipe_path] = (str(trained.path / "model"), trained.key, rm_recipe.train_subsets)
         return self._reward_models[recipe_path]
 
-    def judge_factory(self, name: str) -> tuple[dict[str, Any], list[str], Callable[[], Any]]:
+    def judge_factory(self, name: str) -> tuple[dict[str, Any], list[str], Callable[[], AnyJudge]]:
         """(stage config, upstream keys, factory): what identifies the judge, and how to build it when needed."""
-        from harness.registry import judges
-
         spec = self.recipe.judges[name]
-        params, inputs = dict(spec.params), []
-        if "seed" in judges.get(spec.type).parameters:
-            params.setdefault("seed", self.recipe.seed)
+        params, inputs = judge_params(spec.type, spec.params, self.recipe.seed), []
         config = {"type": spec.type, "params": params}
-        extra: dict[str, Callable[[], Any]] = {}
+        handed: dict[str, str] = {}
         if spec.model is not None:
             inputs.append(self.model(spec.model)[1])
             config["model"] = {"backend": self.recipe.models[spec.model].generator}
-            extra["generator"] = lambda: self.generator(spec.model)
         if spec.reward_recipe is not None:
             path, key, _ = self.reward_model(spec.reward_recipe)
             inputs.append(key)
-            extra["path"] = lambda: path
-        return config, inputs, lambda: judges.build(spec.type, **params, **{k: f() for k, f in extra.items()})
+            handed["path"] = path
+
+        def make() -> AnyJudge:
+            on = None if spec.model is None else self.generator(spec.model)
+            return build_judge(spec.type, params, generator=on, **handed)
+
+        return config, inputs, make
 
     def outcomes(self, judge: str, set_name: str, items: Items) -> list[PairOutcome] | list[GroupOutcome]:
         config, inputs, make = self.judge_factory(judge)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from harness.benchmark import Demonstrations as BenchmarkDemonstrations
+from harness.benchmark import PretrainingCorpus
 from harness.paths import data_file, where_to_get
 from harness.types import Message, Prompt
 
@@ -80,21 +81,22 @@ def _chats(chats: list[list[dict[str, str]]]) -> tuple[Dialogue, ...]:
     return tuple(tuple(Message(**m) for m in chat) for chat in chats)
 
 
-def benchmark_demonstrations(benchmark: Any, quality: str, n: int) -> Demonstrations:
-    """The first `n` clean demonstrations or noisy corpus chats of `benchmark` (its public API only)."""
-    method = {"benchmark:clean": "demonstrations", "benchmark:noisy": "corpus"}.get(quality)
-    if method is None:
+def benchmark_demonstrations(benchmark: object, quality: str, n: int) -> Demonstrations:
+    """The first `n` clean demonstrations or noisy corpus chats of `benchmark` (its declared capabilities only)."""
+    if quality not in BENCHMARK_QUALITIES:
         raise ValueError(f"demos: unknown quality {quality!r}; use one of {', '.join(BENCHMARK_QUALITIES)} or a file")
-    if not callable(getattr(benchmark, method, None)):
-        raise ValueError(
-            f"demos: {quality} needs a benchmark with `{method}()`, and "
-            f"{type(benchmark).__name__} has none; give an ALMoST prompt file instead"
-        )
-    chats = benchmark.demonstrations(n) if method == "demonstrations" else benchmark.corpus()[:n]
-    return Demonstrations(header="", dialogues=_chats(chats))
+    if quality == "benchmark:clean" and isinstance(benchmark, BenchmarkDemonstrations):
+        return Demonstrations(header="", dialogues=_chats(list(benchmark.demonstrations(n))))
+    if quality == "benchmark:noisy" and isinstance(benchmark, PretrainingCorpus):
+        return Demonstrations(header="", dialogues=_chats(list(benchmark.corpus()[:n])))
+    method = "demonstrations" if quality == "benchmark:clean" else "corpus"
+    raise ValueError(
+        f"demos: {quality} needs a benchmark with `{method}()`, and "
+        f"{type(benchmark).__name__} has none; give an ALMoST prompt file instead"
+    )
 
 
-def load_demonstrations(demos: str, shots: int, benchmark: Any = None) -> Demonstrations:
+def load_demonstrations(demos: str, shots: int, benchmark: object = None) -> Demonstrations:
     if demos.startswith("benchmark:"):
         return benchmark_demonstrations(benchmark, demos, shots)
     return read_prompt_file(demos)

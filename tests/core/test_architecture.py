@@ -110,3 +110,107 @@ def test_the_pipeline_imports_no_plugin_module():
         m for m in imported("harness.pipeline", known["harness.pipeline"], known) if m.split(".")[0] != "harness"
     )
     assert plugins == []
+
+
+# --- plug-ins are reached through the registry ------------------------------------------------------------------
+
+GENERATOR_BACKENDS = {f"harness.generation.{b}" for b in ("hf", "openai", "gemini", "vllm", "simulated")}
+# Core modules that import a plug-in module directly, each with the plug-in modules it may import and why.
+CORE_IMPORTS_OF_PLUGINS = {
+    "harness.zoo": ({"benchmarks.sandbox.tokenizer", "benchmarks.sandbox.models"}, "the sandbox's own model builders"),
+    "harness.smoke": (
+        {"benchmarks.sandbox.tokenizer", "benchmarks.prompt_sets"},
+        "--smoke: the sandbox tokenizer's special tokens, and which prompt-set specs name the hub",
+    ),
+    "harness.local_server": (
+        {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
+        "the local test server answers as the sandbox and verifiable teachers",
+    ),
+    "harness.local_rules": (
+        {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
+        "the local test server's answer rules: the sandbox and verifiable teachers",
+    ),
+    "harness.judge_eval.sets": (
+        {"benchmarks.public.base", "benchmarks.public.hh_rlhf", "benchmarks.public.rows"},
+        "human-labelled sets are read from the public sets' files with their row readers",
+    ),
+    "harness.judge_eval.pairwise_file": ({"benchmarks.public.rows"}, "a pairwise file is read with the row readers"),
+}
+
+
+def is_plugin(module: str) -> bool:
+    return module.split(".")[0] in ("judges", "benchmarks") or module in GENERATOR_BACKENDS
+
+
+def test_nothing_in_the_core_imports_a_plugin_outside_the_registry():
+    known = modules()
+    core = [m for m in known if m.split(".")[0] == "harness" and not is_plugin(m) and m != "harness.registry"]
+    assert "harness.pipeline" in core and "harness.judge_quality" in core
+    found = {m: {t for t in imported(m, known[m], known) if is_plugin(t)} for m in core}
+    allowed = {m: mods for m, (mods, _) in CORE_IMPORTS_OF_PLUGINS.items()}
+    assert {m: sorted(t - allowed.get(m, set())) for m, t in found.items() if t - allowed.get(m, set())} == {}
+
+
+# --- capabilities are declared, never probed ----------------------------------------------------------------------
+
+# Every getattr/hasattr in harness/, judges/ and benchmarks/, as "<file>: <call without its default>", with why it
+# is not a probe of one of our own objects for a capability. Anything else is: declare it (a protocol, a field).
+ALLOWED_PROBES = {
+    "harness/generation/batches.py: getattr(getattr(model, 'config', None), '_commit_hash')": "a HF model's config",
+    "harness/generation/batches.py: getattr(model, 'config')": "a HF model (transformers' duck typing)",
+    "harness/generation/context.py: getattr(model, 'config')": "a HF model (transformers' duck typing)",
+    "harness/generation/context.py: getattr(config, name)": "a HF config's context-length field, by its name",
+    "harness/generation/context.py: getattr(tokenizer, 'model_max_length')": "a HF tokenizer",
+    "harness/generation/hf.py: getattr(tokenizer, 'chat_template')": "a HF tokenizer",
+    "harness/generation/hf.py: getattr(torch, dtype)": "a torch dtype by its recipe name",
+    "harness/model_import.py: getattr(torch, dtype)": "a torch dtype by its name",
+    "harness/train/spec.py: getattr(torch, self.compute_dtype)": "a torch dtype by its recipe name",
+    "harness/train/spec.py: getattr(trl, _CONFIG_CLASSES[stage])": "a TRL config class by name",
+    "harness/train/spec.py: getattr(trl, config_class)": "a TRL config class by name",
+    "harness/train/checkpoints.py: getattr(torch, saved['tr_loss_dtype'])": "a torch dtype saved by name",
+    "harness/train/checkpoints.py: hasattr(t, '_metrics')": "a TRL trainer's private state, version-dependent",
+    "harness/train/checkpoints.py: getattr(t, '_metrics')": "a TRL trainer's private state, version-dependent",
+    "harness/train/checkpoints.py: getattr(t, '_total_train_tokens')": "a TRL trainer's private state",
+    "harness/train/result.py: hasattr(model, 'merge_and_unload')": "a PEFT model or a plain one",
+    "harness/train/result.py: getattr(base, 'is_loaded_in_4bit')": "a HF model's quantization flags",
+    "harness/train/result.py: getattr(base, 'is_loaded_in_8bit')": "a HF model's quantization flags",
+    "harness/train/result.py: getattr(quantization, 'bnb_4bit_compute_dtype')": "a bitsandbytes config",
+    "harness/train/runtime.py: hasattr(os, 'sched_getaffinity')": "the platform (absent on macOS)",
+    "harness/hashing.py: hasattr(obj, '__fspath__')": "any path-like value (os.PathLike)",
+    "harness/yamlfile.py: getattr(exc, 'problem_mark')": "a PyYAML error's position",
+    "harness/yamlfile.py: getattr(exc, 'problem')": "a PyYAML error's message",
+    "harness/reward_recipe.py: getattr(module, 'get_model_path')": "a third-party model package's module",
+    "harness/reward_recipe.py: getattr(recipe, field)": "a recipe field named by a table of fields",
+    "harness/evaluate/lc.py: getattr(self, field)": "its own fields by name, to check their lengths",
+    "harness/export.py: getattr(p, c)": "provenance fields named by a column list",
+    "harness/sweep/view.py: getattr(row, x)": "the field a plot's axis names",
+    "harness/sweep/view.py: getattr(row, f'{x}_sd')": "the spread beside the field a plot's axis names",
+    "harness/sweep/view.py: getattr(row, metric)": "the field a table names",
+    "harness/sweep/view.py: getattr(row, f'{metric}_sd')": "the spread beside the field a table names",
+    "judges/reward_model.py: getattr(model.config, 'max_position_embeddings')": "a HF config",
+    "judges/almost/source.py: getattr(self, name)": "its own optional fields by name, in a validator",
+    "benchmarks/sandbox/corpus.py: getattr(shares, split)": "a split's share by the split's name",
+    "benchmarks/perf/smollm2.py: getattr(config, 'head_dim')": "a HF config",
+}
+
+
+def probes() -> list[str]:
+    found = []
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr")
+            ):
+                call = f"{node.func.id}({', '.join(ast.unparse(a) for a in node.args[:2])})"
+                found.append(f"{path.relative_to(ROOT)}: {call}")
+    return found
+
+
+def test_the_probe_finder_sees_every_getattr_and_hasattr():
+    assert "harness/hashing.py: hasattr(obj, '__fspath__')" in probes()
+
+
+def test_no_getattr_or_hasattr_on_our_own_objects_for_capabilities():
+    assert sorted(set(probes()) - set(ALLOWED_PROBES)) == []

@@ -26,6 +26,7 @@ def recipe_file(tmp_path: Path, model: str, feedback: str) -> Path:
     path.write_text(
         f"name: hub_check\nbenchmark: {{name: prompt_sets, params: {{feedback: '{feedback}', "
         f"eval: vicuna80}}}}\nmodels: {{m: {{path: '{model}'}}}}\npolicy: m\nsources: [self_reward]\n"
+        "sft: {demonstrations: 0}\n"  # the sets name no sft data: an instruction-tuned policy takes none
         "evaluation: {judge: {model: m, prompt: pairwise_abc}}\n"
     )
     return path

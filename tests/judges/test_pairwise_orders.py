@@ -1,5 +1,5 @@
+from harness.pair_verdicts import combine_orders
 from harness.types import Failure, Preference
-from judges.pairwise import combine_orders
 
 A, B, TIE = (Preference(winner=w, prob={"a": 1.0, "b": 0.0, "tie": 0.5}[w]) for w in ("a", "b", "tie"))
 
