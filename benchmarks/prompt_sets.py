@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,6 +36,7 @@ from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
 from harness.benchmark import Demonstrations, Grader, JudgingExamples, NamedSplits, Rankings, References
 from harness.hashing import stable_hash
 from harness.paths import DATA_PREFIX, data_file, where_to_get
+from harness.plugin_help import KeysOf
 from harness.registry import benchmark
 from harness.types import Message, Prompt
 
@@ -323,7 +324,9 @@ _DECLARING = {
 
 
 @benchmark("prompt_sets")
-def prompt_sets(**params: Any) -> PromptSets:
+def prompt_sets(
+    **params: Annotated[Any, KeysOf(PromptSetsSpec)],
+) -> PromptSets:
     """Splits (feedback, eval, sft, judging) from registered benchmarks, local files or hf:<dataset> ids."""
     spec = PromptSetsSpec(**params)
     return _DECLARING[(spec.sft is not None, spec.judging is not None)](spec)

@@ -1,4 +1,4 @@
-"""`harness`: run or validate a recipe, rerun a recorded run, run a training job, build leaderboards, list plug-ins."""
+"""`harness`: run or validate a recipe, rerun a recorded run, train, build leaderboards, list and show plug-ins."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 from harness import plan
 from harness.cli_kinds import SUMMARIES, check_flags
+from harness.cli_plugins import add_commands, harness_version
 from harness.cli_run import cmd_run, output_flags
-from harness.config import RecipeError, load_recipe_data, recipe_kind
+from harness.config import RecipeError
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
@@ -19,10 +20,12 @@ EPILOG = """examples:
   harness run recipes/rm_hh_minilm.yaml                  # kind: reward_model: train a reward model on HH-RLHF
   harness run recipes/judges_cpu.yaml                    # kind: judge_eval: judges held to human labels
   harness rerun results/runs/sandbox/<run-id> --results /tmp/fresh   # recompute a run from its record
-  harness leaderboard --recipe sandbox --format md,csv,html,png --by source
+  harness validate --explain recipes/judges_cpu.yaml      # every field this recipe kind may set
+  harness leaderboard recipes/sandbox.yaml --format md,csv,html,png --by source   # or a recipe name: sandbox
   harness run recipes/sandbox_judge_curve.yaml --jobs 2   # a sweep: every variant, 2 at a time
-  harness leaderboard --sweep sandbox_judge_curve --format md,csv,html,png
-  harness judges list
+  harness leaderboard recipes/sandbox_judge_curve.yaml --format md,csv,html,png   # the sweep's table
+  harness judges                                         # registered judges and judge prompt folders
+  harness judges show prompted                           # a plug-in's description and parameters
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
@@ -78,6 +81,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from harness.recipe_loader import FeedbackFile, load
 
     if args.explain:
+        from harness.cli_explain import explain_recipe
+
         print(explain_recipe(args))
     loaded = load(args.recipe, args.set)
     check_flags(args, loaded)
@@ -88,28 +93,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"[smoke] {note}")
     print(f"{args.recipe}: ok — {SUMMARIES[loaded.kind](loaded)}")
     return 0
-
-
-def explain_recipe(args: argparse.Namespace) -> str:
-    """The fields of the recipe's kind, and each listed source's parameters (as its block's keys)."""
-    from harness.recipe_help import explain, parameter_lines
-
-    data = load_recipe_data(args.recipe, args.set)
-    if recipe_kind(args.recipe, data) == "reward_model":
-        from harness.reward_recipe import RewardModelRecipe
-
-        return f"reward-model recipe fields:\n{explain(RewardModelRecipe)}"
-    from harness.config import Recipe
-    from harness.registry import RegistryError, sources
-
-    rows = []
-    for name in data.get("sources") or []:
-        block = data.get(name) if isinstance(data.get(name), dict) else {}
-        try:
-            rows += parameter_lines(str(name), sources.get(str(block.get("type", name))).parameters)
-        except RegistryError:
-            continue  # validation below names the unknown source
-    return f"recipe fields (a source's block is its name: `self_reward: {{rounds: 2}}`):\n{explain(Recipe, rows)}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -127,9 +110,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from harness import leaderboard
+    from harness.cli_leaderboard import leaderboard_target
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     results = Path(args.results)
+    args.recipe, args.sweep = leaderboard_target(args)
     if args.sweep:
         from harness.sweep import tables
 
@@ -157,22 +142,11 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from harness.registry import ALL
-
-    kinds = [args.kind_alias] if args.kind_alias else sorted(ALL)
-    for kind in kinds:
-        registry = ALL[kind]
-        print(f"{kind}s:")
-        for entry in registry.entries():
-            print(f"  {entry.name:<22} {entry.doc}  [{entry.module}]")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="harness", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    top.add_argument("--version", action="version", version=f"harness {harness_version()}")
     sub = top.add_subparsers(dest="command", required=True)
 
     def recipe_command(name: str, help: str, func) -> argparse.ArgumentParser:
@@ -216,8 +190,9 @@ def parser() -> argparse.ArgumentParser:
     va.add_argument(
         "--explain",
         action="store_true",
-        help="first print every field the recipe may set (dotted name, type, default, description), "
-        "with the parameters of the sources it lists",
+        help="first print every field the recipe's kind may set (dotted name, type, default, description): "
+        "a feedback recipe with its sources' parameters and any sweep: block's fields, a judge_eval recipe with "
+        "its judges' parameters and every set type, a reward_model recipe",
     )
 
     tr = sub.add_parser(
@@ -250,9 +225,17 @@ def parser() -> argparse.ArgumentParser:
     lb = sub.add_parser(
         "leaderboard",
         help="write leaderboards from run records",
-        description="Write leaderboards from the run record of a recipe's latest finished run.",
+        description="Write leaderboards from the run record of a recipe's latest finished run (or a sweep's "
+        "newest sweep record).",
     )
-    lb.add_argument("--recipe", default="sandbox", help="recipe name (default: sandbox)")
+    lb.add_argument(
+        "target",
+        nargs="?",
+        metavar="RECIPE",
+        help="a recipe file (e.g. recipes/sandbox.yaml; one with a sweep: block gives the sweep's table) or a "
+        "recipe name (default: sandbox)",
+    )
+    lb.add_argument("--recipe", default=None, metavar="NAME", help="a recipe name, the same as RECIPE")
     lb.add_argument(
         "--format",
         default="md,csv",
@@ -292,12 +275,7 @@ def parser() -> argparse.ArgumentParser:
     lb.set_defaults(func=cmd_leaderboard)
     plan.add_parser(sub)
 
-    ls = sub.add_parser("plugins", help="list registered plug-ins of every kind")
-    ls.set_defaults(func=cmd_list, kind_alias=None)
-    for kind in ("judge", "source", "generator", "metric", "benchmark"):
-        alias = sub.add_parser(f"{kind}s", help=f"list registered {kind}s ('harness {kind}s list')")
-        alias.add_argument("action", choices=["list"])
-        alias.set_defaults(func=cmd_list, kind_alias="feedback source" if kind == "source" else kind)
+    add_commands(sub)
     return top
 
 

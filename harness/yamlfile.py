@@ -43,7 +43,12 @@ def yaml_error_line(exc: yaml.YAMLError) -> tuple[str, str]:
 
 def parse_yaml(text: str) -> Any:
     """YAML text to Python values, refusing a duplicated key; yaml.YAMLError on a problem."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)
+    # What yaml.load does, spelt out so the loader is visibly the safe one (no tag constructs an object).
+    loader = _UniqueKeyLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def read_yaml_mapping(path: Path, not_a_mapping: str, empty_is_mapping: bool = False) -> dict[str, Any]:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from harness.hashing import seed_from
 from harness.registry import judge
@@ -53,7 +56,9 @@ class RandomJudge:
 
 
 @judge("length")
-def length(unit: str = "chars") -> LengthJudge:
+def length(
+    unit: Annotated[str, Field(description="what is counted: chars or words")] = "chars",
+) -> LengthJudge:
     """Baseline: the longer reply wins (score = length in chars or words)."""
     if unit not in ("chars", "words"):
         raise ValueError(f"unit: {unit!r} is not a length unit; use chars or words")
@@ -61,6 +66,8 @@ def length(unit: str = "chars") -> LengthJudge:
 
 
 @judge("random", seeded=True)
-def random_judge(seed: int = 0) -> RandomJudge:
+def random_judge(
+    seed: Annotated[int, Field(description="seeds the coin; runs pass their own seed unless it is set")] = 0,
+) -> RandomJudge:
     """Baseline: a seeded coin per (prompt, reply); measures chance on the same items."""
     return RandomJudge(seed)

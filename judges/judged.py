@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.feedback import FeedbackSource, JudgeRef, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
@@ -49,7 +51,15 @@ class JudgedSource(FeedbackSource):
 
 
 @source("judged")
-def judged(judge: str, model: str | None = None, rounds: int = 1, **params: Any) -> JudgedSource:
+def judged(
+    judge: Annotated[str, Field(description="a registered judge (`harness judges` lists them)")],
+    model: Annotated[
+        str | None,
+        Field(description="name in `models` the judge runs on, for judges that take a generator; null for the rest"),
+    ] = None,
+    rounds: Annotated[int, Field(description="feedback + DPO rounds, each from the previous round's model")] = 1,
+    **params: Annotated[Any, Field(description="the judge's own parameters (`harness judges show JUDGE`)")],
+) -> JudgedSource:
     """Any registered judge by name (`harness judges list`) scores or compares the policy's candidates; best vs worst.
     Keys besides judge, model and rounds are the judge's own parameters."""
     check_judge(judge, params, field="", model=model)  # an unknown name is a RegistryError naming close matches

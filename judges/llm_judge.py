@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, validate_call
 
@@ -59,11 +59,23 @@ class PairwiseCandidatesSource(FeedbackSource):
 @source("llm_judge")
 @validate_call(config={"extra": "forbid"})
 def llm_judge(
-    teacher: str,
-    mode: Literal["pointwise", "pairwise"] = "pointwise",
-    judge_prompt: str | None = None,
-    judge_samples: int | None = Field(None, ge=1),
-    both_orders: bool = True,
+    teacher: Annotated[
+        str, Field(description="name in `models` that judges (any generator: hf, vllm, openai, gemini, simulated)")
+    ],
+    mode: Annotated[
+        Literal["pointwise", "pairwise"],
+        Field(description="pointwise: score each candidate; pairwise: compare pairs of candidates"),
+    ] = "pointwise",
+    judge_prompt: Annotated[
+        str | None,
+        Field(description="judge prompt folder; null = sandbox_score (pointwise) or pairwise_abc (pairwise)"),
+    ] = None,
+    judge_samples: int | None = Field(
+        None, ge=1, description="pointwise judge samples per candidate; null = the prompt's judge.yaml `samples`"
+    ),
+    both_orders: Annotated[
+        bool, Field(description="pairwise: ask twice with the answers swapped; a disagreement is a tie")
+    ] = True,
 ) -> FeedbackSource:
     """A teacher model (any registered generator) judges the policy's candidates; best vs worst."""
     from harness.judge_prompts import load_judge_prompt

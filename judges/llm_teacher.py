@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from pydantic import Field, validate_call
 
@@ -85,7 +86,17 @@ class LLMTeacher(FeedbackSource):
 @source("llm_teacher")
 @validate_call(config={"extra": "forbid"})
 def llm_teacher(
-    teacher: str, judge_prompt: str | None = None, temperature: float | None = Field(None, ge=0.0)
+    teacher: Annotated[str, Field(description="name in `models` whose answer is chosen")],
+    judge_prompt: Annotated[
+        str | None,
+        Field(
+            description="a score prompt folder: keep a pair only when the teacher, as judge, "
+            "scores its answer above the policy's; null = keep every pair"
+        ),
+    ] = None,
+    temperature: float | None = Field(
+        None, ge=0.0, description="the teacher's sampling temperature; null = feedback.candidates'"
+    ),
 ) -> FeedbackSource:
     """Teacher's answer chosen, the policy's own rejected (optionally only when a judge prefers the teacher's)."""
     if judge_prompt is not None:

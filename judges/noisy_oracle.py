@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from pydantic import Field, validate_call
 
@@ -56,7 +57,16 @@ class NoisyOracleJudge:
 
 
 @judge("noisy_oracle", seeded=True)
-def noisy_oracle_judge(benchmark: Benchmark, flip_rate: float, seed: int = 0) -> NoisyOracleJudge:
+def noisy_oracle_judge(
+    benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader is read; set by the run")],
+    flip_rate: Annotated[float, Field(description="share of prompts whose ranking is reversed, 0 (the oracle) to 1")],
+    seed: Annotated[
+        int,
+        Field(
+            description="with the content, picks which prompts are flipped; runs pass their own seed unless it is set"
+        ),
+    ] = 0,
+) -> NoisyOracleJudge:
     """The gold grader with its ranking reversed on a share `flip_rate` of prompts (chosen by content and seed)."""
     grader = benchmark.grader()
     if grader is None:
@@ -68,7 +78,11 @@ def noisy_oracle_judge(benchmark: Benchmark, flip_rate: float, seed: int = 0) ->
 
 @source("noisy_oracle")
 @validate_call(config={"extra": "forbid"})
-def noisy_oracle(flip_rate: float = Field(ge=0.0, le=1.0)) -> FeedbackSource:
+def noisy_oracle(
+    flip_rate: float = Field(
+        ge=0.0, le=1.0, description="share of prompts whose pair is reversed, 0 (the oracle) to 1"
+    ),
+) -> FeedbackSource:
     """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
     return ScoredCandidatesSource(
         name="noisy_oracle",

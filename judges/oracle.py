@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from harness.benchmark import Benchmark, Grader
 from harness.registry import judge
@@ -28,7 +31,9 @@ class OracleJudge:
 
 
 @judge("oracle")
-def oracle(benchmark: Benchmark) -> OracleJudge:
+def oracle(
+    benchmark: Annotated[Benchmark, Field(description="the benchmark whose gold grader scores; set by the run")],
+) -> OracleJudge:
     """Ground truth: the benchmark's gold grader (the sandbox has one; real benchmarks do not)."""
     grader = benchmark.grader()
     if grader is None:

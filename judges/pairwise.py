@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
@@ -121,11 +123,29 @@ def pairwise_prompt_named(site: JudgeSite) -> None:
 
 @judge("pairwise", on_model=True, seeded=True, check=pairwise_prompt_named)
 def pairwise(
-    generator: Generator,
-    prompt: str = "pairwise_abc",
-    both_orders: bool = True,
-    seed: int = 0,
-    readout: Literal["sampled", "expected"] = "sampled",
+    generator: Annotated[
+        Generator, Field(description="the model the judge runs on; a recipe sets it with `model: <name in models>`")
+    ],
+    prompt: Annotated[
+        str,
+        Field(
+            description="a pairwise judge prompt folder in judges/prompts/ (`harness judges` "
+            "lists them) or a folder path"
+        ),
+    ] = "pairwise_abc",
+    both_orders: Annotated[
+        bool, Field(description="ask twice with the answers swapped; a disagreement is a tie")
+    ] = True,
+    seed: Annotated[
+        int, Field(description="seeds the judge's sampling; runs pass their own seed unless it is set")
+    ] = 0,
+    readout: Annotated[
+        Literal["sampled", "expected"],
+        Field(
+            description="sampled: parse sampled outputs; expected: read the verdict from "
+            "next-token probabilities (local hf models only)"
+        ),
+    ] = "sampled",
 ) -> PairwiseJudge:
     """An LLM compares two answers (both orders by default; disagreement is a tie); `readout: expected` reads the
     verdict letters' next-token probabilities instead of sampling (local models)."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import validate_call
+from pydantic import Field, validate_call
 
 from harness.feedback import FeedbackSource, ModelUse, PremisePair, SourceContext, SourceOutput
 from harness.registry import source
@@ -55,7 +56,10 @@ class ParameterContrast(FeedbackSource):
 
 @source("parameter_contrast")
 @validate_call(config={"extra": "forbid"})
-def parameter_contrast(strong: str, weak: str) -> FeedbackSource:
+def parameter_contrast(
+    strong: Annotated[str, Field(description="name in `models` whose answer is chosen")],
+    weak: Annotated[str, Field(description="name in `models` whose answer is rejected")],
+) -> FeedbackSource:
     """Strong model's answer chosen, weak model's rejected (model names from the recipe's `models`)."""
     if strong == weak:
         raise ValueError("strong and weak must be different models")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
@@ -112,11 +114,32 @@ def score_prompt_named(site: JudgeSite) -> None:
 
 @judge("prompted", on_model=True, seeded=True, check=score_prompt_named)
 def prompted(
-    generator: Generator,
-    prompt: str = "sandbox_score",
-    samples: int | None = None,
-    seed: int = 0,
-    readout: Literal["sampled", "expected"] = "sampled",
+    generator: Annotated[
+        Generator, Field(description="the model the judge runs on; a recipe sets it with `model: <name in models>`")
+    ],
+    prompt: Annotated[
+        str,
+        Field(
+            description="a score judge prompt folder in judges/prompts/ (`harness judges` lists them) or a folder path"
+        ),
+    ] = "sandbox_score",
+    samples: Annotated[
+        int | None,
+        Field(
+            description="judge samples per candidate, their parsed scores averaged; null = the "
+            "prompt's judge.yaml `samples`"
+        ),
+    ] = None,
+    seed: Annotated[
+        int, Field(description="seeds the judge's sampling; runs pass their own seed unless it is set")
+    ] = 0,
+    readout: Annotated[
+        Literal["sampled", "expected"],
+        Field(
+            description="sampled: parse sampled outputs; expected: read the verdict from "
+            "next-token probabilities (local hf models only)"
+        ),
+    ] = "sampled",
 ) -> PromptedJudge:
     """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
     outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""

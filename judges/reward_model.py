@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.hashing import stable_hash
 from harness.registry import judge
@@ -101,6 +103,14 @@ class RewardModelJudge:
 
 
 @judge("reward_model")
-def reward_model(path: str, batch_size: int = 64) -> RewardModelJudge:
+def reward_model(
+    path: Annotated[
+        str,
+        Field(
+            description="folder of a saved sequence-classification model; in judge_eval recipes set by `reward_recipe:`"
+        ),
+    ],
+    batch_size: Annotated[int, Field(description="(prompt, response) inputs per forward pass")] = 64,
+) -> RewardModelJudge:
     """Scores (prompt, response) with a sequence-classification reward model saved at `path`."""
     return RewardModelJudge(path=path, batch_size=batch_size)

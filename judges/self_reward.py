@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, validate_call
 
@@ -14,10 +14,25 @@ from judges.scored_candidates import ScoredCandidatesSource
 @source("self_reward")
 @validate_call(config={"extra": "forbid"})
 def self_reward(
-    judge_prompt: str = "sandbox_score",
-    judge_samples: int | None = Field(None, ge=1),
-    rounds: int = Field(1, ge=1, le=5),
-    readout: Literal["sampled", "expected"] = "sampled",
+    judge_prompt: Annotated[
+        str, Field(description="score prompt folder the policy judges with (`harness judges` lists them)")
+    ] = "sandbox_score",
+    judge_samples: int | None = Field(
+        None, ge=1, description="judge samples per candidate, scores averaged; null = the prompt's judge.yaml `samples`"
+    ),
+    rounds: int = Field(
+        1,
+        ge=1,
+        le=5,
+        description="feedback + DPO rounds, each judged by the previous round's model (Yuan et al.: M1 -> M2 -> M3)",
+    ),
+    readout: Annotated[
+        Literal["sampled", "expected"],
+        Field(
+            description="sampled: parse sampled scores; expected: the expected score from "
+            "next-token probabilities (local hf models only)"
+        ),
+    ] = "sampled",
 ) -> FeedbackSource:
     """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped. `readout:
     expected` scores by the expected value of its score-token probabilities instead of sampled scores."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, Reference, resolve
 from benchmarks.public.rows import Row, json_array_rows
@@ -56,6 +59,14 @@ class AlpacaEvalSet(PublicSet):
 
 
 @benchmark("alpaca_eval")
-def alpaca_eval(path: str | None = None) -> AlpacaEvalSet:
+def alpaca_eval(
+    path: Annotated[
+        str | None,
+        Field(
+            description="a copy of the data elsewhere; null = the shared data's "
+            "alpaca_eval/results/gpt4_1106_preview/model_outputs.json"
+        ),
+    ] = None,
+) -> AlpacaEvalSet:
     """AlpacaEval instructions (805 by default) with the baseline's outputs as references."""
     return AlpacaEvalSet(resolve(path, "alpaca_eval/results/gpt4_1106_preview/model_outputs.json", "alpaca_eval"))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, Reference, resolve
 from benchmarks.public.rows import jsonl_rows
@@ -65,12 +68,28 @@ class FastChatQuestions(PublicSet):
 
 
 @benchmark("mt_bench")
-def mt_bench(path: str | None = None) -> FastChatQuestions:
+def mt_bench(
+    path: Annotated[
+        str | None,
+        Field(
+            description="a copy of the data elsewhere; null = the shared data's "
+            "fastchat_mt_bench/mt_bench/question.jsonl"
+        ),
+    ] = None,
+) -> FastChatQuestions:
     """MT-bench: 80 two-turn questions in 8 categories, GPT-4 reference answers for 30."""
     return FastChatQuestions("mt_bench", resolve(path, "fastchat_mt_bench/mt_bench/question.jsonl", "mt_bench"))
 
 
 @benchmark("vicuna80")
-def vicuna80(path: str | None = None) -> FastChatQuestions:
+def vicuna80(
+    path: Annotated[
+        str | None,
+        Field(
+            description="a copy of the data elsewhere; null = the shared data's "
+            "fastchat_mt_bench/vicuna_bench/question.jsonl"
+        ),
+    ] = None,
+) -> FastChatQuestions:
     """Vicuna-80: 80 single-turn questions in 9 categories, GPT-4 reference answers for 10."""
     return FastChatQuestions("vicuna80", resolve(path, "fastchat_mt_bench/vicuna_bench/question.jsonl", "vicuna80"))

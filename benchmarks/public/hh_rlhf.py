@@ -15,7 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, resolve, take
 from benchmarks.public.rows import Row, jsonl_rows
@@ -127,6 +129,10 @@ def _pair(row: HHRow) -> dict[str, Any]:
 
 
 @benchmark("hh_rlhf")
-def hh_rlhf(path: str | None = None) -> HHRLHF:
+def hh_rlhf(
+    path: Annotated[
+        str | None, Field(description="folder of <subset>_test.jsonl.gz files; null = the shared data's hh-rlhf/")
+    ] = None,
+) -> HHRLHF:
     """HH-RLHF test pairs (4 subsets, 8,552 rows): dialogues with a human-preferred and a dispreferred reply."""
     return HHRLHF(resolve(path, "hh-rlhf", "hh_rlhf"))

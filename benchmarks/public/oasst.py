@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, resolve
 from benchmarks.public.rows import Row, jsonl_rows
@@ -111,6 +114,11 @@ class OasstTrees(PublicSet):
 
 
 @benchmark("oasst")
-def oasst(path: str | None = None) -> OasstTrees:
+def oasst(
+    path: Annotated[
+        str | None,
+        Field(description="a copy of the data elsewhere; null = the shared data's oasst_en100/en_100_tree.jsonl"),
+    ] = None,
+) -> OasstTrees:
     """OpenAssistant: 100 English trees; sibling replies ranked by humans (212 groups, 207 human-only)."""
     return OasstTrees(resolve(path, "oasst_en100/en_100_tree.jsonl", "oasst"))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from benchmarks.public.base import PublicSet, Reference, resolve
 from benchmarks.public.rows import csv_rows
@@ -55,6 +58,14 @@ class TruthfulQA(PublicSet):
 
 
 @benchmark("truthfulqa")
-def truthfulqa(path: str | None = None) -> TruthfulQA:
+def truthfulqa(
+    path: Annotated[
+        str | None,
+        Field(
+            description="TruthfulQA.csv of another version (v0 or v2025); null = the shared "
+            "data's truthfulqa/TruthfulQA.csv"
+        ),
+    ] = None,
+) -> TruthfulQA:
     """TruthfulQA: 817 questions with best, correct and incorrect answers (pass path= for v0 or v2025)."""
     return TruthfulQA(resolve(path, "truthfulqa/TruthfulQA.csv", "truthfulqa"))

@@ -6,15 +6,18 @@ Importing this package registers the `sandbox` benchmark; tokenizer and model bu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from benchmarks.sandbox.world import SandboxWorld, SandboxWorldSpec
+from harness.plugin_help import KeysOf
 from harness.registry import benchmark
 
 __all__ = ["SandboxWorld", "SandboxWorldSpec", "sandbox"]
 
 
 @benchmark("sandbox")
-def sandbox(**spec: Any) -> SandboxWorld:
+def sandbox(
+    **spec: Annotated[Any, KeysOf(SandboxWorldSpec)],
+) -> SandboxWorld:
     """Sandbox world: task prompts with a gold 0..5 oracle, noisy corpus, demonstrations, judging examples."""
     return SandboxWorld(SandboxWorldSpec(**spec))

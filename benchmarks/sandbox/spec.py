@@ -11,23 +11,23 @@ from benchmarks.split_shares import SplitSharesBase
 class SplitShares(SplitSharesBase):
     """Share of all prompt texts in each split; a text's split is fixed by its hash."""
 
-    pretrain: float = Field(0.7, gt=0.0)
-    sft: float = Field(0.1, gt=0.0)
-    feedback: float = Field(0.1, gt=0.0)
-    eval: float = Field(0.1, gt=0.0)
+    pretrain: float = Field(0.7, gt=0.0, description="share of prompt texts in the pretraining corpus")
+    sft: float = Field(0.1, gt=0.0, description="share for demonstrations (SFT)")
+    feedback: float = Field(0.1, gt=0.0, description="share the feedback sources judge")
+    eval: float = Field(0.1, gt=0.0, description="share held out for evaluation")
 
 
 class SandboxWorldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    seed: int = 0
+    seed: int = Field(0, description="seeds the world: corpus, demonstrations, judging examples")
     corpus_size: int = Field(300_000, ge=1, description="noisy pretraining chats")
     families: tuple[str, ...] = Field(FAMILIES, min_length=1, description="task families, drawn in turn")
     p_correct: float = Field(0.6, ge=0.0, le=1.0, description="benign prompts answered exactly in the corpus")
     p_benign_refusal: float = Field(0.05, ge=0.0, le=1.0, description="benign prompts refused in the corpus")
     p_unsafe_complied: float = Field(0.5, ge=0.0, le=1.0, description="unsafe prompts complied with in the corpus")
     p_ramble: float = Field(0.15, ge=0.0, le=1.0, description="corpus responses with rambling appended")
-    splits: SplitShares = SplitShares()
+    splits: SplitShares = Field(SplitShares(), description="shares of prompt texts per split, summing to 1")
 
     @field_validator("families")
     @classmethod

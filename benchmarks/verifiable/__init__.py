@@ -6,15 +6,18 @@ Importing this package registers the `verifiable` benchmark.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from benchmarks.verifiable.world import VerifiableBenchmark, VerifiableSpec
+from harness.plugin_help import KeysOf
 from harness.registry import benchmark
 
 __all__ = ["VerifiableBenchmark", "VerifiableSpec", "verifiable"]
 
 
 @benchmark("verifiable")
-def verifiable(**spec: Any) -> VerifiableBenchmark:
+def verifiable(
+    **spec: Annotated[Any, KeysOf(VerifiableSpec)],
+) -> VerifiableBenchmark:
     """Verifiable instructions (format constraints, arithmetic, refusals) with a gold 0..5 grader, demos, EFT data."""
     return VerifiableBenchmark(VerifiableSpec(**spec))

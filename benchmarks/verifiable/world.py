@@ -31,19 +31,19 @@ DEFAULT_FAMILIES = ("write", "list", "arith", "write", "benign", "json", "write"
 class SplitShares(SplitSharesBase):
     """Share of all prompt texts in each split; a text's split is fixed by its hash, never by a seed."""
 
-    sft: float = Field(0.4, gt=0.0)
-    feedback: float = Field(0.4, gt=0.0)
-    eval: float = Field(0.2, gt=0.0)
+    sft: float = Field(0.4, gt=0.0, description="share for demonstrations (SFT)")
+    feedback: float = Field(0.4, gt=0.0, description="share the feedback sources judge")
+    eval: float = Field(0.2, gt=0.0, description="share held out for evaluation")
 
 
 class VerifiableSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    seed: int = 0
+    seed: int = Field(0, description="seeds the prompts, demonstrations and judging examples")
     families: tuple[str, ...] = Field(
         DEFAULT_FAMILIES, min_length=1, description="task families drawn in turn; repeat one to weight it"
     )
-    splits: SplitShares = SplitShares()
+    splits: SplitShares = Field(SplitShares(), description="shares of prompt texts per split, summing to 1")
 
     @field_validator("families")
     @classmethod

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from harness.evaluate.estimates import Estimate, check_same_length, mean_se
 from harness.evaluate.paired import PairedDiff, paired_bootstrap
@@ -142,7 +143,9 @@ def verdict_from_preference(preference: float | None) -> Verdict | None:
 
 @metric("judge_agreement")
 def judge_agreement_metric(
-    include_ties: bool = True,
+    include_ties: Annotated[
+        bool, Field(description="true: a tie is a third class; false: items where judge or human says tie are dropped")
+    ] = True,
 ) -> Callable[[Sequence[Verdict | None], Sequence[Verdict]], Estimate]:
     """MT-bench agreement of judge verdicts with human votes, with ties as a class or with tie votes dropped."""
     return partial(judge_agreement, include_ties=include_ties)

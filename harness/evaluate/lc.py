@@ -44,8 +44,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from harness.evaluate.estimates import Estimate, check_same_length, mean_se
 from harness.evaluate.winrate import DRAW, checked_preferences, win_rate
@@ -218,6 +220,14 @@ def _lc_estimate(head_to_head: HeadToHead, difficulty: Mapping[str, float] | Non
 
 
 @metric("lc_win_rate")
-def lc_win_rate_metric(difficulty: Mapping[str, float] | None = None) -> Callable[[HeadToHead], Estimate]:
+def lc_win_rate_metric(
+    difficulty: Annotated[
+        Mapping[str, float] | None,
+        Field(
+            description="prompt id -> difficulty (the GLM's γ, e.g. from instruction_difficulty over "
+            "several models); null = no difficulty term"
+        ),
+    ] = None,
+) -> Callable[[HeadToHead], Estimate]:
     """Length-controlled win rate (%) from AlpacaEval's GLM, fitted offline on any prompt set."""
     return partial(_lc_estimate, difficulty=difficulty)

@@ -20,8 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from harness.evaluate.estimates import check_same_length, optional_floats
 from harness.registry import metric
@@ -120,7 +122,9 @@ def paired_differences(
 
 @metric("paired_difference")
 def paired_difference_metric(
-    n_boot: int = 2000, seed: int = 0, level: float = 0.95
+    n_boot: Annotated[int, Field(description="bootstrap resamples of the prompts")] = 2000,
+    seed: Annotated[int, Field(description="seeds the resampling")] = 0,
+    level: Annotated[float, Field(description="confidence level of the interval")] = 0.95,
 ) -> Callable[[Sequence[float | None], Sequence[float | None]], PairedDiff]:
     """Paired bootstrap CI and sign test of mean(a − b) over the same prompts; marks significant differences."""
     return partial(paired_bootstrap, n_boot=n_boot, seed=seed, level=level)

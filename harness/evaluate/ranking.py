@@ -46,8 +46,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from harness.evaluate.estimates import Estimate, mean_se, optional_floats, ratio_se
 from harness.registry import metric
@@ -215,6 +217,13 @@ VARIANTS: dict[str, RankingVariant] = {
     )
 }
 DEFAULT_VARIANT = "per_prompt"
+VariantName = Annotated[
+    str,
+    Field(
+        description="per_prompt: computed per prompt, then averaged; pooled: over all prompts at once; "
+        "self_reward_rlhf_report: the Self-Reward-RLHF report's conventions"
+    ),
+]
 
 
 def ranking_variant(name: str) -> RankingVariant:
@@ -246,43 +255,43 @@ def _ranking_metric_factory(name: str, variant: str) -> Callable[[ScoreLists, Sc
 
 
 @metric("ranking")
-def ranking_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], dict[str, Estimate]]:
+def ranking_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], dict[str, Estimate]]:
     """All ranking metrics of a named variant, judge scores vs reference scores per prompt."""
     ranking_variant(variant)
     return partial(ranking_metrics, variant=variant)
 
 
 @metric("pairwise_accuracy")
-def pairwise_accuracy_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def pairwise_accuracy_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Order agreement with the reference on the pairs it does not tie (judge ties: half credit)."""
     return _ranking_metric_factory("pairwise_accuracy", variant)
 
 
 @metric("top1_accuracy")
-def top1_accuracy_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def top1_accuracy_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Chance the judge's best candidate (ties broken at random) is among the reference's best."""
     return _ranking_metric_factory("top1_accuracy", variant)
 
 
 @metric("five_best")
-def five_best_metric(variant: str = "self_reward_rlhf_report") -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def five_best_metric(variant: VariantName = "self_reward_rlhf_report") -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Self-Reward-RLHF report: of the candidates the judge scores 5, the fraction the reference scores 5."""
     return _ranking_metric_factory("five_best", variant)
 
 
 @metric("exact_match")
-def exact_match_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def exact_match_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Fraction of prompts whose judge ranking equals the reference ranking (report variant: equal scores)."""
     return _ranking_metric_factory("exact_match", variant)
 
 
 @metric("spearman")
-def spearman_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def spearman_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Spearman's rho (average ranks for ties), per prompt and averaged, or pooled."""
     return _ranking_metric_factory("spearman", variant)
 
 
 @metric("kendall")
-def kendall_metric(variant: str = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
+def kendall_metric(variant: VariantName = DEFAULT_VARIANT) -> Callable[[ScoreLists, ScoreLists], Estimate]:
     """Kendall's tau-b, per prompt and averaged, or pooled."""
     return _ranking_metric_factory("kendall", variant)

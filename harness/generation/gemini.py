@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.generation.remote import RemoteGenerator
-from harness.generation.remote_settings import parse_settings
+from harness.generation.remote_settings import RemoteSettings, parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
+from harness.plugin_help import KeysOf
 from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
@@ -83,17 +86,22 @@ def _reply_from(response: Any) -> RemoteReply:
 
 @generator("gemini")
 def gemini_generator(
-    model: str,
-    base_url: str | None = None,
-    api_key_env: str = "GEMINI_API_KEY",
-    api_version: str = "v1beta",
-    progress: Progress = NULL_PROGRESS,
-    **remote: Any,
+    model: Annotated[
+        str, Field(description="the Gemini model name, e.g. gemini-2.0-flash; set from the recipe model's `path`")
+    ],
+    base_url: Annotated[
+        str | None, Field(description="another endpoint (a proxy, or the test server); null = Google's")
+    ] = None,
+    api_key_env: Annotated[str, Field(description="environment variable holding the key")] = "GEMINI_API_KEY",
+    api_version: Annotated[str, Field(description="Gemini API version")] = "v1beta",
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
+    **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> RemoteGenerator:
     """Gemini via google-genai; base_url points it elsewhere (a proxy, or the test server).
 
-    `progress`: where finished calls are counted (a run passes its display). `remote` takes the RemoteSettings
-    fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
+    `remote` takes the RemoteSettings fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
     backoff_max_s, budget, prices, cache_path.
     """
     owner = f"gemini generator {model!r}"

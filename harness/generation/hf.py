@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.generation.batch_plan import length_batches
@@ -241,24 +243,54 @@ class HFGenerator(LocalGenerator):
 
 @generator("hf")
 def hf(
-    path: str,
-    batch_size: int = 64,
-    device: str = "auto",
-    dtype: str = "auto",
-    progress: Progress = NULL_PROGRESS,
-    revision: str | None = None,
-    batch_cache: str | None = None,
-    identity: str | None = None,
-    share_prompt: bool = False,
-    max_batch_tokens: int | None = None,
+    path: Annotated[
+        str, Field(description="Hugging Face id or local model directory; set from the recipe model's `path`")
+    ],
+    batch_size: Annotated[int, Field(description="prompts per generate() call")] = 64,
+    device: Annotated[
+        str, Field(description="torch device (cpu, cuda, cuda:1); auto = CUDA when available, else CPU")
+    ] = "auto",
+    dtype: Annotated[
+        str,
+        Field(description="torch dtype by name (float32, bfloat16, float16); auto = bfloat16 on CUDA, else float32"),
+    ] = "auto",
+    progress: Annotated[
+        Progress, Field(description="where each batch is reported; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
+    revision: Annotated[str | None, Field(description="hub revision (branch, tag or commit) of `path`")] = None,
+    batch_cache: Annotated[
+        str | None,
+        Field(
+            description="SQLite file where finished batches are kept, so a rerun after a crash "
+            "regenerates only the batch in flight; runs set it beside their results"
+        ),
+    ] = None,
+    identity: Annotated[
+        str | None,
+        Field(
+            description="the model's name in provenance; runs set a trained model's stage key, "
+            "so moving a results folder does not rename it"
+        ),
+    ] = None,
+    share_prompt: Annotated[
+        bool,
+        Field(
+            description="read each prompt once for its n samples (faster for n > 1; off by "
+            "default: the different summation order may flip a rare sampled token)"
+        ),
+    ] = False,
+    max_batch_tokens: Annotated[
+        int | None,
+        Field(
+            description="also cap each batch's rows x longest prompt, e.g. 8192 for long judge "
+            "prompts on a CPU; null = no cap"
+        ),
+    ] = None,
 ) -> HFGenerator:
-    """A transformers causal LM from a Hugging Face id or a local directory; `progress`: where it reports each batch
-    (a run passes its display); `batch_cache`: a SQLite file where
-    finished batches are kept, so a rerun after a crash regenerates only the batch in flight; `identity` names the
-    model in provenance (a trained model's stage key, so results folders do not change its name); `share_prompt`:
-    read each prompt once for its n samples (faster for n > 1; off by default since the different summation order
-    may flip a rare sampled token, and the sandbox demo's numbers must not move); `max_batch_tokens`: also cap each
-    batch's rows x longest prompt (e.g. 8192 for long judge prompts on a CPU; off by default for the same reason)."""
+    """A transformers causal LM from a Hugging Face id or a local directory, sampled in length-sorted batches.
+
+    `share_prompt` and `max_batch_tokens` are off by default because either may change which rare token is
+    sampled, and the sandbox demo's numbers must not move."""
     return HFGenerator(
         path=path,
         batch_size=batch_size,

@@ -14,11 +14,14 @@ import json
 import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from harness.generation.remote import RemoteGenerator
-from harness.generation.remote_settings import parse_settings
+from harness.generation.remote_settings import RemoteSettings, parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
+from harness.plugin_help import KeysOf
 from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
@@ -136,18 +139,32 @@ def label_probabilities(logprobs: Mapping[str, float], labels: Sequence[str]) ->
 
 @generator("openai")
 def openai_generator(
-    model: str,
-    base_url: str | None = None,
-    api_key_env: str | None = "OPENAI_API_KEY",
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
-    served_as: dict[str, Any] | None = None,
-    progress: Progress = NULL_PROGRESS,
-    **remote: Any,
+    model: Annotated[str, Field(description="the API's model name; set from the recipe model's `path`")],
+    base_url: Annotated[
+        str | None,
+        Field(
+            description="an OpenAI-compatible server's /v1 URL (vLLM serve, llama.cpp, a proxy); null = api.openai.com"
+        ),
+    ] = None,
+    api_key_env: Annotated[
+        str | None, Field(description="environment variable holding the key; null for servers that take none")
+    ] = "OPENAI_API_KEY",
+    max_tokens_field: Annotated[
+        Literal["max_tokens", "max_completion_tokens"],
+        Field(description="request field for the answer's length; newer OpenAI models want max_completion_tokens"),
+    ] = "max_tokens",
+    served_as: Annotated[
+        dict[str, Any] | None,
+        Field(description="how provenance and the call cache name the model; null = model and base_url"),
+    ] = None,
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
+    **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> OpenAIGenerator:
     """OpenAI or any OpenAI-compatible server via `base_url`; api_key_env=None for servers without keys.
 
-    `progress`: where finished calls are counted (a run passes its display). `remote` takes the RemoteSettings
-    fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
+    `remote` takes the RemoteSettings fields: concurrency, rpm, tpm, max_retries, timeout_s, backoff_s,
     backoff_max_s, budget, prices, cache_path. Newer OpenAI models want max_tokens_field="max_completion_tokens".
     `served_as` names the model in provenance and the call cache (default: model and base_url). Not `identity`: the
     pipeline gives a backend that takes `identity` the producing stage's key, a string, as hf's is.

@@ -13,8 +13,8 @@ from harness.exact_scalars import ExactScalars
 class Price(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    input_usd_per_mtok: float = Field(ge=0.0)
-    output_usd_per_mtok: float = Field(ge=0.0)
+    input_usd_per_mtok: float = Field(ge=0.0, description="USD per million prompt tokens")
+    output_usd_per_mtok: float = Field(ge=0.0, description="USD per million completion tokens")
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.input_usd_per_mtok + completion_tokens * self.output_usd_per_mtok) / 1e6
@@ -40,7 +40,7 @@ class RemoteSettings(ExactScalars):
     timeout_s: float = Field(60.0, gt=0, description="per attempt; a hung server costs this much")
     backoff_s: float = Field(0.5, ge=0, description="first retry's delay; doubles each retry, with jitter")
     backoff_max_s: float = Field(30.0, ge=0, description="cap on one wait, retry-after included")
-    budget: Budget = Field(default_factory=Budget)
+    budget: Budget = Field(default_factory=Budget, description="hard caps; the first reached stops new calls")
     prices: dict[str, Price] = Field(default_factory=dict, description="model name -> USD per million tokens")
     cache_path: str = Field("results/cache/remote.sqlite", description="SQLite file shared by all backends")
 

@@ -9,17 +9,33 @@ The model is named by its rule, not by the server's port, so reruns reuse its ca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.generation.openai import OpenAIGenerator, openai_generator
+from harness.generation.remote_settings import RemoteSettings
+from harness.plugin_help import KeysOf
 from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 
 
 @generator("simulated")
-def simulated(model: str, rule: str, progress: Progress = NULL_PROGRESS, **remote: Any) -> OpenAIGenerator:
-    """A simulated teacher: the local server's rule `rule` (see harness.local_server.RULES) over the OpenAI wire
-    protocol; `remote` takes the openai generator's RemoteSettings (concurrency, budget, cache_path, ...)."""
+def simulated(
+    model: Annotated[
+        str, Field(description="the name the simulated model goes by; set from the recipe model's `path`")
+    ],
+    rule: Annotated[
+        str, Field(description="the local server's answering rule (harness.local_server.RULES), e.g. verifiable")
+    ],
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
+    **remote: Annotated[Any, KeysOf(RemoteSettings)],
+) -> OpenAIGenerator:
+    """A simulated teacher: the local server answers by the rule `rule`, over the OpenAI wire protocol.
+
+    It goes through the openai generator, so `remote` takes its RemoteSettings (concurrency, budget, cache_path)."""
     from harness.local_server import RULES, FakeLLMServer
 
     if rule not in RULES:

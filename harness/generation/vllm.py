@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.hashing import seed_from, stable_hash
@@ -78,12 +80,12 @@ class VLLMGenerator(LocalGenerator):
 
 @generator("vllm")
 def vllm_generator(
-    model: str,
-    tensor_parallel_size: int = 1,
-    dtype: str = "auto",
-    gpu_memory_utilization: float = 0.9,
-    max_model_len: int | None = None,
-    seed: int = 0,
+    model: Annotated[str, Field(description="Hugging Face id or local directory; set from the recipe model's `path`")],
+    tensor_parallel_size: Annotated[int, Field(description="GPUs one model is split over")] = 1,
+    dtype: Annotated[str, Field(description="auto (the checkpoint's), bfloat16, float16, float32")] = "auto",
+    gpu_memory_utilization: Annotated[float, Field(description="share of each GPU's memory vLLM may take")] = 0.9,
+    max_model_len: Annotated[int | None, Field(description="context length; null = the model's own")] = None,
+    seed: Annotated[int, Field(description="the engine's sampling seed")] = 0,
 ) -> VLLMGenerator:
     """vLLM offline engine (`LLM.generate`); tensor_parallel_size comes from the recipe."""
     if importlib.util.find_spec("vllm") is None:

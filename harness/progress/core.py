@@ -67,6 +67,9 @@ class NullTask(Task):
 class NullProgress(Progress):
     """Reports nothing: the default wherever no display was handed in."""
 
+    def __repr__(self) -> str:
+        return "NULL_PROGRESS"  # how `harness generators show` prints the default
+
     def begin(self, title: str, planned: Sequence[str] = ()) -> None:
         pass
 

@@ -55,15 +55,23 @@ class ExtraVariant(_Strict):
 
 class PlotSpec(_Strict):
     x: str | None = Field(None, description="a swept path, or a row metric such as gold_pair_accuracy")
-    metric: Literal["diff", "score", "win_rate"] = "diff"
+    metric: Literal["diff", "score", "win_rate"] = Field("diff", description="the metric on the y axis")
 
 
 class SweepSpec(_Strict):
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
-    zip: dict[str, list[Any]] = Field(default_factory=dict)
-    seeds: list[int] = Field(default_factory=list)
-    extra: list[ExtraVariant] = Field(default_factory=list)
-    plot: PlotSpec = Field(default_factory=PlotSpec)
+    grid: dict[str, list[Any]] = Field(
+        default_factory=dict, description="path -> values; one variant per combination (cartesian product)"
+    )
+    zip: dict[str, list[Any]] = Field(
+        default_factory=dict, description="path -> values of equal length, taken in lock-step (one of each)"
+    )
+    seeds: list[int] = Field(
+        default_factory=list, description="run each variant once per seed (sets train_seed and sample_seed)"
+    )
+    extra: list[ExtraVariant] = Field(
+        default_factory=list, description="named variants run once at the recipe's own seeds, crossed with nothing"
+    )
+    plot: PlotSpec = Field(default_factory=PlotSpec, description="the default view of `harness leaderboard --sweep`")
 
     @model_validator(mode="after")
     def _dimensions(self) -> SweepSpec:

@@ -27,6 +27,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
@@ -56,9 +57,9 @@ class Sampling(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    temperature: float | None = Field(None, ge=0.0)
-    top_p: float | None = Field(None, gt=0.0, le=1.0)
-    max_new_tokens: int | None = Field(None, ge=1)
+    temperature: float | None = Field(None, ge=0.0, description="sampling temperature; null = inherited")
+    top_p: float | None = Field(None, gt=0.0, le=1.0, description="nucleus sampling mass; null = inherited")
+    max_new_tokens: int | None = Field(None, ge=1, description="answer length cap; null = inherited")
 
     def over(self, base: GenerationParams) -> GenerationParams:
         return base.model_copy(update={"n": 1, **self.model_dump(exclude_none=True)})
@@ -67,15 +68,15 @@ class Sampling(BaseModel):
 class PromptSampling(Sampling):
     """ALMoST's PG sampling; a recipe that sets one field keeps the others."""
 
-    temperature: float | None = Field(1.2, ge=0.0)
-    top_p: float | None = Field(0.9, gt=0.0, le=1.0)
-    max_new_tokens: int | None = Field(64, ge=1)
+    temperature: float | None = Field(1.2, ge=0.0, description="sampling temperature of prompt writing")
+    top_p: float | None = Field(0.9, gt=0.0, le=1.0, description="nucleus sampling mass of prompt writing")
+    max_new_tokens: int | None = Field(64, ge=1, description="length cap of a written prompt")
 
 
 class PromptGenerationSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="false: the pipeline's prompts, no prompt generation")
     model: str | None = Field(None, description="model (from `models`) that writes the prompts")
     n_prompts: int | None = Field(None, ge=1, description="prompts to mine")
     seed_file: str | None = Field(None, description="ALMoST seed file; None: the pipeline's prompts are the seeds")
@@ -85,7 +86,7 @@ class PromptGenerationSpec(BaseModel):
     max_rounds: int = Field(50, ge=1, description="rounds before giving up on n_prompts")
     min_length: int = Field(ALMOST_MIN_PROMPT_LENGTH, ge=1, description="shorter prompts need ending punctuation")
     overlap_threshold: float = Field(ALMOST_OVERLAP_THRESHOLD, gt=0.0, le=1.0, description="ROUGE-L F that rejects")
-    sampling: PromptSampling = PromptSampling()
+    sampling: PromptSampling = Field(PromptSampling(), description="how the prompts are sampled")
 
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> PromptGenerationSpec:
@@ -193,13 +194,27 @@ class AlmostRubric(FeedbackSource):
 @source("almost_rubric")
 @validate_call(config={"extra": "forbid"})
 def almost_rubric(
-    configurations: dict[str, Configuration],
-    rubric: Rubric,
-    heuristic_filter: bool = True,
-    min_length: int = Field(ALMOST_MIN_LENGTH, ge=1),
-    bad_filters: list[BadRule] = list(BAD_RULES),
-    generation: Sampling = Sampling(),
-    prompt_generation: PromptGenerationSpec | None = None,
+    configurations: Annotated[
+        dict[str, Configuration],
+        Field(description="name -> a response configuration (model from `models`, shots, demonstration quality)"),
+    ],
+    rubric: Annotated[
+        Rubric, Field(description="configuration names, best first; a nested list ties them, e.g. [[a, b], c]")
+    ],
+    heuristic_filter: Annotated[
+        bool, Field(description="ALMoST's length rule; false is the paper's 'w/o HF' ablation")
+    ] = True,
+    min_length: int = Field(ALMOST_MIN_LENGTH, ge=1, description="responses shorter than this many characters are BAD"),
+    bad_filters: Annotated[
+        list[BadRule], Field(description="ALMoST's BAD-response rules to apply (default: all of them)")
+    ] = list(BAD_RULES),
+    generation: Annotated[
+        Sampling,
+        Field(description="response sampling over feedback.candidates; unset fields are inherited (n is always 1)"),
+    ] = Sampling(),
+    prompt_generation: Annotated[
+        PromptGenerationSpec | None, Field(description="ALMoST's prompt generation (PG); null = the pipeline's prompts")
+    ] = None,
 ) -> FeedbackSource:
     """ALMoST: responses of configurations ranked by a rubric (model size, shots, demos) become pairs."""
     ranks = rubric_ranks(rubric, configurations)

@@ -209,7 +209,7 @@ def test_a_run_whose_judge_always_fails_reports_the_failure_rate(solo_run: Finis
         assert rows[f"M2-{name}"]["score"] is None  # not trained, not a number
         assert rows[f"M2-{name}"]["judge_failure_rate"] == 1.0
     board = markdown({"run": out["record"], "metrics": metrics})
-    assert board.count("| not trained: no pairs | — | — | 0 | judge_failure: 10 | 100.0% |") == 2
+    assert board.count("| not trained: no pairs | — | — | — | 0 | judge_failure: 10 | 100.0% |") == 2  # score, win rate, MDE
     teacher_quality = metrics["judge_quality"]["teacher (teacher)"]
     assert teacher_quality["failure_rate"] == 1.0
 
