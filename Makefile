@@ -19,7 +19,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	.venv/bin/harness run recipes/sandbox.yaml
 
+# Static checks first, cheapest first, each failing fast: lint, format, types (configured in pyproject.toml).
 test: $(STAMP)
+	.venv/bin/ruff check harness judges benchmarks tests
+	.venv/bin/ruff format --check harness judges benchmarks tests
+	.venv/bin/mypy
 	.venv/bin/pytest
 
 clean-runs:

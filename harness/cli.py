@@ -31,7 +31,6 @@ EPILOG = """examples:
 
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Runs the resolved recipe a run record stores, then says whether every metric came out the same."""
-    import json
 
     from pydantic import ValidationError
 
@@ -39,9 +38,13 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     from harness.pipeline import Pipeline
     from harness.progress import open_display
     from harness.records import git_revision, load_run_record, metric_differences, package_versions
+    from harness.run_metrics import read_metrics
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
+    # Read as a typed record before any compute: one this harness cannot read is refused by name, and the
+    # comparison below is of what the writer recorded (a NaN is stored as null in both files).
+    recorded = read_metrics(run_dir / "metrics.json").to_json()
     kind = record["recipe"].get("kind", "feedback")
     if kind != "feedback":
         raise RecipeError(
@@ -65,9 +68,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
     with open_display(quiet=args.quiet, verbose=args.verbose) as display:
         out = Pipeline(recipe, results, log=display.log, progress=display).run()
-    # Both as written to disk, so each went through the same JSON encoding (a NaN is stored as null)
-    recorded = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    rerun = json.loads((Path(out["run_dir"]) / "metrics.json").read_text(encoding="utf-8"))
+    rerun = read_metrics(Path(out["run_dir"]) / "metrics.json").to_json()
     differences = metric_differences(recorded, rerun)
     if differences:
         print(f"NOT reproduced: {len(differences)} metric(s) differ from {run_dir}: " + "; ".join(differences[:10]))
@@ -126,8 +127,10 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         return 0
     if args.x:
         raise RecipeError("--x: plots a sweep's metric against a swept value; use it with --sweep NAME")
+    from harness.run_metrics import JudgeEvalMetrics
+
     run = leaderboard.latest_run(results, args.recipe)
-    if run["metrics"].get("kind") == "judge_eval":
+    if isinstance(run.metrics, JudgeEvalMetrics):
         from harness.judge_eval import board
 
         for path in board.write(run, results / "leaderboards", formats):
@@ -288,9 +291,9 @@ def scrubbed_logging() -> None:
 
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stream)
     for handler in root.handlers:
         if not any(isinstance(f, ScrubFilter) for f in handler.filters):
             handler.addFilter(ScrubFilter())

@@ -64,9 +64,10 @@ def run_feedback(args: argparse.Namespace, loaded: FeedbackFile, progress: Progr
 def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile, progress: Progress) -> int:
     from harness.judge_eval import board
     from harness.judge_eval.run import JudgeEvalRun
+    from harness.run_metrics import read_run
 
     out = JudgeEvalRun(loaded.recipe, args.results, loaded.path.parent, log=progress.log, progress=progress).run()
-    run = {"run": out["record"], "metrics": out["metrics"]}
+    run = read_run(Path(out["run_dir"]))  # the record as written, read like any finished run
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
     if not args.quiet:
@@ -77,11 +78,12 @@ def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile, progress: Pr
 
 def run_reward(args: argparse.Namespace, loaded: RewardModelFile, progress: Progress) -> int:
     from harness.reward_run import RewardModelRun, markdown
+    from harness.run_metrics import RewardModelMetrics
 
     out = RewardModelRun(loaded.recipe, args.results, log=progress.log, progress=progress).run()
     if not args.quiet:
         print()
-        print(markdown(out["metrics"], out["record"]["seconds"]))
+        print(markdown(RewardModelMetrics.model_validate(out["metrics"]), out["record"]["seconds"]))
     return 0
 
 

@@ -68,8 +68,9 @@ def _judge_row(
     pipe: RunContext, row: str, prompts: Sequence[Prompt], mine: list[list[Completion]], base: list[list[Completion]]
 ) -> JudgedRow:
     ev = pipe.recipe.evaluation
-    assert ev.judge is not None
-    judge_ref, baseline = pipe.models[ev.judge.model], ev.baseline
+    judge_spec = ev.judge  # a name the nested build() keeps narrowed
+    assert judge_spec is not None
+    judge_ref, baseline = pipe.models[judge_spec.model], ev.baseline
     items = [
         (p, a, b) for p, cs, bs in zip(prompts, mine, base, strict=True) for a in cs for b in bs if a.sample == b.sample
     ]
@@ -87,8 +88,8 @@ def _judge_row(
     def build(out: Path) -> dict[str, Any]:
         judge = judges.pair(
             "pairwise",
-            generator=pipe.generator(ev.judge.model),
-            prompt=ev.judge.prompt,
+            generator=pipe.generator(judge_spec.model),
+            prompt=judge_spec.prompt,
             both_orders=True,
             seed=pipe.recipe.seed,
         )
@@ -108,7 +109,7 @@ def _judge_row(
             f"{stage.path / 'judgments.jsonl'}: {len(judgments)} judgments for {len(items)} "
             "comparisons; delete the stage folder to judge again"
         )
-    prefs = {p.id: [None] * ev.samples for p in prompts}
+    prefs: dict[str, list[float | None]] = {p.id: [None] * ev.samples for p in prompts}
     lengths: dict[str, tuple[float, float]] = {}
     per_prompt: dict[str, list[tuple[int, int]]] = {}
     for (p, a, b), j in zip(items, judgments):

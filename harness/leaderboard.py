@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,69 +34,71 @@ from harness.leaderboard_rows import (
 )  # fmt: skip
 from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
+from harness.run_metrics import EvaluationJudge, FinishedRun, SourceStats
 from harness.store import write_text_atomic
 
 
-def markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
-    if is_judged(run["metrics"]):
+def markdown(run: FinishedRun, by: str = "model", metric: str | None = None) -> str:
+    if is_judged(run.feedback):
         return judged_markdown(run, by, metric)
-    metrics, record = run["metrics"], run["run"]
-    base = metrics["baseline"]
+    metrics, record = run.feedback, run.run
+    base = metrics.baseline
     lines = [
-        f"## {metrics['recipe']} — run {record['run_id']}",
+        f"## {metrics.recipe} — run {record.run_id}",
         "",
         f"| model | oracle score ± SE | win rate vs {base} ± SE | Δ score vs {base} [95% CI] | {RUN_HEADER} | pairs | "
         "dropped (reason: n) | judge failures | pair acc. vs oracle | feedback + DPO time |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in select_rows(run, by, metric):
-        if r["score"] is None:
+        if r.score is None:
             lines.append(
-                f"| {r['model']} | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | "
-                f"{100 * r['judge_failure_rate']:.1f}% | — | — |"
+                f"| {r.model} | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — | — |"
             )
             continue
-        win = "baseline" if r["model"] == base else f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}"
+        win = "baseline" if r.model == base else f"{r.win_rate:.1f} ± {r.win_rate_se:.1f}"
         diff = (
             "—"
-            if r["model"] == base
-            else (
-                f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{' *' if r['significant'] else ''}"
-            )
+            if r.model == base
+            else (f"{r.diff:+.2f} [{r.diff_ci_low:+.2f}, {r.diff_ci_high:+.2f}]{' *' if r.significant else ''}")
         )
         fail = failure_cell(r)
-        acc = "—" if r.get("gold_pair_accuracy") is None else f"{100 * r['gold_pair_accuracy']:.0f}%"
+        acc = "—" if r.gold_pair_accuracy is None else f"{100 * r.gold_pair_accuracy:.0f}%"
         secs = time_cell(r)
         lines.append(
-            f"| {r['model']} | {r['score']:.2f} ± {r['score_se']:.2f} | {win} | {diff} | {run_cell(r, base)} | "
-            f"{r.get('pairs', '—')} | {dropped_text(r)} | {fail} | {acc} | {secs} |"
+            f"| {r.model} | {r.score:.2f} ± {r.score_se:.2f} | {win} | {diff} | {run_cell(r, base)} | "
+            f"{'—' if r.pairs is None else r.pairs} | {dropped_text(r)} | {fail} | {acc} | {secs} |"
         )
-    lines += judge_quality_markdown(metrics.get("judge_quality") or {})
-    lines += ledger_lines(metrics.get("sources") or {})
-    first = metrics["rows"][0]
+    lines += judge_quality_markdown(metrics.judge_quality or {})
+    lines += ledger_lines(metrics.sources)
+    first = metrics.rows[0]
     lines += [
         "",
-        f"Scores: gold oracle 0–5, mean of {first['samples']} sampled answers per prompt over "
-        f"{first['n_prompts']} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
+        f"Scores: gold oracle 0–5, mean of {first.samples} sampled answers per prompt over "
+        f"{first.n_prompts} held-out prompts. `*`: paired bootstrap 95% CI excludes 0.",
         RUN_LEGEND,
     ]
-    if premise_line(metrics):
-        lines.append(premise_line(metrics))
+    if premise := premise_line(metrics):
+        lines.append(premise)
     lines += configuration_lines(metrics)
-    stages = record.get("stages", {})
-    reused = sum(1 for st in stages.values() if st.get("reused"))
-    lines.append(
-        f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
-        f"git {record['git_revision'][:12]}."
-    )
+    lines.append(wall_time_line(run))
     return "\n".join(lines) + "\n"
 
 
-def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
-    metrics, record = run["metrics"], run["run"]
-    base, judge = metrics["baseline"], metrics["judge"]
+def wall_time_line(run: FinishedRun) -> str:
+    stages = run.run.stages
+    reused = sum(1 for st in stages.values() if st.reused)
+    return (
+        f"Wall time {run.run.seconds:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
+        f"git {run.run.git_revision[:12]}."
+    )
+
+
+def judged_markdown(run: FinishedRun, by: str = "model", metric: str | None = None) -> str:
+    metrics, record = run.feedback, run.run
+    base, judge = metrics.baseline, metrics.judge or EvaluationJudge(model="?")
     lines = [
-        f"## {metrics['recipe']} — run {record['run_id']}",
+        f"## {metrics.recipe} — run {record.run_id}",
         "",
         f"| model | score | win rate vs {base} ± SE | {RUN_HEADER} | LC win rate ± SE | position consistency | "
         "pairs | dropped (reason: n) | judge failures | feedback + DPO time |",
@@ -105,45 +107,38 @@ def judged_markdown(run: dict[str, Any], by: str = "model", metric: str | None =
     for r in select_rows(run, by, metric):
         if not_trained(r, base):
             lines.append(
-                f"| {r['model']} | — | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | "
-                f"{100 * r['judge_failure_rate']:.1f}% | — |"
+                f"| {r.model} | — | not trained: no pairs | — | — | — | 0 | {dropped_text(r)} | {failure_cell(r)} | — |"
             )
             continue
-        if r["model"] == base:
+        if r.model == base:
             win = lc = consistency = "baseline"
         else:
-            win = f"{fmt(r.get('win_rate'), '.1f')} ± {fmt(r.get('win_rate_se'), '.1f')}"
-            lc = f"{fmt(r.get('lc_win_rate'), '.1f')} ± {fmt(r.get('lc_win_rate_se'), '.1f')}"
-            consistency = fmt(pct(r.get("position_consistency")), ".0f") + "%"
+            win = f"{fmt(r.win_rate, '.1f')} ± {fmt(r.win_rate_se, '.1f')}"
+            lc = f"{fmt(r.lc_win_rate, '.1f')} ± {fmt(r.lc_win_rate_se, '.1f')}"
+            consistency = fmt(pct(r.position_consistency), ".0f") + "%"
         fail = failure_cell(r)
         secs = time_cell(r)
         lines.append(
-            f"| {r['model']} | — | {win} | {run_cell(r, base)} | {lc} | {consistency} | {r.get('pairs', '—')} | "
-            f"{dropped_text(r)} | "
-            f"{fail} | {secs} |"
+            f"| {r.model} | — | {win} | {run_cell(r, base)} | {lc} | {consistency} | "
+            f"{'—' if r.pairs is None else r.pairs} | {dropped_text(r)} | {fail} | {secs} |"
         )
-    lines += ledger_lines(metrics.get("sources") or {})
-    first = metrics["rows"][0]
+    lines += ledger_lines(metrics.sources)
+    first = metrics.rows[0]
     lines += [
         "",
-        f"No gold grader: `{judge['model']}` (prompt `{judge['prompt']}`) judged sample k of each model "
+        f"No gold grader: `{judge.model}` (prompt `{judge.prompt}`) judged sample k of each model "
         f"against sample k of {base}, in both orders (a verdict that flips with the order is a tie); "
-        f"{samples_text(first['samples'])} per prompt over {first['n_prompts']} held-out prompts, SE over prompts. "
+        f"{samples_text(first.samples)} per prompt over {first.n_prompts} held-out prompts, SE over prompts. "
         "LC: offline length-controlled win rate (harness/evaluate/lc.py). Score: — (no grader).",
         RUN_LEGEND,
     ]
-    if metrics.get("lc_error"):
-        lines.append(f"LC fit failed: {metrics['lc_error']}")
-    stages = record.get("stages", {})
-    reused = sum(1 for st in stages.values() if st.get("reused"))
-    lines.append(
-        f"Wall time {record['seconds']:.0f}s ({reused} of {len(stages)} stages reused from earlier runs); "
-        f"git {record['git_revision'][:12]}."
-    )
+    if metrics.lc_error:
+        lines.append(f"LC fit failed: {metrics.lc_error}")
+    lines.append(wall_time_line(run))
     return "\n".join(lines) + "\n"
 
 
-def judge_quality_markdown(quality: dict[str, dict[str, Any]]) -> list[str]:
+def judge_quality_markdown(quality: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The second table: each judge's ranking of the same candidates against the oracle's."""
     if not quality:
         return []
@@ -162,11 +157,12 @@ def judge_quality_markdown(quality: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def ledger_lines(sources: dict[str, dict[str, Any]]) -> list[str]:
+def ledger_lines(sources: Mapping[str, SourceStats]) -> list[str]:
     """What remote teachers cost each source: calls, retries, failures, tokens, dollars."""
     lines = []
     for source, stats in sources.items():
-        for model, led in (stats.get("ledger") or {}).items():
+        # A ledger is the remote executor's own counters (harness/generation/remote_executor.py), kept as written.
+        for model, led in (stats.ledger or {}).items():
             failed = sum((led.get("failures") or {}).values())
             lines.append(
                 f"- `{source}` via `{model}`: {led.get('items', 0)} items, {led.get('calls', 0)} calls, "
@@ -177,12 +173,12 @@ def ledger_lines(sources: dict[str, dict[str, Any]]) -> list[str]:
     return ["", "**Remote calls**", "", *lines] if lines else []
 
 
-def csv_text(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
+def csv_text(run: FinishedRun, by: str = "model", metric: str | None = None) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in select_rows(run, by, metric):
-        writer.writerow({**row, **power_columns(row), "run_id": run["run"]["run_id"]})
+        writer.writerow({**row.to_json(), **power_columns(row), "run_id": run.run.run_id})
     return buf.getvalue()
 
 
@@ -201,21 +197,21 @@ def write(
     metric: str | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Path]:
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
+    for form in formats:
+        if form not in FORMATS:
+            raise ValueError(f"--format {form!r}: choose from {', '.join(FORMATS)}")
     run = latest_run(results, recipe)
     select_rows(run, by, metric)  # a bad --by/--metric fails before any file is written
     out_dir = out_dir or results / "leaderboards"
     written = []
-    for fmt in formats:
-        if fmt == "png":
+    for form in formats:
+        if form == "png":
             from harness import plots
 
             written += plots.write_plots(run, out_dir, recipe, by=by, metric=metric, log=log)
             continue
-        path = out_dir / f"{recipe}.{fmt}"
-        write_text_atomic(path, TEXT_FORMATS[fmt](run, by, metric))
+        path = out_dir / f"{recipe}.{form}"
+        write_text_atomic(path, TEXT_FORMATS[form](run, by, metric))
         written.append(path)
     return written
 

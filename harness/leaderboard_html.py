@@ -24,6 +24,7 @@ from harness.leaderboard_rows import (
 )  # fmt: skip
 from harness.power_cells import RUN_HEADER, RUN_LEGEND, run_cell
 from harness.rubric_notes import configuration_lines
+from harness.run_metrics import FinishedRun, MetricsRow
 
 # Every string taken from run data goes through `_e` (html.escape, quotes included): model names, sources,
 # reasons and answers come from configs and models, and a leaderboard page must never run them as markup.
@@ -71,13 +72,13 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 class _Provenance:
     """Where a number came from: the run, its place in metrics.json, and the stages that produced it."""
 
-    def __init__(self, run: dict[str, Any]):
-        self.run_id = run["run"]["run_id"]
-        self.stages = run["run"].get("stages", {})
+    def __init__(self, run: FinishedRun):
+        self.run_id = run.run.run_id
+        self.stages = run.run.stages
 
     def stage(self, label: str) -> str:
         s = self.stages.get(label)
-        return f"stage '{label}' key {s['key']} ({s['path']})" if s else f"stage '{label}' (not in run.json)"
+        return f"stage '{label}' key {s.key} ({s.path})" if s else f"stage '{label}' (not in run.json)"
 
     def __call__(self, where: str | None, *labels: str) -> str:
         parts = [f"run {self.run_id}", *([f"metrics.json {where}"] if where else []), *map(self.stage, labels)]
@@ -91,11 +92,11 @@ def _cell(text: str, sort: Any = None, title: str | None = None, cls: str = "num
     return f"<td{attrs}>{text}</td>"
 
 
-def _example_answer(run: dict[str, Any], row: dict[str, Any]) -> tuple[str, str] | None:
+def _example_answer(run: FinishedRun, row: MetricsRow) -> tuple[str, str] | None:
     """Sample 0 of the first evaluation prompt, read from the evaluate stage the run record points at."""
     label = row_stages(row).get("evaluate")  # a source that gave no pairs trained no model: nothing was evaluated
-    stage = run["run"].get("stages", {}).get(label) if label else None
-    path = Path(stage["path"]) / "completions.jsonl" if stage else None
+    stage = run.run.stages.get(label) if label else None
+    path = Path(stage.path) / "completions.jsonl" if stage and stage.path else None
     if path is None or not path.exists():
         return None
     with open(path, encoding="utf-8") as fh:
@@ -106,24 +107,25 @@ def _example_answer(run: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]
 SIGNIFICANT = ' <span class="sig" title="paired bootstrap 95% CI excludes 0">*</span>'
 
 
-def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Provenance) -> str:
-    base, model, source = run["metrics"]["baseline"], r["model"], r.get("source") or ""
+def _model_row(run: FinishedRun, index: int, r: MetricsRow, prov: _Provenance) -> str:
+    metrics = run.feedback
+    base, model, source = metrics.baseline, r.model, r.source or ""
     where = f"rows[{index}]"
-    judged = is_judged(run["metrics"])
+    judged = is_judged(metrics)
     stages = row_stages(r, base, judged)
-    base_row = next((b for b in run["metrics"]["rows"] if b["model"] == base), {"model": base})
+    base_row = metrics.row(base) or MetricsRow(model=base, stage="")
     ev, ev_base = stages.get("evaluate", ""), row_stages(base_row, base, judged)["evaluate"]
     fb = stages.get("feedback", "") if source else ""
     trained = (ev, stages["dpo"]) if source and "dpo" in stages else (ev,)
     cells = [
         _cell(_e(model), model, prov(f"{where}.model"), ""),
-        _cell(_e(r["stage"]), r["stage"], None, ""),
+        _cell(_e(r.stage), r.stage, None, ""),
         _cell(_e(source) or "—", source, None, ""),
     ]
     if not_trained(r, base):
         cells.append(_cell('<span class="muted">not trained: no pairs</span>', None, prov(f"{where}.score", fb)))
         cells += [_cell("—"), _cell("—")]
-    elif r.get("score") is None:  # judged rows: win rate and LC win rate, no score
+    elif r.score is None:  # judged rows: win rate and LC win rate, no score
         cells.append(_cell("—"))
         if model == base:
             cells += [_cell("baseline", None, None, "muted"), _cell("—")]
@@ -131,52 +133,51 @@ def _model_row(run: dict[str, Any], index: int, r: dict[str, Any], prov: _Proven
             judging = (stages["judge"],) if "judge" in stages else ()
             cells.append(
                 _cell(
-                    f"{fmt(r.get('win_rate'), '.1f')} ± {fmt(r.get('win_rate_se'), '.1f')}",
-                    r.get("win_rate"),
+                    f"{fmt(r.win_rate, '.1f')} ± {fmt(r.win_rate_se, '.1f')}",
+                    r.win_rate,
                     prov(f"{where}.win_rate", *judging),
                 )
             )
             cells.append(
                 _cell(
-                    f"LC {fmt(r.get('lc_win_rate'), '.1f')} ± {fmt(r.get('lc_win_rate_se'), '.1f')}",
-                    r.get("lc_win_rate"),
+                    f"LC {fmt(r.lc_win_rate, '.1f')} ± {fmt(r.lc_win_rate_se, '.1f')}",
+                    r.lc_win_rate,
                     prov(f"{where}.lc_win_rate", *judging),
                 )
             )
     else:
-        cells.append(_cell(f"{r['score']:.2f} ± {r['score_se']:.2f}", r["score"], prov(f"{where}.score", *trained)))
+        cells.append(_cell(f"{r.score:.2f} ± {r.score_se:.2f}", r.score, prov(f"{where}.score", *trained)))
         if model == base:
             cells += [_cell("baseline", None, None, "muted"), _cell("—")]
         else:
             cells.append(
                 _cell(
-                    f"{r['win_rate']:.1f} ± {r['win_rate_se']:.1f}",
-                    r["win_rate"],
+                    f"{r.win_rate:.1f} ± {r.win_rate_se:.1f}",
+                    r.win_rate,
                     prov(f"{where}.win_rate", ev, ev_base),
                 )
             )
-            sig = SIGNIFICANT if r.get("significant") else ""
+            sig = SIGNIFICANT if r.significant else ""
             cells.append(
                 _cell(
-                    f"{r['diff']:+.2f} [{r['diff_ci_low']:+.2f}, {r['diff_ci_high']:+.2f}]{sig}",
-                    r["diff"],
+                    f"{r.diff:+.2f} [{r.diff_ci_low:+.2f}, {r.diff_ci_high:+.2f}]{sig}",
+                    r.diff,
                     prov(f"{where}.diff", ev, ev_base),
                 )
             )
-    power = r.get("power") if r["model"] != base else None
+    power = r.power if r.model != base else None
     cells.append(
         _cell(
             _e(run_cell(r, base)),
-            power["mde"] if power else None,
+            power.mde if power else None,
             prov(f"{where}.power", ev, ev_base) if power else None,
         )
     )
-    for field, text in (
-        ("pairs", fmt(r.get("pairs"), "d")),
-        ("judge_failure_rate", fmt(pct(r.get("judge_failure_rate")), ".1f") + "%"),
-        ("gold_pair_accuracy", fmt(pct(r.get("gold_pair_accuracy")), ".0f") + "%"),
+    for field, value, text in (
+        ("pairs", r.pairs, fmt(r.pairs, "d")),
+        ("judge_failure_rate", r.judge_failure_rate, fmt(pct(r.judge_failure_rate), ".1f") + "%"),
+        ("gold_pair_accuracy", r.gold_pair_accuracy, fmt(pct(r.gold_pair_accuracy), ".0f") + "%"),
     ):
-        value = r.get(field)
         cells.append(_cell("—" if value is None else text, value, prov(f"{where}.{field}", fb) if source else None))
     cells.append(_cell(_e(dropped_text(r)), dropped_text(r), prov(f"{where}.dropped", fb) if source else None, ""))
     example = _example_answer(run, r)
@@ -203,16 +204,16 @@ SOURCE_FIELDS = (
 )
 
 
-def _source_table(run: dict[str, Any], prov: _Provenance) -> str:
-    sources = run["metrics"].get("sources", {})
+def _source_table(run: FinishedRun, prov: _Provenance) -> str:
+    sources = run.feedback.sources
     head = "".join(f"<th>{f.replace('_', ' ')}</th>" for f in ("source", *SOURCE_FIELDS, "dropped"))
     body = []
     for name, stats in sources.items():
         cells = [_cell(_e(name), name, None, "")]
         for field in SOURCE_FIELDS:
-            value = stats.get(field)
+            value = stats.value(field)
             text = "—" if value is None else f"{value:.3g}" if isinstance(value, float) else _e(str(value))
-            labels = stats.get("stages") or names.source_stages(name)
+            labels = stats.stages or names.source_stages(name)
             stage = labels.get("dpo", "") if field == "dpo_seconds" else labels["feedback"]
             cells.append(_cell(text, value, prov(f"sources[{name!r}].{field}", stage)))
         cells.append(_cell(_e(dropped_text(stats)), dropped_text(stats), None, ""))
@@ -223,8 +224,8 @@ def _source_table(run: dict[str, Any], prov: _Provenance) -> str:
     )
 
 
-def _judge_table(run: dict[str, Any], prov: _Provenance) -> str:
-    quality = run["metrics"].get("judge_quality") or {}
+def _judge_table(run: FinishedRun, prov: _Provenance) -> str:
+    quality = run.feedback.judge_quality or {}
     if not quality:
         return ""
     columns = judge_quality_columns(quality)
@@ -253,13 +254,13 @@ def _clip(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
-def example_pairs(run: dict[str, Any], per_source: int = EXAMPLES_PER_SOURCE) -> list[tuple[str, dict[str, Any]]]:
+def example_pairs(run: FinishedRun, per_source: int = EXAMPLES_PER_SOURCE) -> list[tuple[str, dict[str, Any]]]:
     """The first pairs of each source's preference file (the feedback stage the run record points at)."""
     found = []
-    for source, stats in run["metrics"].get("sources", {}).items():
-        label = (stats.get("stages") or names.source_stages(source))["feedback"]
-        stage = run["run"].get("stages", {}).get(label)
-        path = Path(stage["path"]) / "preferences.jsonl" if stage else None
+    for source, stats in run.feedback.sources.items():
+        label = (stats.stages or names.source_stages(source))["feedback"]
+        stage = run.run.stages.get(label)
+        path = Path(stage.path) / "preferences.jsonl" if stage and stage.path else None
         if path is None or not path.exists():
             continue
         with open(path, encoding="utf-8") as fh:
@@ -268,14 +269,14 @@ def example_pairs(run: dict[str, Any], per_source: int = EXAMPLES_PER_SOURCE) ->
     return found
 
 
-def _examples_table(run: dict[str, Any], prov: _Provenance) -> str:
+def _examples_table(run: FinishedRun, prov: _Provenance) -> str:
     """What each source's pairs look like. Prompts and answers are model output: data, escaped, never markup."""
     pairs = example_pairs(run)
     if not pairs:
         return ""
     body = []
     for source, pair in pairs:
-        label = (run["metrics"]["sources"][source].get("stages") or names.source_stages(source))["feedback"]
+        label = (run.feedback.sources[source].stages or names.source_stages(source))["feedback"]
         where = prov(None, label) + f"; prompt {pair['prompt_id']}"
         texts = [_clip(pair[k][-1]["content"]) if pair.get(k) else "" for k in ("prompt", "chosen", "rejected")]
         cells = [_cell(_e(source), source, None, "")] + [_cell(_e(t), None, where, "answer") for t in texts]
@@ -288,11 +289,11 @@ def _examples_table(run: dict[str, Any], prov: _Provenance) -> str:
     )
 
 
-def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None) -> str:
-    metrics, record = run["metrics"], run["run"]
-    prov, base = _Provenance(run), metrics["baseline"]
+def html_page(run: FinishedRun, by: str = "model", metric: str | None = None) -> str:
+    metrics, record = run.feedback, run.run
+    prov, base = _Provenance(run), metrics.baseline
     rows = select_rows(run, by, metric)
-    index = {id(r): i for i, r in enumerate(metrics["rows"])}
+    index = {id(r): i for i, r in enumerate(metrics.rows)}
     headers = [
         "model",
         "stage",
@@ -310,29 +311,28 @@ def html_page(run: dict[str, Any], by: str = "model", metric: str | None = None)
     sort_metric = metric or (DEFAULT_SOURCE_METRIC if by == "source" else None)
     sort_col = f' data-sort-column="{3 + SORT_METRICS.index(sort_metric)}"' if sort_metric else ""
     body = "".join(_model_row(run, index[id(r)], r, prov) for r in rows)
-    first = metrics["rows"][0]
+    first = metrics.rows[0]
     notes = [
-        f"Scores: gold oracle 0–5, mean of {first.get('samples')} sampled answers per prompt over "
-        f"{first.get('n_prompts')} held-out prompts. * : paired bootstrap 95% CI excludes 0. "
+        f"Scores: gold oracle 0–5, mean of {first.samples} sampled answers per prompt over "
+        f"{first.n_prompts} held-out prompts. * : paired bootstrap 95% CI excludes 0. "
         "Hover a number for its provenance."
     ]
     if is_judged(metrics):
         headers[3], headers[5] = "score (no gold grader)", "LC win rate ± SE"
         notes[0] = (
-            f"No gold grader: {metrics['judge']['model']} judged sample k of each model against sample k of "
-            f"{base} in both orders (disagreement = tie), {samples_text(first.get('samples'))} per prompt over "
-            f"{first.get('n_prompts')} prompts. LC: offline length-controlled win rate. "
+            f"No gold grader: {metrics.judge.model if metrics.judge else '?'} judged sample k of each model "
+            f"against sample k of {base} in both orders (disagreement = tie), {samples_text(first.samples)} per "
+            f"prompt over {first.n_prompts} prompts. LC: offline length-controlled win rate. "
             "Hover a number for its provenance."
         )
     notes.append(RUN_LEGEND)
-    if premise_line(metrics):
-        notes.append(premise_line(metrics))
+    if premise := premise_line(metrics):
+        notes.append(premise)
     notes += configuration_lines(metrics)
     notes.append(
-        f"Wall time {record['seconds']:.0f}s; git {record['git_revision'][:12]}; recipe hash "
-        f"{record.get('recipe_hash', '?')}."
+        f"Wall time {record.seconds:.0f}s; git {record.git_revision[:12]}; recipe hash {record.recipe_hash or '?'}."
     )
-    title = f"{metrics['recipe']} — run {record['run_id']}"
+    title = f"{metrics.recipe} — run {record.run_id}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{CSS}</style></head>
 <body>

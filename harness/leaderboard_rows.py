@@ -5,11 +5,13 @@ Leaderboards are derived from run records only (results/runs/*/*/metrics.json), 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from harness import names
 from harness.records import load_runs
+from harness.run_metrics import FeedbackMetrics, FinishedRun, MetricsRow, SourceStats
 
 COLUMNS = [
     "model",
@@ -40,7 +42,7 @@ SORT_METRICS = ("score", "win_rate", "diff")
 DEFAULT_SOURCE_METRIC = "win_rate"
 
 
-def latest_run(results: Path, recipe: str) -> dict[str, Any]:
+def latest_run(results: Path, recipe: str) -> FinishedRun:
     runs = load_runs(results, recipe)
     if not runs:
         raise FileNotFoundError(
@@ -50,31 +52,31 @@ def latest_run(results: Path, recipe: str) -> dict[str, Any]:
     return runs[-1]
 
 
-def select_rows(run: dict[str, Any], by: str = "model", metric: str | None = None) -> list[dict[str, Any]]:
+def select_rows(run: FinishedRun, by: str = "model", metric: str | None = None) -> list[MetricsRow]:
     if by not in VIEWS:
         raise ValueError(f"--by {by!r}: choose from {', '.join(VIEWS)}")
     if metric is not None and metric not in SORT_METRICS:
         raise ValueError(f"--metric {metric!r}: choose from {', '.join(SORT_METRICS)}")
-    rows = run["metrics"]["rows"]
+    rows = run.feedback.rows
     if by == "source":
-        rows, metric = [r for r in rows if r["stage"] == "M2"], metric or DEFAULT_SOURCE_METRIC
+        rows, metric = [r for r in rows if r.stage == "M2"], metric or DEFAULT_SOURCE_METRIC
     if metric is None:
         return list(rows)
     # Stable sort: rows with equal values keep the pipeline's order.
-    return sorted(rows, key=lambda r: (r.get(metric) is None, -(r.get(metric) or 0.0)))
+    return sorted(rows, key=lambda r: (r.value(metric) is None, -(r.value(metric) or 0.0)))
 
 
 def fmt(value: Any, spec: str = ".2f") -> str:
     return "—" if value is None else format(value, spec)
 
 
-def premise_line(metrics: dict[str, Any]) -> str | None:
-    if "premise" not in metrics:
+def premise_line(metrics: FeedbackMetrics) -> str | None:
+    p = metrics.premise
+    if p is None:
         return None
-    p = metrics["premise"]
     return (
-        f"Parameter-contrast premise: {p['strong']} beats {p['weak']} on {100 * p['strong_wins']:.0f}% "
-        f"of answer pairs, loses {100 * p['weak_wins']:.0f}%, ties {100 * p['ties']:.0f}% (n={p['n']})."
+        f"Parameter-contrast premise: {p.strong} beats {p.weak} on {100 * p.strong_wins:.0f}% "
+        f"of answer pairs, loses {100 * p.weak_wins:.0f}%, ties {100 * p.ties:.0f}% (n={p.n})."
     )
 
 
@@ -82,47 +84,48 @@ def samples_text(n: Any) -> str:
     return "1 sample" if n == 1 else f"{n} samples"
 
 
-def failure_cell(row: dict[str, Any]) -> str:
-    return "—" if row.get("judge_failure_rate") is None else f"{100 * row['judge_failure_rate']:.1f}%"
+def failure_cell(row: MetricsRow) -> str:
+    return "—" if row.judge_failure_rate is None else f"{100 * row.judge_failure_rate:.1f}%"
 
 
-def time_cell(row: dict[str, Any]) -> str:
+def time_cell(row: MetricsRow) -> str:
     """Seconds spent on a source's feedback and its DPO stage."""
-    if row.get("feedback_seconds") is None:
+    if row.feedback_seconds is None:
         return "—"
-    return f"{row['feedback_seconds']:.0f}s + {row.get('dpo_seconds') or 0:.0f}s"
+    return f"{row.feedback_seconds:.0f}s + {row.dpo_seconds or 0:.0f}s"
 
 
-def dropped_text(row: dict[str, Any]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted((row.get("dropped") or {}).items())) or "—"
+def dropped_text(row: MetricsRow | SourceStats) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted((row.dropped or {}).items())) or "—"
 
 
-def is_judged(metrics: dict[str, Any]) -> bool:
+def is_judged(metrics: FeedbackMetrics) -> bool:
     """Rows judged pairwise against the baseline (no gold grader): win rates, no scores."""
-    return metrics.get("evaluation") == "judge"
+    return metrics.judged
 
 
-def not_trained(row: dict[str, Any], base: str) -> bool:
-    return row.get("score") is None and "win_rate" not in row and row["model"] != base
+def not_trained(row: MetricsRow, base: str) -> bool:
+    # A row with a win rate written (even null) was evaluated; an untrained source's row has none at all.
+    return row.score is None and not row.has("win_rate") and row.model != base
 
 
-def row_stages(row: dict[str, Any], baseline: str | None = None, judged: bool = False) -> dict[str, str]:
+def row_stages(row: MetricsRow, baseline: str | None = None, judged: bool = False) -> dict[str, str]:
     """The labels of the stages behind a row, as metrics.json recorded them (runs older than that record: the
     labels harness.names gives the row)."""
-    return row.get("stages") or names.row_stages(row["model"], baseline, judged)
+    return row.stages or names.row_stages(row.model, baseline, judged)
 
 
 def pct(value: float | None) -> float | None:
     return None if value is None else 100 * value
 
 
-def judge_quality_columns(quality: dict[str, dict[str, Any]]) -> list[str]:
+def judge_quality_columns(quality: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The metric columns of `judge_quality`: its `<metric>_se` companions and prompt counts are not metrics."""
     found = {m for scores in quality.values() for m in scores if not m.endswith("_se") and m != "n_prompts"}
     return sorted(found)
 
 
-def power_columns(row: dict[str, Any]) -> dict[str, Any]:
+def power_columns(row: MetricsRow) -> dict[str, Any]:
     """The CSV's power columns from a row's `power` record (harness/evaluate/power.py); empty where it has none."""
-    power = row.get("power") or {}
-    return {"mde": power.get("mde"), "prompts_needed": power.get("prompts_needed")}
+    power = row.power
+    return {"mde": power.mde if power else None, "prompts_needed": power.prompts_needed if power else None}

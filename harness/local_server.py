@@ -108,6 +108,7 @@ class FakeLLMServer:
     def url(self) -> str:
         assert self._httpd is not None, "start() the server first"
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server: a host name, never bytes
         return f"http://{host}:{port}"
 
     @property

@@ -1,7 +1,8 @@
 """Every name the run gives its own models and stages, built and parsed here and nowhere else.
 
 Rows: `M1` (SFT of the policy), `M{r+1}-<source>` (the model after round r of a source's feedback + DPO:
-M2 after round 1, M3 after round 2, ...), `RMSP-<source>` (SFT on reward-model-guided self-play picks).
+M2 after round 1, M3 after round 2, ...), `RMSP-<source>` (SFT on reward-model-guided self-play picks),
+`SFT-<teacher>` (M1 after SFT on the teacher's demonstrations for the feedback prompts).
 Recipe models may not take these shapes (`reserved_reason`). Stage labels (the keys of run.json's `stages`)
 are built by the functions below; metrics.json records each row's labels (`row_stages`), so readers
 (leaderboards, plots) look stages up instead of rebuilding labels.
@@ -16,6 +17,7 @@ from typing import Literal
 M1 = "M1"
 _ROUND = re.compile(r"^M(\d+)-(.+)$")
 _RMSP = "RMSP-"
+_TEACHER_SFT = "SFT-"
 
 Stage = Literal["M0", "SFT", "M1", "M2", "RMSP"]  # M2 stands for every round's model (stage "M3" etc. in rows)
 
@@ -29,6 +31,11 @@ def round_model(source: str, round_: int) -> str:
 
 def rmsp_model(source: str) -> str:
     return f"{_RMSP}{source}"
+
+
+def teacher_sft_model(teacher: str) -> str:
+    """M1 fine-tuned on `teacher`'s demonstrations for the feedback prompts (Sharma et al. 2024's baseline)."""
+    return f"{_TEACHER_SFT}{teacher}"
 
 
 @dataclass(frozen=True)
@@ -47,13 +54,15 @@ def parse_row(name: str) -> RowName | None:
         return RowName(stage=f"M{found[1]}", source=found[2], round=int(found[1]) - 1)
     if name.startswith(_RMSP) and len(name) > len(_RMSP):
         return RowName(stage="RMSP", source=name[len(_RMSP) :], round=0)
+    if name.startswith(_TEACHER_SFT) and len(name) > len(_TEACHER_SFT):  # `source` is the teacher
+        return RowName(stage="SFT", source=name[len(_TEACHER_SFT) :], round=0)
     return None
 
 
 def reserved_reason(name: str) -> str | None:
     """Why a recipe model may not be called `name` (it would collide with a row the run makes), or None."""
-    if name == M1 or _ROUND.match(name) or name.startswith(_RMSP):
-        return "names M1, M<digits>-* and RMSP-* are the run's own models; rename it"
+    if name == M1 or _ROUND.match(name) or name.startswith((_RMSP, _TEACHER_SFT)):
+        return "names M1, M<digits>-*, RMSP-* and SFT-* are the run's own models; rename it"
     return None
 
 
@@ -105,6 +114,10 @@ def rmsp_label(source: str) -> str:
     return f"rmsp {source}"
 
 
+def teacher_sft_label(teacher: str) -> str:
+    return f"teacher sft {teacher}"
+
+
 def judge_quality_label(judge: str) -> str:
     return f"judge quality {judge}"
 
@@ -153,6 +166,8 @@ def row_stages(model: str, baseline: str | None = None, judged: bool = False) ->
     row = parse_row(model)
     if row is not None and row.stage == "RMSP":
         stages["rmsp"] = rmsp_label(row.source)
+    elif row is not None and row.stage == "SFT":
+        stages["teacher_sft"] = teacher_sft_label(row.source)
     elif row is not None:
         stages["feedback"] = feedback_label(row.source, row.round)
         stages["dpo"] = dpo_label(model)

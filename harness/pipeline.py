@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import judge_quality, names, report
+from harness import judge_quality, names, report, teacher_sft
 from harness.benchmark import gold_grader, own_judging_examples, stock_demonstrations, stock_judging_examples
 from harness.config import Recipe, build_source
 from harness.export import export_trl_parquet
@@ -28,6 +28,7 @@ from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
 from harness.run_context import ModelRef, prompt_set_key, read_completions
 from harness.run_generators import LazyGenerators, build_generator
+from harness.stage_keys import source_key_params
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 from harness.types import Completion, PreferencePair, Prompt
@@ -232,9 +233,7 @@ class Pipeline:
             return read_completions(stage, asked)
 
         ctx = self.context(policy, candidates)
-        # How many rounds follow is not part of what one round computes: round 1 of a 2-round run is the
-        # same stage as a 1-round run.
-        params = {k: v for k, v in self.recipe.source_kwargs(name).items() if k != "rounds"}
+        params = source_key_params(self.recipe, name)
         config = {
             "source": self.recipe.source_type(name),
             "params": params,
@@ -319,12 +318,16 @@ class Pipeline:
             source_stats[name] = self.iterate(name, feedback_prompts)
         if recipe.rmsp is not None:
             self.rmsp()
+        if recipe.teacher_sft is not None:
+            model = teacher_sft.train_teacher_sft(self, feedback_prompts)
+            self.models[model.name] = model
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
         rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]
         if recipe.evaluation.judge is None:
             scores = {row: self.evaluate(row, eval_prompts) for row in rows}
             metrics = report.build_metrics(recipe, scores, source_stats, self.premise_models())
+            teacher_sft.add_row_fields(self, metrics)
             evaluation_file = "scores.json"
         else:  # no gold grader: pairwise win rates vs the baseline from the judge (harness/judged_eval.py)
             from harness.judged_eval import judged_evaluation
@@ -333,14 +336,14 @@ class Pipeline:
             metrics = report.build_judged_metrics(recipe, judged, source_stats)
             scores, evaluation_file = judged.model_dump(mode="json"), "judged.json"
         if self.benchmark.grader() is not None:
-            metrics["judge_quality"] = judge_quality.table(self, feedback_prompts)
+            metrics.judge_quality = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}
 
     def iterate(self, name: str, prompts: Sequence[Prompt]) -> dict[str, Any]:
         """Rounds of feedback + DPO: round r judges and trains from the previous round's model

@@ -116,8 +116,9 @@ def find_pilot(results: Path, pilot: str) -> Path:
 def pilot_comparisons(folder: Path, alpha: float, power: float) -> list[Comparison]:
     if (folder / "sweep.json").exists():
         from harness.sweep.aggregate import aggregate
+        from harness.sweep.record import read_sweep
 
-        table = aggregate(folder.parents[2], json.loads((folder / "sweep.json").read_text(encoding="utf-8")))
+        table = aggregate(folder.parents[2], read_sweep(folder / "sweep.json"))
         return [
             Comparison(f"[{r.group}] {r.model} vs {table.baseline}", r.power, "oracle score points")
             for r in table.rows
@@ -131,24 +132,25 @@ def run_comparisons(folder: Path, alpha: float, power: float) -> list[Comparison
     from harness.evaluate.paired import paired_scores
     from harness.evaluate.power import PairedPower, paired_power
     from harness.report import per_prompt
+    from harness.run_metrics import FeedbackMetrics, RecordError, read_metrics
 
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    base = metrics["baseline"]
+    record = read_metrics(folder / "metrics.json")
+    if not isinstance(record, FeedbackMetrics):
+        raise RecordError(f"{folder}: a {record.kind} run has no model comparisons; give a feedback run as --pilot")
+    metrics, base = record, record.baseline
     scores_file = folder / "scores.json"
     if scores_file.exists():
         scores = json.loads(scores_file.read_text(encoding="utf-8"))
         ids = sorted(scores[base])
         out = []
-        for model in (r["model"] for r in metrics["rows"] if r["model"] in scores and r["model"] != base):
+        for model in (r.model for r in metrics.rows if r.model in scores and r.model != base):
             a, b = paired_scores(per_prompt(scores[model], ids), per_prompt(scores[base], ids))
             if a.size > 1:
                 out.append(Comparison(f"{model} vs {base}", paired_power(a - b, alpha, power), "oracle score points"))
         return out
-    units = "win-rate points" if metrics.get("evaluation") == "judge" else "oracle score points"
+    units = "win-rate points" if metrics.judged else "oracle score points"
     return [
-        Comparison(f"{r['model']} vs {base}", PairedPower(**r["power"]), units)
-        for r in metrics["rows"]
-        if r.get("power")
+        Comparison(f"{r.model} vs {base}", PairedPower(**r.power.to_json()), units) for r in metrics.rows if r.power
     ]
 
 

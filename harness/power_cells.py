@@ -7,9 +7,9 @@ not significant it adds the prompts (or seeds) that would detect a true differen
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from harness.evaluate.power import SeededPower
+from harness.run_metrics import MetricsRow
 
 RUN_HEADER = "MDE (80% power) · prompts for Δ"
 SWEEP_HEADER = "MDE: pooled CI / over seeds · counts for Δ"
@@ -36,16 +36,17 @@ def _count(n: int | None) -> str:
     return "—" if n is None else f"{n:,}"
 
 
-def run_cell(row: dict[str, Any], baseline: str) -> str:
+def run_cell(row: MetricsRow, baseline: str) -> str:
     """The power cell of a run leaderboard row, from the row's `power` record (— for the baseline or a record
     written before rows had one)."""
-    power = row.get("power")
-    if row["model"] == baseline or not power or not math.isfinite(power["mde"]):  # NaN: fewer than two prompts
+    power = row.power
+    # NaN (fewer than two prompts) is stored as null
+    if row.model == baseline or not power or power.mde is None or not math.isfinite(power.mde):
         return "—"
-    text = f"{power['mde']:.2f}"
-    needed = power.get("prompts_needed")
+    text = f"{power.mde:.2f}"
+    needed = power.prompts_needed
     # Judged rows carry no significance flag: there the count shows when the design is too small for the Δ seen.
-    unresolved = not row["significant"] if "significant" in row else needed is not None and needed > power["n_prompts"]
+    unresolved = not row.significant if row.has("significant") else needed is not None and needed > power.n_prompts
     if unresolved and needed is not None:
         text += f" · Δ needs {_count(needed)} prompts"
     return text

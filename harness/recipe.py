@@ -141,6 +141,14 @@ class RMSPStage(Strict):
     train: TrainSpec = Field(default_factory=TrainSpec)
 
 
+class TeacherSFTStage(Strict):
+    """Sharma et al. 2024's baseline: M1 fine-tuned on the teacher's own answers to the feedback prompts (the same
+    prompts, and the same teacher samples, llm_teacher reads), a row SFT-<teacher> beside the feedback sources."""
+
+    teacher: str = Field(description="name in `models` whose answers are the demonstrations")
+    train: TrainSpec | None = Field(None, description="SFT hyperparameters; null: the recipe's sft.train")
+
+
 class SmokeHints(Strict):
     families: dict[str, Literal["qwen2", "llama", "phi"]] = Field(
         default_factory=dict,
@@ -165,6 +173,9 @@ class Recipe(Strict):
     evaluation: EvaluationStage = Field(default_factory=EvaluationStage)
     judge_quality: JudgeQualityStage = Field(default_factory=JudgeQualityStage)
     rmsp: RMSPStage | None = None
+    teacher_sft: TeacherSFTStage | None = Field(
+        None, description="a row SFT-<teacher>: M1 after SFT on the teacher's answers to the feedback prompts"
+    )
     launch: LaunchSpec | None = Field(
         None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`"
     )
@@ -190,6 +201,15 @@ class Recipe(Strict):
                 params[key] = data.pop(key)
         data["source_params"] = params
         return data
+
+    @model_validator(mode="after")
+    def _teacher_sft_teacher(self) -> Recipe:
+        if self.teacher_sft is not None and self.teacher_sft.teacher not in self.models:
+            raise ValueError(
+                f"teacher_sft.teacher: {self.teacher_sft.teacher!r} is not in models ({', '.join(self.models)}); "
+                "name the teacher model"
+            )
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Recipe:

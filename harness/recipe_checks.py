@@ -9,14 +9,17 @@ import inspect
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from harness.generation.remote_settings import parse_settings
 from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
-from harness.names import M1, parse_row, rmsp_model
+from harness.names import M1, parse_row, rmsp_model, teacher_sft_model
 from harness.recipe import ModelSpec, Recipe, RecipeError, first_error
+
+if TYPE_CHECKING:
+    from harness.feedback import FeedbackSource
 
 
 def check_references(recipe: Recipe, where: str) -> None:
@@ -209,8 +212,14 @@ def _check_named_rows(recipe: Recipe, where: str) -> None:
             )
     baseline = recipe.evaluation.baseline
     made = parse_row(baseline)
-    rows = {*recipe.models, M1, *([rmsp_model(recipe.rmsp.source)] if recipe.rmsp else [])}
-    if baseline not in rows and not (made is not None and made.stage != "RMSP" and made.source in recipe.sources):
+    rows = {
+        *recipe.models,
+        M1,
+        *([rmsp_model(recipe.rmsp.source)] if recipe.rmsp else []),
+        *([teacher_sft_model(recipe.teacher_sft.teacher)] if recipe.teacher_sft else []),
+    }
+    trained = made is not None and made.stage not in ("RMSP", "SFT") and made.source in recipe.sources
+    if baseline not in rows and not trained:
         raise RecipeError(
             f"{where}: evaluation.baseline: {baseline!r} is not a row of this run; use M1, a name in "
             f"`models` ({', '.join(recipe.models)}) or M2-<source> for a listed source"
@@ -222,7 +231,7 @@ def looks_local(path: str) -> bool:
     return path.startswith((".", "/", "~")) or path.count("/") > 1
 
 
-def build_source(recipe: Recipe, name: str) -> Any:
+def build_source(recipe: Recipe, name: str) -> FeedbackSource:
     """Build a listed source; factories are pydantic-validated, so bad parameters fail here, early."""
     from harness.registry import sources
 

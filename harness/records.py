@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from harness.hashing import stable_hash
+from harness.run_metrics import FinishedRun, Metrics, read_run, to_json
 from harness.store import write_json_atomic, write_text_atomic
 
 PACKAGES = ("feedback-harness", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "pydantic")
@@ -28,7 +29,8 @@ R = TypeVar("R", bound=BaseModel)
 class RunnableRecipe(Protocol):
     """What a run record reads from a recipe of any kind (feedback, reward_model, judge_eval)."""
 
-    seed: int
+    @property
+    def seed(self) -> int: ...
 
     def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
@@ -121,17 +123,21 @@ def read_jsonl(path: Path, model: type[R]) -> list[R]:
         return [model.model_validate_json(line) for line in fh if line.strip()]
 
 
-def write_run_files(run_dir: Path, record: dict[str, Any], metrics: dict[str, Any]) -> None:
-    write_json_atomic(run_dir / "metrics.json", metrics)
+def write_run_files(run_dir: Path, record: dict[str, Any], metrics: Metrics) -> dict[str, Any]:
+    """Writes metrics.json and run.json; returns the metrics as written (the record's JSON form)."""
+    written = to_json(metrics)
+    write_json_atomic(run_dir / "metrics.json", written)
     # Written last: a run.json means the run finished. Unsorted, because order is meaning in a recipe (the order of
     # `models` is the order of the leaderboard's rows) and `harness rerun` rebuilds the recipe from this file.
     write_json_atomic(run_dir / "run.json", record, sort_keys=False)
+    return written
 
 
 # What legitimately differs between two runs of one recipe: wall-clock times and remote latencies; and what is no
-# metric at all: the stage labels a row names (metrics.json written before rows recorded them has none).
+# metric at all: the stage labels a row names (metrics.json written before rows recorded them has none) and the
+# record's schema version (a record from before versions were written has none).
 TIMING_KEYS = ("seconds", "feedback_seconds", "dpo_seconds", "latency_p50_s", "latency_p95_s")
-PROVENANCE_KEYS = ("stages",)
+PROVENANCE_KEYS = ("stages", "schema_version")
 
 
 def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
@@ -164,17 +170,8 @@ def load_run_record(run_dir: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_runs(results: Path, recipe: str | None = None) -> list[dict[str, Any]]:
-    """Finished runs (those with run.json), oldest first; each dict has 'run' and 'metrics'."""
+def load_runs(results: Path, recipe: str | None = None) -> list[FinishedRun]:
+    """Finished runs (those with run.json), oldest first, read as typed records (RecordError if unreadable)."""
     root = results / "runs"
     pattern = f"{recipe}/*/run.json" if recipe else "*/*/run.json"
-    runs = []
-    for path in sorted(root.glob(pattern)):
-        runs.append(
-            {
-                "run": json.loads(path.read_text()),
-                "metrics": json.loads((path.parent / "metrics.json").read_text()),
-                "dir": str(path.parent),
-            }
-        )
-    return runs
+    return [read_run(path.parent) for path in sorted(root.glob(pattern))]

@@ -19,7 +19,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -38,6 +38,7 @@ from harness.judge_contract import (
 )
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., object])  # a factory, kept with its own signature and return type
 ENTRY_POINT_GROUP = "harness.plugins"
 
 
@@ -65,13 +66,14 @@ class Registry(Generic[T]):
     _entries: dict[str, Entry[T]] = field(default_factory=dict)
     _loaded: bool = False
 
-    def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-        def decorator(factory: Callable[..., T]) -> Callable[..., T]:
+    def register(self, name: str) -> Callable[[F], F]:
+        def decorator(factory: F) -> F:
             existing = self._entries.get(name)
             if existing is not None and existing.module != factory.__module__:
                 raise RegistryError(f"{self.kind} {name!r} is already registered by {existing.module}")
             doc = inspect.getdoc(factory) or ""
-            self._entries[name] = Entry(name, factory, factory.__module__, doc.split("\n")[0])
+            # What a factory builds is checked against `contract` when it is built (build), not here.
+            self._entries[name] = Entry(name, cast(Callable[..., T], factory), factory.__module__, doc.split("\n")[0])
             return factory
 
         return decorator
@@ -218,7 +220,7 @@ generators: Registry[Generator] = Registry(
 )
 judges = JudgeRegistry()  # pointwise and pairwise judges (harness/judge_contract.py)
 sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
-metrics: Registry[Any] = Registry("metric", ("harness.evaluate",))
+metrics: Registry[Callable[..., Any]] = Registry("metric", ("harness.evaluate",))  # functions of plain sequences
 benchmarks: Registry[Benchmark] = Registry("benchmark", ("benchmarks",), Benchmark)
 
 generator = generators.register

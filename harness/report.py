@@ -14,6 +14,7 @@ from harness import names
 from harness.evaluate import mean_se, paired_bootstrap, win_rate
 from harness.evaluate.paired import paired_scores
 from harness.evaluate.power import WIN_RATE_TEST, paired_power
+from harness.run_metrics import EvaluationJudge, FeedbackMetrics, MetricsRow, Premise, SourceStats
 from harness.types import PreferencePair, Prompt
 
 Scores = Mapping[str, Sequence[float | None]]  # prompt id -> oracle score of sample k (None: the sample failed)
@@ -77,7 +78,7 @@ def build_metrics(
     scores: Mapping[str, Scores],
     source_stats: Mapping[str, Mapping[str, Any]],
     premise_models: tuple[str, str] | None,
-) -> dict[str, Any]:
+) -> FeedbackMetrics:
     ev = recipe.evaluation
     baseline = ev.baseline
     ids = sorted(scores[baseline])
@@ -114,18 +115,30 @@ def build_metrics(
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, scores, source_stats)
-    metrics: dict[str, Any] = {"recipe": recipe.name, "baseline": baseline, "rows": rows, "sources": dict(source_stats)}
+    metrics = FeedbackMetrics(recipe=recipe.name, baseline=baseline, rows=_rows(rows), sources=_sources(source_stats))
     if premise_models is not None:
         strong, weak = premise_models
-        metrics["premise"] = {"strong": strong, "weak": weak, **premise(scores[strong], scores[weak], ids)}
+        metrics.premise = Premise.model_validate(
+            {"strong": strong, "weak": weak, **premise(scores[strong], scores[weak], ids)}
+        )
     return metrics
+
+
+def _rows(rows: Sequence[Mapping[str, Any]]) -> list[MetricsRow]:
+    # Each row keeps exactly the keys built above (an untrained row has no win rate at all, not a null one).
+    return [MetricsRow.model_validate(r) for r in rows]
+
+
+def _sources(source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, SourceStats]:
+    return {name: SourceStats.model_validate(stats) for name, stats in source_stats.items()}
 
 
 def row_identity(recipe: Any, model: str) -> dict[str, str]:
     """model, stage (M0, SFT, M1, M2.., RMSP) and source of a leaderboard row."""
     made = names.parse_row(model)
-    if made is not None:  # M2-, M3-, ... of a source; RMSP: SFT on reward-model-guided self-play picks (ALMoST)
-        stage, source = made.stage, (made.source if made.stage != "RMSP" else "")
+    if made is not None:  # M2-, M3-, ... of a source; RMSP: SFT on reward-model-guided self-play picks (ALMoST);
+        # SFT-<teacher>: M1 after SFT on the teacher's demonstrations (no feedback source)
+        stage, source = made.stage, (made.source if made.stage not in ("RMSP", "SFT") else "")
     else:  # M1, a base model (M0), or a recipe model fine-tuned from one (a teacher)
         spec = recipe.models.get(model)
         stage, source = ("M1" if model == names.M1 else "SFT" if spec is not None and spec.base else "M0"), ""
@@ -168,7 +181,7 @@ def untrained_rows(
     ]
 
 
-def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Mapping[str, Any]]) -> FeedbackMetrics:
     """Rows from a judged evaluation (harness/judged_eval.py): win rate ± SE over prompts (a prompt's preference
     is the mean over its sample pairs) and the offline LC win rate, all models' difficulty fitted jointly.
     There is no gold score: `score` is None and `evaluation` says the rows are judged."""
@@ -223,16 +236,16 @@ def build_judged_metrics(recipe: Any, judged: Any, source_stats: Mapping[str, Ma
         add_source_fields(row, source_stats)
         rows.append(row)
     rows += untrained_rows(recipe, judged.rows, source_stats)
-    metrics: dict[str, Any] = {
-        "recipe": recipe.name,
-        "baseline": judged.baseline,
-        "rows": rows,
-        "sources": dict(source_stats),
-        "evaluation": "judge",
-        "judge": {"model": judged.judge, "prompt": judged.prompt},
-    }
+    metrics = FeedbackMetrics(
+        recipe=recipe.name,
+        baseline=judged.baseline,
+        rows=_rows(rows),
+        sources=_sources(source_stats),
+        evaluation="judge",
+        judge=EvaluationJudge(model=judged.judge, prompt=judged.prompt),
+    )
     if lc_error:
-        metrics["lc_error"] = lc_error
+        metrics.lc_error = lc_error
     return metrics
 
 

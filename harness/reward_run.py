@@ -18,6 +18,7 @@ from harness.hashing import stable_hash
 from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
+from harness.run_metrics import RewardModelMetrics
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
 
@@ -151,7 +152,7 @@ class RewardModelRun:
                 "skipped": self.data.skipped(subset),
             }  # fmt: skip
         seconds = time.perf_counter() - started
-        metrics = {
+        metrics = RewardModelMetrics.model_validate({
             "kind": "reward_model",
             "model": recipe.model,
             "train": {"pairs": rm.summary.get("pairs"), "seconds": round(rm.seconds, 2),
@@ -160,13 +161,13 @@ class RewardModelRun:
                       **{k: v for k, v in rm.summary.items() if k in ("train_loss", "train_runtime")}},
             "eval": evaluation,
             "eval_seconds": round(self.stages["score"].seconds, 2),
-        }  # fmt: skip
+        })  # fmt: skip
         record = run_record(recipe, seconds, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}
 
 
 def _accuracy_cells(e: dict[str, Any]) -> tuple[str, str]:
@@ -177,14 +178,14 @@ def _accuracy_cells(e: dict[str, Any]) -> tuple[str, str]:
     return f"{e['accuracy']:.3f}{se}", ci
 
 
-def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
+def markdown(metrics: RewardModelMetrics, seconds: float | None = None) -> str:
     """The eval subsets as a table: accuracy ± SE and its 95% CI, on all pairs and on the pairs whose longer reply
     is the rejected one (length-controlled) or the chosen one, and the longer-reply baseline beside them."""
-    train = metrics["train"]
+    train = metrics.train
     lines = ["| eval subset | pairs | accuracy ± SE | 95% CI | longer reply rejected: pairs | length-controlled "
              "accuracy ± SE | 95% CI | longer reply chosen: accuracy ± SE | longer-reply baseline | skipped rows |",
              "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for subset, e in metrics["eval"].items():
+    for subset, e in metrics.eval.items():  # each subset's cells as estimate_fields() wrote them
         plain, plain_ci = _accuracy_cells(e)
         controlled, controlled_ci = _accuracy_cells(e["length_controlled"])
         chosen_longer, _ = _accuracy_cells(e["longer_chosen"])
@@ -196,7 +197,7 @@ def markdown(metrics: dict[str, Any], seconds: float | None = None) -> str:
     trained_on = ", ".join(f"{s} ({v['pairs']})" for s, v in train["subsets"].items())
     lines.append("")
     lines.append(
-        f"{metrics['model']} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "
-        f"scoring {metrics['eval_seconds']:.0f}s" + (f", run {seconds:.0f}s." if seconds is not None else ".")
+        f"{metrics.model} trained on {train['pairs']} pairs: {trained_on}; train {train['seconds']:.0f}s, "
+        f"scoring {metrics.eval_seconds:.0f}s" + (f", run {seconds:.0f}s." if seconds is not None else ".")
     )
     return "\n".join(lines)

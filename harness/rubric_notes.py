@@ -6,7 +6,7 @@ judges/almost/configuration_scores.py), so any source that ranks configurations 
 
 from __future__ import annotations
 
-from typing import Any
+from harness.run_metrics import FeedbackMetrics
 
 
 def _score(value: float | None, stderr: float | None) -> str:
@@ -15,11 +15,12 @@ def _score(value: float | None, stderr: float | None) -> str:
     return f"{value:.2f}" if stderr is None else f"{value:.2f} ± {stderr:.2f}"
 
 
-def configuration_lines(metrics: dict[str, Any]) -> list[str]:
+def configuration_lines(metrics: FeedbackMetrics) -> list[str]:
     """One line per source with per-configuration scores, configurations in rubric order (best rank first)."""
     lines = []
-    for source, stats in (metrics.get("sources") or {}).items():
-        table = stats.get("configurations") if isinstance(stats, dict) else None
+    for source, stats in metrics.sources.items():
+        # Each configuration's row is judges/almost/configuration_scores.py's, kept as that plug-in wrote it.
+        table = stats.configurations
         if not table:
             continue
         cells = [

@@ -15,8 +15,11 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Role = Literal["system", "user", "assistant"]
+
+
 class Message(Record):
-    role: Literal["system", "user", "assistant"]
+    role: Role
     content: str
 
 

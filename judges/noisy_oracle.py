@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, validate_call
 
@@ -23,6 +23,7 @@ from harness.feedback import FeedbackSource
 from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
+from judges.biased_oracle import BiasedOracleJudge
 from judges.scored_candidates import ScoredCandidatesSource
 
 _UNIT = 2**31  # seed_from returns 31 bits
@@ -82,11 +83,30 @@ def noisy_oracle(
     flip_rate: float = Field(
         ge=0.0, le=1.0, description="share of prompts whose pair is reversed, 0 (the oracle) to 1"
     ),
+    bias: Literal["random", "longer", "first", "own_style"] = Field(
+        "random",
+        description="where the reversals fall: random (by content hash), or, at the same accuracy, where the "
+        "longer reply, the first-shown candidate or the policy's most typical candidate is the gold-worse one",
+    ),
 ) -> FeedbackSource:
-    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy."""
+    """The oracle source's pairs, reversed on a share `flip_rate` of prompts: a dial on feedback accuracy.
+    `bias: random` reverses prompts by a content hash; `longer`, `first` and `own_style` reverse, at the same
+    accuracy, the prompts where that bias prefers the gold-worse candidate (judges/biased_oracle.py)."""
+    if bias == "random":
+        return ScoredCandidatesSource(
+            name="noisy_oracle",
+            make_judge=lambda ctx: judges.pointwise(
+                "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
+            ),
+        )
     return ScoredCandidatesSource(
         name="noisy_oracle",
-        make_judge=lambda ctx: judges.pointwise(
-            "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
-        ),
+        make_judge=lambda ctx: BiasedOracleJudge(_gold(ctx.benchmark), bias, flip_rate, ctx.seed),
     )
+
+
+def _gold(benchmark: Benchmark | None) -> Grader:
+    grader = benchmark.grader() if benchmark is not None else None
+    if grader is None:
+        raise ValueError("noisy_oracle needs a benchmark with a gold grader (e.g. benchmark: sandbox)")
+    return grader

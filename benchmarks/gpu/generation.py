@@ -10,6 +10,7 @@ each answer's tokens up to its end-of-sequence token.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import time
 from collections.abc import Callable
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             timed_line(
                 name,
-                lambda: generators.build(
+                functools.partial(
+                    generators.build,
                     "hf",
                     path=args.model,
                     batch_size=args.batch_size,

@@ -23,16 +23,16 @@ class BareRun:
 
 
 def generate_kwargs(params: GenerationParams, tokenizer: Any) -> dict[str, Any]:
-    return dict(
-        do_sample=True,
-        temperature=params.temperature,
-        top_p=params.top_p,
-        top_k=0,
-        max_new_tokens=params.max_new_tokens,
-        num_return_sequences=params.n,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-    )
+    return {
+        "do_sample": True,
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+        "top_k": 0,
+        "max_new_tokens": params.max_new_tokens,
+        "num_return_sequences": params.n,
+        "pad_token_id": tokenizer.pad_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
 
 
 def bare_generate(

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 GOAL = 1.1
 
@@ -62,10 +63,11 @@ def bare_run(model_dir: Path, pairs: list[dict], args: argparse.Namespace, out: 
 
     started = time.perf_counter()
     on_gpu = torch.cuda.is_available()
+    cpu_only: dict[str, Any] = {} if on_gpu else {"use_cpu": True, "bf16": False, "activation_checkpointing": False}
     config = DPOConfig(
         output_dir=str(out), learning_rate=1e-3, num_train_epochs=args.epochs, per_device_train_batch_size=args.batch,
         max_length=64, logging_steps=10, report_to="none", save_strategy="no", disable_tqdm=True,
-        dataloader_num_workers=0, **({} if on_gpu else dict(use_cpu=True, bf16=False, activation_checkpointing=False)),
+        dataloader_num_workers=0, **cpu_only,
     )  # fmt: skip
     trainer = DPOTrainer(
         model=str(model_dir), args=config, train_dataset=Dataset.from_list(pairs),

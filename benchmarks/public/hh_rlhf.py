@@ -22,11 +22,11 @@ from pydantic import Field
 from benchmarks.public.base import PublicSet, resolve, take
 from benchmarks.public.rows import Row, jsonl_rows
 from harness.registry import benchmark
-from harness.types import Message, Prompt
+from harness.types import Message, Prompt, Role
 
 HUMAN, ASSISTANT = "\n\nHuman:", "\n\nAssistant:"
 TURN = re.compile(r"\n\n(Human|Assistant):")
-ROLES = {"Human": "user", "Assistant": "assistant"}
+ROLES: dict[str, Role] = {"Human": "user", "Assistant": "assistant"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def parse_row(row: Row) -> tuple[list[Message], str, str]:
                 "does not start with '\\n\\nHuman:'",
                 "write the dialogue as '\\n\\nHuman: ...\\n\\nAssistant: ...'",
             )
-    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)
+    # The shared dialogue prefix, character by character (commonpath would split on '/', which is wrong here).
+    cut = os.path.commonprefix([chosen, rejected]).rfind(ASSISTANT)  # noqa: RUF071
     if cut < 0:
         raise row.error(
             "rejected",

@@ -17,9 +17,9 @@ from pydantic import Field
 from benchmarks.public.base import PublicSet, resolve
 from benchmarks.public.rows import Row, jsonl_rows
 from harness.registry import benchmark
-from harness.types import Message, Prompt, Record
+from harness.types import Message, Prompt, Record, Role
 
-ROLES = {"prompter": "user", "assistant": "assistant"}
+ROLES: dict[str, Role] = {"prompter": "user", "assistant": "assistant"}
 
 
 class RankedReplies(Record):
@@ -95,18 +95,18 @@ class OasstTrees(PublicSet):
             for r in replies
             if not r.data.get("deleted") and (synthetic_ok or not r.data.get("synthetic"))
         ]
-        ranked = sorted(
-            ((r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"), key=lambda rk: rk[1]
+        ordered = sorted(
+            [(r, k) for r, k in ranked if k is not None and r.text("role") == "assistant"], key=lambda rk: rk[1]
         )
-        if len(ranked) >= 2:
+        if len(ordered) >= 2:
             groups.append(
                 RankedReplies(
                     prompt_id=f"oasst-{message_id}",
                     prompt=tuple(history),
-                    reply_ids=tuple(r.text("message_id") for r, _ in ranked),
-                    replies=tuple(r.text("text", allow_empty=True) for r, _ in ranked),
-                    ranks=tuple(k for _, k in ranked),
-                    synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ranked),
+                    reply_ids=tuple(r.text("message_id") for r, _ in ordered),
+                    replies=tuple(r.text("text", allow_empty=True) for r, _ in ordered),
+                    ranks=tuple(k for _, k in ordered),
+                    synthetic=tuple(bool(r.data.get("synthetic")) for r, _ in ordered),
                 )
             )
         for reply in replies:

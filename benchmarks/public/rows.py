@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 
 class RowError(ValueError):
@@ -23,7 +23,7 @@ class RowError(ValueError):
 
 def open_bytes(path: Path) -> IO[bytes]:
     # Bytes, decoded per line by `decode`, so a non-UTF-8 byte is reported with its line, not as a traceback.
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+    return cast(IO[bytes], gzip.open(path, "rb")) if path.suffix == ".gz" else open(path, "rb")
 
 
 def decode(raw: bytes, path: Path, first_line: int = 1) -> str:

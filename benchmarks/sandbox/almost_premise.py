@@ -21,17 +21,20 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from statistics import fmean
 from typing import Any
 
+from harness import names
 from harness.config import build_source, load_recipe
+from harness.generation import GenerationParams
 from harness.pipeline import Pipeline
 from harness.records import read_jsonl
 from harness.types import Completion, PreferencePair, Prompt
 
 # One factor at a time around the recipe's configurations (model x shots x demonstration quality)
-PROBES = {
+PROBES: dict[str, dict[str, Any]] = {
     **{f"{model}_{demos}_{shots}": {"model": model, "shots": shots, "demos": f"benchmark:{demos}"}
        for model in ("xs", "s", "m") for shots, demos in ((0, "clean"), (1, "noisy"), (3, "clean"))},
     "s_clean_1": {"model": "s", "shots": 1, "demos": "benchmark:clean"},
@@ -57,7 +60,7 @@ def percentiles(values: list[int]) -> str:
     )
 
 
-def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Prompt]) -> None:
+def context_lengths(world: Any, configurations: dict[str, Any], prompts: Sequence[Prompt]) -> None:
     from benchmarks.sandbox.tokenizer import ChatEncoder, build_tokenizer
     from judges.almost.demonstrations import load_demonstrations
     from judges.almost.response_generation import Configuration
@@ -79,7 +82,7 @@ def context_lengths(world: Any, configurations: dict[str, Any], prompts: list[Pr
 
 
 def configuration_table(
-    pipe: Pipeline, recipe_path: str, overrides: list[str], prompts: list[Prompt]
+    pipe: Pipeline, recipe_path: str, overrides: list[str], prompts: Sequence[Prompt]
 ) -> dict[str, dict[str, Any]]:
     """The almost_rubric source rebuilt with the recipe's configurations plus PROBES, run on the run's prompts."""
     configurations = {**pipe.recipe.source_kwargs("almost_rubric")["configurations"]}
@@ -95,7 +98,11 @@ def configuration_table(
             f"almost_rubric.rubric={json.dumps(rubric)}",
         ],
     )
-    out = build_source(recipe, "almost_rubric").build(prompts, pipe.context(pipe.recipe.policy))
+
+    def candidates(model: str, asked: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
+        return pipe.completions(model, asked, params, names.candidates_label(model))
+
+    out = build_source(recipe, "almost_rubric").build(prompts, pipe.context(pipe.recipe.policy, candidates))
     return out.details["configurations"]
 
 

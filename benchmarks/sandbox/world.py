@@ -8,6 +8,7 @@ import string
 from functools import cached_property
 
 from benchmarks.sandbox import corpus, oracle
+from benchmarks.sandbox.corpus import JudgingExample  # by name: the class's `corpus` member shadows the module here
 from benchmarks.sandbox.spec import SandboxWorldSpec, SplitShares
 from harness.benchmark import Grader
 from harness.hashing import seed_from, stable_hash
@@ -46,7 +47,7 @@ class SandboxWorld:
         """Clean seed demonstrations (IFT) from the sft split; a longer list extends a shorter one."""
         return [_chat(text, answer) for text, answer in corpus.demonstrations(self.spec, n)]
 
-    def judging_examples(self, n: int) -> list[corpus.JudgingExample]:
+    def judging_examples(self, n: int) -> list[JudgingExample]:
         """Responses graded by the oracle (EFT), from the sft split, spread evenly over scores 0..5."""
         return corpus.judging_examples(self.spec, n)
 

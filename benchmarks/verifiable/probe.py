@@ -14,6 +14,7 @@ import argparse
 import json
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def sample_smollm2(prompts: list[Any], samples: int, max_new_tokens: int, temperature: float) -> list[list[str]]:
+def sample_smollm2(prompts: Sequence[Any], samples: int, max_new_tokens: int, temperature: float) -> list[list[str]]:
     """One batch, left padding, the model's chat template; the GGUF is dequantized to fp32 on load."""
     from importlib.metadata import distribution
 

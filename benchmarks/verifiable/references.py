@@ -61,7 +61,7 @@ def _scores_max(task: Task, reply: str) -> bool:
 
 def reference_for(task: Task) -> str | None:
     rng = random.Random(seed_from("verifiable-reference", task.text))
-    return next((r for r in map(lambda b: decorate(task, b), bodies(task, rng)) if _scores_max(task, r)), None)
+    return next((r for r in (decorate(task, b) for b in bodies(task, rng)) if _scores_max(task, r)), None)
 
 
 @lru_cache(maxsize=8192)

@@ -4,7 +4,7 @@ Importing the package registers every metric in `harness.registry.metrics` (the 
 All functions are pure and take plain sequences; each returns a typed result (`Estimate` or richer).
 """
 
-from harness.evaluate import agreement, estimates, lc, paired, ranking, rm_accuracy, winrate
+from harness.evaluate import agreement, estimates, lc, paired, ranking, winrate
 from harness.evaluate.agreement import (
     PositionConsistency,
     SelfPreference,

@@ -8,7 +8,7 @@ sampling units are not independent, such as a correlation pooled across prompts)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,12 +28,12 @@ class Estimate:
         return Estimate(self.value * factor, scale(self.stderr), self.n, scale(self.ci_low), scale(self.ci_high))
 
 
-def optional_floats(values: Sequence[float | None]) -> np.ndarray:
+def optional_floats(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
     """Float array with NaN wherever a value is missing (None or NaN)."""
     return np.asarray([math.nan if v is None else float(v) for v in values], dtype=float)
 
 
-def as_finite_array(values: Sequence[float], field: str) -> np.ndarray:
+def as_finite_array(values: Sequence[float] | np.ndarray, field: str) -> np.ndarray:
     """Float array of `values`; a None or NaN is refused because silently dropping it would bias the mean."""
     array = optional_floats(values)
     bad = np.flatnonzero(~np.isfinite(array))
@@ -42,12 +42,12 @@ def as_finite_array(values: Sequence[float], field: str) -> np.ndarray:
     return array
 
 
-def check_same_length(field_a: str, a: Sequence[object], field_b: str, b: Sequence[object]) -> None:
+def check_same_length(field_a: str, a: Sized, field_b: str, b: Sized) -> None:
     if len(a) != len(b):
         raise ValueError(f"{field_a} has {len(a)} items but {field_b} has {len(b)}; pass one entry per item to both")
 
 
-def mean_se(values: Sequence[float]) -> Estimate:
+def mean_se(values: Sequence[float] | np.ndarray) -> Estimate:
     """Sample mean with its standard error (ddof=1, as pandas' `sem`)."""
     array = as_finite_array(values, "values")
     n = array.size

@@ -117,8 +117,8 @@ def section_scores(
         total = w.sum()
         if total <= 0:
             raise ValueError(f"section {section!r} has zero total weight; give its subsets positive weights")
-        errors = [per_subset[n].stderr for n in names]
-        stderr = None if any(e is None for e in errors) else float(np.sqrt((w**2 * np.square(errors)).sum()) / total)
+        errors = [e for n in names if (e := per_subset[n].stderr) is not None]
+        stderr = None if len(errors) < len(names) else float(np.sqrt((w**2 * np.square(errors)).sum()) / total)
         scores[section] = Estimate(float((w * values).sum() / total), stderr, sum(per_subset[n].n for n in names))
     return scores
 

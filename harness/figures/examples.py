@@ -22,10 +22,12 @@ import numpy as np
 from harness import plots
 from harness.figures import bars, judges
 from harness.figures.save import Caption, save
+from harness.run_metrics import MetricsRow
 from harness.sweep.aggregate import SweepRow, SweepTable
 from harness.sweep.breakeven import BreakEven, crossing
 from harness.sweep.plot import sweep_figure
 from harness.sweep.pooled import PooledDiff
+from harness.sweep.record import SweepRecord
 from harness.sweep.view import curves
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "results" / "examples"
@@ -64,8 +66,8 @@ Drawn = tuple[str, Any, Caption]  # (file stem, figure, caption)
 
 def source_leaderboard(folder: Path, name: str = "sandbox") -> Drawn:
     recipe, run_id = header(folder / f"{name}.md")
-    rows = [r for r in read_csv(folder / f"{name}.csv") if r["stage"] == "M2"]
-    rows.sort(key=lambda r: (r.get("win_rate") is None, -(r.get("win_rate") or 0.0)))
+    rows = [MetricsRow.model_validate(r) for r in read_csv(folder / f"{name}.csv") if r["stage"] == "M2"]
+    rows.sort(key=lambda r: (r.win_rate is None, -(r.win_rate or 0.0)))
     chart, caption = plots.metric_chart(rows, "win_rate", "M1", "source", recipe, run_id)
     return name, bars.draw(chart), caption
 
@@ -142,7 +144,7 @@ def judge_curve(folder: Path, name: str) -> Drawn:
     rows = read_csv(folder / f"{name}.csv")
     dimension = next(k.removeprefix("value:") for k in rows[0] if k.startswith("value:"))
     table = SweepTable(
-        {"sweep": sweep, "sweep_id": sweep_id, "spec": {}},
+        SweepRecord(sweep=sweep, sweep_id=sweep_id),
         "M1",
         [sweep_row(r, dimension) for r in rows],
         [],

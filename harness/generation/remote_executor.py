@@ -149,6 +149,7 @@ class RemoteExecutor:
             log.debug("retrying %s after %s in %.2fs", key, error.reason, delay)
             await asyncio.sleep(delay)
 
+        assert error is not None  # the loop ran at least once and every pass without a reply set it
         failure = Failure(reason=error.reason, raw=error.detail)
         self.cache.put(key, failure.model_dump(), ok=False)
         log.warning("remote call %s failed after %d attempt(s): %s", key, attempt + 1, error)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Callable, Mapping
-from typing import AsyncContextManager, Literal, Protocol
+from contextlib import AbstractAsyncContextManager
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,4 +106,4 @@ class Transport(Protocol):
         ...
 
 
-OpenTransport = Callable[[], AsyncContextManager[Transport]]
+OpenTransport = Callable[[], AbstractAsyncContextManager[Transport]]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.run_metrics import FinishedRun, JudgeEvalMetrics
 from harness.store import write_text_atomic
 
 FORMATS = ("md", "csv", "html", "png")
@@ -35,8 +36,8 @@ RANK_COLUMNS = [
 ]
 
 
-def headline(metrics: dict[str, Any], set_name: str) -> str:
-    return "pairwise_accuracy" if metrics["sets"][set_name]["ranked"] else "agreement"
+def headline(metrics: JudgeEvalMetrics, set_name: str) -> str:
+    return "pairwise_accuracy" if metrics.sets[set_name]["ranked"] else "agreement"
 
 
 def fmt(cell: dict[str, Any] | None) -> str:
@@ -50,13 +51,13 @@ def overall(by_subset: dict[str, Any]) -> dict[str, Any]:
     return by_subset.get("all") or next(iter(by_subset.values()))
 
 
-def trained(metrics: dict[str, Any], judge: str, subset: str) -> str:
-    return " (train)" if subset in metrics["judges"][judge]["trained_on"] else ""
+def trained(metrics: JudgeEvalMetrics, judge: str, subset: str) -> str:
+    return " (train)" if subset in metrics.judges[judge]["trained_on"] else ""
 
 
-def order(run: dict[str, Any]) -> tuple[list[str], list[str]]:
+def order(run: FinishedRun) -> tuple[list[str], list[str]]:
     """Judges and sets in recipe order (metrics.json is written with sorted keys; run.json keeps the recipe's)."""
-    recipe = run["run"]["recipe"]
+    recipe = run.run.recipe
     return list(recipe["judges"]), list(recipe["sets"])
 
 
@@ -67,10 +68,10 @@ def subsets(by_subset: dict[str, Any]) -> list[tuple[str, Any]]:
     )
 
 
-def tables(run: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+def tables(run: FinishedRun) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) for the overview and each set's detail table."""
-    metrics = run["metrics"]
-    (judges, sets), results, chance = order(run), metrics["results"], metrics["chance"]
+    metrics = run.judge_eval
+    (judges, sets), results, chance = order(run), metrics.results, metrics.chance
     overview = [[judge, *(fmt(overall(results[judge][s]).get(headline(metrics, s))) for s in sets)] for judge in judges]
     overview.append(["chance", *(f"{chance[headline(metrics, s)]:.3f}" for s in sets)])
     out = [
@@ -81,14 +82,14 @@ def tables(run: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
         )
     ]
     for s in sets:
-        columns = RANK_COLUMNS if metrics["sets"][s]["ranked"] else PAIR_COLUMNS
+        columns = RANK_COLUMNS if metrics.sets[s]["ranked"] else PAIR_COLUMNS
         rows = []
         for judge in judges:
             for subset, m in subsets(results[judge][s]):
                 extra = (
                     [f"{m['human_longer']['value']:.3f}"]
                     if "human_longer" in m and m["human_longer"]["value"] is not None
-                    else ([] if metrics["sets"][s]["ranked"] else ["—"])
+                    else ([] if metrics.sets[s]["ranked"] else ["—"])
                 )
                 rows.append(
                     [
@@ -105,40 +106,40 @@ def tables(run: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
             "subset",
             "n",
             *(label for _, label in columns),
-            *([] if metrics["sets"][s]["ranked"] else ["humans pick longer"]),
+            *([] if metrics.sets[s]["ranked"] else ["humans pick longer"]),
             "failures",
         ]
-        out.append((f"{s} ({metrics['sets'][s]['type']}, {metrics['sets'][s]['items']} items)", header, rows))
+        out.append((f"{s} ({metrics.sets[s]['type']}, {metrics.sets[s]['items']} items)", header, rows))
     return out
 
 
-def markdown(run: dict[str, Any]) -> str:
-    metrics = run["metrics"]
-    lines = [f"# {run['run']['recipe']['name']}: judges held to human labels", ""]
+def markdown(run: FinishedRun) -> str:
+    metrics = run.judge_eval
+    lines = [f"# {run.run.recipe['name']}: judges held to human labels", ""]
     for title, header, rows in tables(run):
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(r) + " |" for r in rows] + [""]
-    chance = metrics["chance"]
+    chance = metrics.chance
     lines.append(
         f"Chance: agreement {chance['agreement']:.2f} without ties, {chance['agreement_ties']:.2f} with ties "
         "(a judge guessing a, b or tie uniformly); picks longer 0.50 = no length bias. Position consistency "
         "applies to pairwise judges; pointwise judges score each reply alone. Run "
-        f"{run['run']['run_id']}, {run['run']['seconds']:.0f}s."
+        f"{run.run.run_id}, {run.run.seconds:.0f}s."
     )
     return "\n".join(lines) + "\n"
 
 
-def csv_text(run: dict[str, Any]) -> str:
+def csv_text(run: FinishedRun) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
         ["judge", "set", "subset", "metric", "value", "se", "ci_low", "ci_high", "n", "chance", "trained_on"]
     )
-    metrics = run["metrics"]
+    metrics = run.judge_eval
     judges, sets = order(run)
     for judge in judges:
         for s in sets:
-            for subset, m in subsets(metrics["results"][judge][s]):
+            for subset, m in subsets(metrics.results[judge][s]):
                 for key, cell in m.items():
                     if isinstance(cell, dict) and "value" in cell and "n" in cell:
                         ci = cell.get("ci95") or [None, None]
@@ -153,16 +154,16 @@ def csv_text(run: dict[str, Any]) -> str:
                                 ci[0],
                                 ci[1],
                                 cell["n"],
-                                metrics["chance"].get(key),
+                                metrics.chance.get(key),
                                 bool(trained(metrics, judge, subset)),
                             ]
                         )
     return buf.getvalue()
 
 
-def html_page(run: dict[str, Any]) -> str:
+def html_page(run: FinishedRun) -> str:
     parts = [
-        f"<!doctype html><meta charset='utf-8'><title>{html.escape(run['run']['recipe']['name'])}</title>",
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(run.run.recipe['name'])}</title>",
         "<style>body{font:14px sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
         "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style>",
     ]
@@ -183,26 +184,26 @@ MEASURES = {
 }
 
 
-def figure(run: dict[str, Any]) -> tuple[Any, Any]:
+def figure(run: FinishedRun) -> tuple[Any, Any]:
     """One panel per set: each judge's headline measure with its 95% interval, the chance level as a line; the
     figure and its caption."""
     from harness.figures import judges as judge_figure
 
-    metrics = run["metrics"]
+    metrics = run.judge_eval
     judges, sets = order(run)
     panels = []
     for s in sets:
         key = headline(metrics, s)
-        cells = [overall(metrics["results"][j][s]).get(key) or {} for j in judges]
+        cells = [overall(metrics.results[j][s]).get(key) or {} for j in judges]
         bars = [
             judge_figure.JudgeBar(j, c.get("value"), tuple(c["ci95"]) if c.get("ci95") else None, c.get("n"))
             for j, c in zip(judges, cells, strict=True)
         ]
-        panels.append(judge_figure.Panel(s, MEASURES[key], metrics["chance"][key], bars))
-    return judge_figure.figure(run["run"]["recipe"]["name"], panels, f"run {run['run']['run_id']}")
+        panels.append(judge_figure.Panel(s, MEASURES[key], metrics.chance[key], bars))
+    return judge_figure.figure(run.run.recipe["name"], panels, f"run {run.run.run_id}")
 
 
-def png(run: dict[str, Any], path: Path) -> list[Path]:
+def png(run: FinishedRun, path: Path) -> list[Path]:
     """The figure as PNG, SVG and PDF with its caption (harness/figures/save.py)."""
     from harness.figures.save import save
 
@@ -210,14 +211,14 @@ def png(run: dict[str, Any], path: Path) -> list[Path]:
     return save(fig, path, caption)
 
 
-TEXT: dict[str, Callable[[dict[str, Any]], str]] = {"md": markdown, "csv": csv_text, "html": html_page}
+TEXT: dict[str, Callable[[FinishedRun], str]] = {"md": markdown, "csv": csv_text, "html": html_page}
 
 
-def write(run: dict[str, Any], out_dir: Path, formats: list[str]) -> list[Path]:
+def write(run: FinishedRun, out_dir: Path, formats: list[str]) -> list[Path]:
     for fmt_name in formats:
         if fmt_name not in FORMATS:
             raise ValueError(f"--format {fmt_name!r}: choose from {', '.join(FORMATS)}")
-    name, written = run["run"]["recipe"]["name"], []
+    name, written = run.run.recipe["name"], []
     for fmt_name in formats:
         path = out_dir / f"{name}.{fmt_name}"
         if fmt_name == "png":

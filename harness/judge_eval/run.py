@@ -23,6 +23,7 @@ from harness.judge_eval.recipe import JudgeEvalRecipe
 from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.run_generators import build_generator
+from harness.run_metrics import JudgeEvalMetrics
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore
 
@@ -143,7 +144,7 @@ class JudgeEvalRun:
                 outcomes = self.outcomes(judge, set_name, rows)
                 results[judge][set_name] = measure(outcomes, spec.self_name)
                 seconds[judge][set_name] = round(self.stages[stage_label(judge, set_name)].seconds, 2)
-        metrics = {
+        metrics = JudgeEvalMetrics.model_validate({
             "kind": "judge_eval",
             "chance": CHANCE,
             "judges": {name: {"type": spec.type, "model": spec.model, "params": spec.params,
@@ -154,10 +155,10 @@ class JudgeEvalRun:
                      for name, spec in recipe.sets.items() for rows in [items[name]]},
             "results": results,
             "seconds": seconds,
-        }  # fmt: skip
+        })  # fmt: skip
         record = run_record(recipe, time.perf_counter() - started, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
-        write_run_files(run_dir, record, metrics)
+        written = write_run_files(run_dir, record, metrics)
         self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
-        return {"run_dir": str(run_dir), "metrics": metrics, "record": record}
+        return {"run_dir": str(run_dir), "metrics": written, "record": record}

@@ -15,7 +15,9 @@ from typing import Any
 from harness.evaluate.paired import paired_scores
 from harness.evaluate.power import SeededPower, seeded_power
 from harness.report import per_prompt
+from harness.run_metrics import FinishedRun, read_run
 from harness.sweep.pooled import PooledDiff, mean_sd, pooled_paired_diff
+from harness.sweep.record import SweepRecord, VariantEntry, read_sweep
 from harness.sweep.run import SWEEP_FILE
 
 
@@ -78,14 +80,14 @@ def power_fields(power: SeededPower | None) -> dict[str, Any]:
 
 @dataclass
 class SweepTable:
-    record: dict[str, Any]
+    record: SweepRecord
     baseline: str
     rows: list[SweepRow]
     failed: list[str] = field(default_factory=list)  # "label: error" of variants that did not finish
     dimensions: list[str] = field(default_factory=list)
 
 
-def latest_sweep(results: Path, name: str) -> dict[str, Any]:
+def latest_sweep(results: Path, name: str) -> SweepRecord:
     """The newest sweep record of `name` that finished (else the newest at all: a sweep still running or killed)."""
     found = sorted((results / "runs" / name).glob(f"*/{SWEEP_FILE}"))
     if not found:
@@ -93,72 +95,69 @@ def latest_sweep(results: Path, name: str) -> dict[str, Any]:
             f"no sweep record of {name!r} under {results / 'runs' / name}; run a recipe with a "
             "sweep: block first (harness run RECIPE)"
         )
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in found]
-    finished = [r for r in records if r.get("finished")]
+    records = [read_sweep(p) for p in found]
+    finished = [r for r in records if r.finished]
     return (finished or records)[-1]
 
 
-def _load_run(results: Path, entry: dict[str, Any]) -> dict[str, Any]:
-    folder = results / entry["run_dir"]
-    run = {
-        "run": json.loads((folder / "run.json").read_text(encoding="utf-8")),
-        "metrics": json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
-    }
+@dataclass(frozen=True)
+class _VariantRun:
+    """A finished variant's run record and, for a gold-graded run, its per-prompt scores (scores.json)."""
+
+    run: FinishedRun
+    scores: dict[str, Any] | None
+
+
+def _load_run(results: Path, entry: VariantEntry) -> _VariantRun:
+    folder = results / (entry.run_dir or "")
     scores = folder / "scores.json"
-    run["scores"] = json.loads(scores.read_text(encoding="utf-8")) if scores.exists() else None
-    return run
+    return _VariantRun(read_run(folder), json.loads(scores.read_text(encoding="utf-8")) if scores.exists() else None)
 
 
-def aggregate(results: Path, record: dict[str, Any]) -> SweepTable:
-    groups: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+def aggregate(results: Path, record: SweepRecord) -> SweepTable:
+    groups: dict[str, list[tuple[VariantEntry, _VariantRun]]] = {}
     failed = []
-    for entry in record["variants"]:
-        if entry.get("status") != "done":
-            failed.append(f"{entry['label']}: {entry.get('error') or entry.get('status')}")
+    for entry in record.variants:
+        if entry.status != "done":
+            failed.append(f"{entry.label}: {entry.error or entry.status}")
             continue
-        groups.setdefault(entry["group"], []).append((entry, _load_run(results, entry)))
+        groups.setdefault(entry.group, []).append((entry, _load_run(results, entry)))
     rows: list[SweepRow] = []
     baseline = ""
     for group, members in groups.items():
-        baseline = members[0][1]["metrics"]["baseline"]
-        models = list(dict.fromkeys(r["model"] for _, run in members for r in run["metrics"]["rows"]))
+        baseline = members[0][1].run.feedback.baseline
+        models = list(dict.fromkeys(r.model for _, v in members for r in v.run.feedback.rows))
         for model in models:
             rows.append(_row(group, members, model, baseline))
-    return SweepTable(
-        record, baseline, rows, failed, list(record["spec"].get("grid", {})) + list(record["spec"].get("zip", {}))
-    )
+    return SweepTable(record, baseline, rows, failed, record.dimensions())
 
 
-def _row(group: str, members: list[tuple[dict[str, Any], dict[str, Any]]], model: str, baseline: str) -> SweepRow:
-    found = [
-        (entry, run, next(r for r in run["metrics"]["rows"] if r["model"] == model))
-        for entry, run in members
-        if any(r["model"] == model for r in run["metrics"]["rows"])
-    ]
+def _row(group: str, members: list[tuple[VariantEntry, _VariantRun]], model: str, baseline: str) -> SweepRow:
+    found = [(entry, v, row) for entry, v in members if (row := v.run.feedback.row(model)) is not None]
     entry0, run0, row0 = found[0]
     out = SweepRow(
         group=group,
-        values=entry0["values"],
-        extra=entry0["extra"],
+        values=entry0.values,
+        extra=entry0.extra,
         model=model,
-        stage=row0["stage"],
-        source=row0.get("source") or "",
-        seeds=[e["seed"] for e, _, _ in found],
-        run_ids=[run["run"]["run_id"] for _, run, _ in found],
+        stage=row0.stage,
+        source=row0.source or "",
+        seeds=[e.seed for e, _, _ in found],
+        run_ids=[v.run.run.run_id for _, v, _ in found],
     )
     rows = [r for _, _, r in found]
-    out.score, out.score_sd, n = mean_sd([r.get("score") for r in rows])
-    out.score_se = rows[0].get("score_se") if n == 1 else None
-    out.win_rate, out.win_rate_sd, _ = mean_sd([r.get("win_rate") for r in rows])
-    out.gold_pair_accuracy, out.gold_pair_accuracy_sd, _ = mean_sd([r.get("gold_pair_accuracy") for r in rows])
-    out.pairs, _, _ = mean_sd([r.get("pairs") for r in rows])
-    scored = [run["scores"] for _, run, r in found if run["scores"] is not None and r.get("score") is not None]
+    out.score, out.score_sd, n = mean_sd([r.score for r in rows])
+    out.score_se = rows[0].score_se if n == 1 else None
+    out.win_rate, out.win_rate_sd, _ = mean_sd([r.win_rate for r in rows])
+    out.gold_pair_accuracy, out.gold_pair_accuracy_sd, _ = mean_sd([r.gold_pair_accuracy for r in rows])
+    out.pairs, _, _ = mean_sd([r.pairs for r in rows])
+    scored = [v.scores for _, v, r in found if v.scores is not None and r.score is not None]
     if model != baseline and scored and len(scored) == len(found):
-        evaluation = run0["run"]["recipe"]["evaluation"]
+        recipe = run0.run.run.recipe  # the resolved recipe as run.json recorded it
         per_seed = [
             (per_prompt(s[model], ids), per_prompt(s[baseline], ids)) for s in scored for ids in [sorted(s[baseline])]
         ]
-        out.diff = pooled_paired_diff(per_seed, n_boot=evaluation["bootstrap"], seed=run0["run"]["recipe"]["seed"])
+        out.diff = pooled_paired_diff(per_seed, n_boot=recipe["evaluation"]["bootstrap"], seed=recipe["seed"])
         paired = [paired_scores(a, b) for a, b in per_seed]
         if all(a.size > 1 for a, _ in paired):
             out.power = seeded_power([a - b for a, b in paired])

@@ -31,7 +31,7 @@ class BreakEven:
     n_boot: int
 
 
-def crossing(xs: Sequence[float], ys: Sequence[float]) -> float:
+def crossing(xs: Sequence[float], ys: Sequence[float] | np.ndarray) -> float:
     """Where a curve through (xs, ys), sorted by x, last rises from ≤ 0 to > 0 (see the module docstring)."""
     order = sorted(range(len(xs)), key=lambda i: xs[i])
     x = [float(xs[i]) for i in order]

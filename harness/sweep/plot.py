@@ -85,7 +85,7 @@ def sweep_figure(
                 )
         chart_lines.append(line)
     chart = figure.CurveChart(
-        title=f"{table.record['sweep']}: {value} against {xlabel.split(' (')[0]}",
+        title=f"{table.record.sweep}: {value} against {xlabel.split(' (')[0]}",
         xlabel=xlabel,
         ylabel=ylabel,
         lines=chart_lines,
@@ -101,7 +101,7 @@ def sweep_figure(
     )
     xhow = "horizontal: a t-interval of the mean over seeds (none for one seed)" if percent else ""
     text = (
-        f"{value[0].upper()}{value[1:]} against {xlabel} in sweep {table.record['sweep_id']}. Circles joined by lines: the means over "
+        f"{value[0].upper()}{value[1:]} against {xlabel} in sweep {table.record.sweep_id}. Circles joined by lines: the means over "
         "seeds of one curve's levels (n seeds in the legend)"
         + ("; squares: the sweep's other variants, labelled by feedback source" if singles else "")
         + f". Error bars: 95% confidence intervals; vertical: {how}"

@@ -24,6 +24,7 @@ from harness.config import Recipe, RecipeError
 from harness.progress import NULL_PROGRESS, PlainDisplay, Progress
 from harness.records import claim_run_dir, git_revision, new_run_id
 from harness.store import write_json_atomic
+from harness.sweep.record import SweepRecord, VariantEntry, sweep_json
 from harness.sweep.spec import Sweep, Variant, group_values
 
 SWEEP_FILE = "sweep.json"
@@ -79,16 +80,20 @@ def run_variant(
     }
 
 
-def variant_entry(variant: Variant, recipe: Recipe) -> dict[str, Any]:
-    return {
-        "label": variant.label,
-        "group": variant.group,
-        "values": group_values(variant),
-        "seed": variant.seed,
-        "extra": variant.extra,
-        "recipe": recipe.name,
-        "status": "pending",
-    }
+def _prefixed(log: Callable[[str], None], label: str) -> Callable[[str], None]:
+    return lambda line: log(f"[{label}] {line}")
+
+
+def variant_entry(variant: Variant, recipe: Recipe) -> VariantEntry:
+    return VariantEntry(
+        label=variant.label,
+        group=variant.group,
+        values=group_values(variant),
+        seed=variant.seed,
+        extra=variant.extra,
+        recipe=recipe.name,
+        status="pending",
+    )
 
 
 def run_sweep(
@@ -105,44 +110,43 @@ def run_sweep(
     results = Path(results)
     started = time.perf_counter()
     threads = threads_per_job(jobs)
-    record: dict[str, Any] = {
-        "sweep": sweep.name,
-        "sweep_id": new_run_id(sweep.key),
-        "sweep_key": sweep.key,
-        "recipe_file": sweep.path,
-        "spec": sweep.spec.model_dump(mode="json"),
-        "jobs": jobs,
-        "threads_per_job": threads,
-        "git_revision": git_revision(Path(__file__).parent),
-        "finished": False,
-        "variants": [variant_entry(v, r) for v, r in sweep.variants],
-    }
-    folder = claim_run_dir(results / "runs" / sweep.name, {"run_id": record["sweep_id"]})
-    record["sweep_id"] = folder.name
+    record = SweepRecord(
+        sweep=sweep.name,
+        sweep_id=new_run_id(sweep.key),
+        sweep_key=sweep.key,
+        recipe_file=sweep.path,
+        spec=sweep.spec.model_dump(mode="json"),
+        jobs=jobs,
+        threads_per_job=threads,
+        git_revision=git_revision(Path(__file__).parent),
+        finished=False,
+        variants=[variant_entry(v, r) for v, r in sweep.variants],
+    )
+    folder = claim_run_dir(results / "runs" / sweep.name, {"run_id": record.sweep_id})
+    record.sweep_id = folder.name
     path = folder / SWEEP_FILE
 
     def finish(index: int, outcome: dict[str, Any]) -> None:
-        entry = record["variants"][index]
         if "run_dir" in outcome:
             outcome = {**outcome, "run_dir": os.path.relpath(outcome["run_dir"], results)}
-        entry.update(outcome)
+        entry = record.finish(index, outcome)
         how = (
-            f"run record {entry['run_dir']}, built {len(entry['built'])} stage(s)"
-            if entry["status"] == "done"
-            else f"FAILED: {entry['error']}"
+            f"run record {entry.run_dir}, built {len(entry.built or [])} stage(s)"
+            if entry.status == "done"
+            else f"FAILED: {entry.error}"
         )
-        log(f"[sweep {sweep.name}] {entry['label']}: {how} ({entry['seconds']:.0f}s)")
-        write_json_atomic(path, record, sort_keys=False)
+        log(f"[sweep {sweep.name}] {entry.label}: {how} ({entry.seconds or 0:.0f}s)")
+        write_json_atomic(path, sweep_json(record), sort_keys=False)
 
-    write_json_atomic(path, record, sort_keys=False)
+    write_json_atomic(path, sweep_json(record), sort_keys=False)
     log(
         f"[sweep {sweep.name}] {len(sweep.variants)} variants, {jobs} job(s) x {threads} torch thread(s); record {path}"
     )
     if jobs == 1:
         for i, (variant, recipe) in enumerate(sweep.variants):
             log(f"[sweep {sweep.name}] variant {i + 1}/{len(sweep.variants)}: {variant.label}")
-            say = lambda line, label=variant.label: log(f"[{label}] {line}")  # noqa: E731
-            finish(i, run_variant(recipe, str(results), variant.label, log=say, progress=progress))
+            log_variant = _prefixed(log, variant.label)
+            finish(i, run_variant(recipe, str(results), variant.label, log=log_variant, progress=progress))
     else:
         context = multiprocessing.get_context("spawn")  # no forked torch state; each worker sets its own threads
         with ProcessPoolExecutor(
@@ -154,9 +158,9 @@ def run_sweep(
             }
             for future in as_completed(futures):
                 finish(futures[future], future.result())
-    record.update(finished=True, seconds=round(time.perf_counter() - started, 2))
-    write_json_atomic(path, record, sort_keys=False)
-    return {**record, "path": str(path)}
+    record.finished, record.seconds = True, round(time.perf_counter() - started, 2)
+    write_json_atomic(path, sweep_json(record), sort_keys=False)
+    return {**sweep_json(record), "path": str(path)}
 
 
 __all__ = ["SWEEP_FILE", "run_sweep", "run_variant", "threads_per_job"]

@@ -181,7 +181,8 @@ def expand(data: Mapping[str, Any], where: str = "recipe") -> tuple[Variant, ...
     out: list[Variant] = []
     for values in combos:
         group = "_".join(f"{names[p]}-{_slug(v)}" for p, v in values) or "base"
-        for seed in spec.seeds or [None]:
+        seeds: list[int | None] = [*spec.seeds] or [None]
+        for seed in seeds:
             label = group if seed is None else ("" if group == "base" else f"{group}_") + f"seed-{seed}"
             variant = copy.deepcopy(base)
             for p, v in values:
@@ -238,7 +239,7 @@ def sweep_from_data(path: str | Path, data: dict[str, Any]) -> Sweep:
 
 
 def group_values(variant: Variant) -> dict[str, Any]:
-    return {p: v for p, v in variant.values}
+    return dict(variant.values)
 
 
 __all__ = [

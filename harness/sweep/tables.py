@@ -96,10 +96,10 @@ def summary_lines(table: SweepTable) -> list[str]:
         if curve.break_even is not None:
             lines.append(f"Δ against {x}, {curve.label}: {describe(curve.break_even, x == 'gold_pair_accuracy')}.")
     lines += [f"Variant {f} did not finish." for f in table.failed]
-    took = f"{rec['seconds']:.0f}s" if rec.get("seconds") is not None else "not finished"
+    took = f"{rec.seconds:.0f}s" if rec.seconds is not None else "not finished"
     lines.append(
-        f"Sweep {rec['sweep_id']}: {len(rec['variants'])} variants, {rec['jobs']} job(s) × "
-        f"{rec['threads_per_job']} torch thread(s), wall time {took}; git {rec['git_revision'][:12]}."
+        f"Sweep {rec.sweep_id}: {len(rec.variants)} variants, {rec.jobs} job(s) × "
+        f"{rec.threads_per_job} torch thread(s), wall time {took}; git {rec.git_revision[:12]}."
     )
     return lines
 
@@ -107,13 +107,13 @@ def summary_lines(table: SweepTable) -> list[str]:
 def markdown(table: SweepTable, by: str = "source") -> str:
     head = headers(table.baseline)
     lines = [
-        f"## {table.record['sweep']} — sweep {table.record['sweep_id']}",
+        f"## {table.record.sweep} — sweep {table.record.sweep_id}",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
     lines += ["| " + " | ".join(cells(r, table.baseline)) + " |" for r in select(table, by)]
-    return "\n".join(lines + [""] + summary_lines(table)) + "\n"
+    return "\n".join([*lines, "", *summary_lines(table)]) + "\n"
 
 
 def csv_text(table: SweepTable, by: str = "source") -> str:
@@ -128,7 +128,7 @@ def csv_text(table: SweepTable, by: str = "source") -> str:
 
 def html_page(table: SweepTable, by: str = "source") -> str:
     """Every string from run data (labels, model names, errors) is escaped: a page never runs it as markup."""
-    title = f"{table.record['sweep']} — sweep {table.record['sweep_id']}"
+    title = f"{table.record.sweep} — sweep {table.record.sweep_id}"
     head = "".join(f"<th>{_e(h)}</th>" for h in headers(table.baseline))
     body = "".join(
         "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells(r, table.baseline)) + "</tr>" for r in select(table, by)
@@ -166,7 +166,7 @@ def write(
         if fmt == "png":
             from harness.sweep.plot import sweep_plot
 
-            metric = metric or table.record["spec"].get("plot", {}).get("metric") or "diff"
+            metric = metric or table.record.spec.get("plot", {}).get("metric") or "diff"
             written += sweep_plot(table, out_dir / f"{name}.png", x or default_x(table), metric)
             continue
         path = out_dir / f"{name}.{fmt}"

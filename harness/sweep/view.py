@@ -72,7 +72,7 @@ def check_axes(table: SweepTable, x: str, metric: str) -> None:
 
 
 def default_x(table: SweepTable) -> str:
-    x = table.record["spec"].get("plot", {}).get("x")
+    x = table.record.spec.get("plot", {}).get("x")
     if x:
         return x
     numeric = [
@@ -98,17 +98,22 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         if row.extra:
             singles.append(point)
             continue
-        # Against a measured x, the curve runs along the first swept path (the dial); other paths split curves.
-        along = x if x in row.values else next(iter(table.dimensions), None)
-        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p != along]
+        # Against a measured x, the curve runs along the dial: the zip block where there is one (its paths move
+        # in lock-step, e.g. a flip rate and the loss's assumed noise rate), else the first swept path; other
+        # paths split curves.
+        zipped = list(table.record.get("spec", {}).get("zip", {}))
+        swept_x = x in row.values
+        along = (zipped if x in zipped else [x]) if swept_x else (zipped or list(table.dimensions)[:1])
+        others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p not in along]
         label = row.model + (f" ({', '.join(others)})" if others else "")
         lines.setdefault(label, Curve(label)).points.append(point)
     for curve in lines.values():
         curve.points.sort(key=lambda p: p.x)
         # break-even accuracy; a table read back from CSV has no bootstrap replicates to give it an interval
-        resampled = all(p.row.diff is not None and p.row.diff.replicates.size for p in curve.points)
+        diffs = [p.row.diff for p in curve.points]
+        resampled = all(d is not None and d.replicates.size for d in diffs)
         if metric == "diff" and x == "gold_pair_accuracy" and len(curve.points) >= 2 and resampled:
-            curve.break_even = break_even([(p.x, p.row.diff) for p in curve.points])
+            curve.break_even = break_even([(p.x, d) for p, d in zip(curve.points, diffs) if d is not None])
     return list(lines.values()), singles
 
 

@@ -108,7 +108,9 @@ def accelerate_config(path: Path) -> dict[str, Any]:
         return load_config_from_file(str(path)).to_dict()
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"{path}: not a valid accelerate config ({first}); see recipes/accelerate/ for examples")
+        raise ValueError(
+            f"{path}: not a valid accelerate config ({first}); see recipes/accelerate/ for examples"
+        ) from exc
 
 
 class TrainJob(BaseModel):

@@ -24,7 +24,9 @@ class MeanPooledBertForSequenceClassification(BertForSequenceClassification):
     from the logits).
     """
 
-    _keys_to_ignore_on_load_unexpected = [r"pooler\."]  # a checkpoint's pooler is expected and dropped
+    # A checkpoint's pooler is expected and dropped. transformers declares this attribute per instance
+    # (list[str] | None), so it cannot be a ClassVar here.
+    _keys_to_ignore_on_load_unexpected = [r"pooler\."]  # noqa: RUF012
 
     def __init__(self, config: BertConfig):
         super().__init__(config)

@@ -69,6 +69,7 @@ def train_and_save(
         if trainer.is_world_process_zero():
             model = merged(model, adapter_path)
             model.save_pretrained(out_dir)
+            assert trainer.processing_class is not None  # every trainer here is built with its tokenizer
             trainer.processing_class.save_pretrained(out_dir)
     else:
         # Trainer.save_model gathers sharded weights (FSDP full state dict, ZeRO-3 16-bit) and writes from rank 0 only

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -21,6 +21,7 @@ from harness.train.runtime import require_quantization_backend, runtime_argument
 if TYPE_CHECKING:
     from peft import LoraConfig
     from transformers import BitsAndBytesConfig, TrainingArguments
+    from trl import DPOConfig, RewardConfig, SFTConfig
 
 Stage = Literal["sft", "dpo", "reward"]
 
@@ -114,7 +115,7 @@ class TrainSpec(ExactScalars):
     logging_steps: int = Field(10, ge=1, description="optimizer steps between entries in log_history")
     beta: float = Field(0.1, gt=0.0, description="DPO: strength of the pull towards the reference model")
     loss_type: list[DPOLoss] = Field(
-        default_factory=lambda: ["sigmoid"], min_length=1,
+        default_factory=lambda: list[DPOLoss](["sigmoid"]), min_length=1,
         description="DPO: losses to combine, e.g. [sigmoid, sft] keeps chosen log-probs from collapsing",
     )  # fmt: skip
     loss_weights: list[float] | None = Field(
@@ -147,6 +148,17 @@ class TrainSpec(ExactScalars):
         return self
 
     @model_validator(mode="after")
+    def _robust_noise_rate(self) -> TrainSpec:
+        # TRL's robust loss divides by 1 - 2 * label_smoothing (the assumed share of flipped labels)
+        smoothing = self.trl.get("label_smoothing", 0.0)
+        if "robust" in self.loss_type and not (isinstance(smoothing, (int, float)) and 0.0 <= smoothing < 0.5):
+            raise ValueError(
+                f"trl.label_smoothing={smoothing!r} with loss_type robust: give the assumed share of flipped labels, "
+                "a number in [0, 0.5)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_quantization(self) -> TrainSpec:
         if self.lora is not None and self.lora.quantization and "quantization_config" in self.model_init_extras():
             raise ValueError(
@@ -171,6 +183,14 @@ class TrainSpec(ExactScalars):
                 raise ValueError(f"trl.{name} is not a field of SFTConfig, DPOConfig or RewardConfig: {hint}")
         return extras
 
+    @overload
+    def to_trl_config(self, stage: Literal["sft"], output_dir: str | Path, **stage_arguments: Any) -> SFTConfig: ...
+    @overload
+    def to_trl_config(self, stage: Literal["dpo"], output_dir: str | Path, **stage_arguments: Any) -> DPOConfig: ...
+    @overload
+    def to_trl_config(
+        self, stage: Literal["reward"], output_dir: str | Path, **stage_arguments: Any
+    ) -> RewardConfig: ...
     def to_trl_config(self, stage: Stage, output_dir: str | Path, **stage_arguments: Any) -> TrainingArguments:
         """The TRL config for `stage`; the only place TrainSpec names become TRL names.
 

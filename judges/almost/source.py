@@ -185,9 +185,10 @@ class AlmostRubric(FeedbackSource):
             out.dropped.update(dropped)
         out.n_prompts, out.n_candidates = len(prompts), len(prompts) * len(self.configurations)
         # Gold is defined on the benchmark's own prompts; PG's generated ones need not be tasks its grader knows
-        if self.prompt_generation is None:
-            if scores := configuration_scores(prompts, responses, self.ranks, ctx.gold):
-                out.details["configurations"] = scores
+        if self.prompt_generation is None and (
+            scores := configuration_scores(prompts, responses, self.ranks, ctx.gold)
+        ):
+            out.details["configurations"] = scores
         return out
 
 
@@ -205,13 +206,14 @@ def almost_rubric(
         bool, Field(description="ALMoST's length rule; false is the paper's 'w/o HF' ablation")
     ] = True,
     min_length: int = Field(ALMOST_MIN_LENGTH, ge=1, description="responses shorter than this many characters are BAD"),
-    bad_filters: Annotated[
-        list[BadRule], Field(description="ALMoST's BAD-response rules to apply (default: all of them)")
-    ] = list(BAD_RULES),
-    generation: Annotated[
-        Sampling,
-        Field(description="response sampling over feedback.candidates; unset fields are inherited (n is always 1)"),
-    ] = Sampling(),
+    bad_filters: list[BadRule] = Field(
+        default_factory=lambda: list(BAD_RULES),
+        description="ALMoST's BAD-response rules to apply (default: all of them)",
+    ),
+    generation: Sampling = Field(
+        default_factory=Sampling,
+        description="response sampling over feedback.candidates; unset fields are inherited (n is always 1)",
+    ),
     prompt_generation: Annotated[
         PromptGenerationSpec | None, Field(description="ALMoST's prompt generation (PG); null = the pipeline's prompts")
     ] = None,

@@ -72,7 +72,7 @@ def test_heuristic_filter_is_a_recipe_switch(tmp_path):
     on = build_source(load_recipe(path), "almost_rubric")
     off = build_source(load_recipe(path, ["almost_rubric.heuristic_filter=false"]), "almost_rubric")
     assert (on.heuristic_filter, off.heuristic_filter) == (True, False)
-    with pytest.raises(RecipeError, match="almost_rubric.heuristic_filter"):
+    with pytest.raises(RecipeError, match=r"almost_rubric.heuristic_filter"):
         load_recipe(path, ["almost_rubric.heuristic_filter=maybe"])
 
 

@@ -31,7 +31,9 @@ def test_mt_bench_has_80_two_turn_questions_and_30_gpt4_references(data_root):
     mt = benchmarks.build("mt_bench")
     prompts = mt.prompts()
     assert len(prompts) == 80
-    assert Counter(p.metadata["category"] for p in prompts) == dict.fromkeys(("writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"), 10)
+    assert Counter(p.metadata["category"] for p in prompts) == dict.fromkeys(
+        ("writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"), 10
+    )
     assert all(len(p.metadata["turns"]) == 2 and p.text == p.metadata["turns"][0] for p in prompts)
     assert sum("reference" in p.metadata for p in prompts) == 39
     refs = mt.references()

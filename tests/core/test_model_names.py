@@ -102,9 +102,11 @@ def test_a_plugin_that_does_not_implement_the_contract_fails_when_built_naming_w
     assert isinstance(sources.build("oracle"), FeedbackSource)
 
 
-@pytest.mark.parametrize("name", ["M1", "M4-foo", "M12-x", "RMSP-almost_rubric"])
+@pytest.mark.parametrize("name", ["M1", "M4-foo", "M12-x", "RMSP-almost_rubric", "SFT-teacher"])
 def test_a_recipe_model_may_not_take_a_name_the_run_gives_its_own_models(name):
-    with pytest.raises(RecipeError, match=rf"models\.{name}: names M1, M<digits>-\* and RMSP-\* are the run's own"):
+    with pytest.raises(
+        RecipeError, match=rf"models\.{name}: names M1, M<digits>-\*, RMSP-\* and SFT-\* are the run's own"
+    ):
         load_recipe(SANDBOX, [f"models.{name}={{path: org/model}}"])
 
 
@@ -113,5 +115,6 @@ def test_names_parse_what_they_build():
 
     assert names.parse_row(names.round_model("self_reward", 4)) == names.RowName("M5", "self_reward", 4)
     assert names.parse_row(names.rmsp_model("almost_rubric")) == names.RowName("RMSP", "almost_rubric", 0)
+    assert names.parse_row(names.teacher_sft_model("teacher")) == names.RowName("SFT", "teacher", 0)
     assert names.parse_row("M1") is None and names.parse_row("teacher") is None and names.parse_row("M1-x") is None
     assert names.feedback_label("s", 1) == "feedback s" and names.feedback_label("s", 3) == "feedback M4-s"

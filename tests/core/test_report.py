@@ -32,8 +32,8 @@ def test_rows_carry_failures_and_exclude_them_from_scores():
         "M2-x": {"p": [3.0, None], "q": [None, None], "r": [4.0, 4.0]},
     }
     metrics = build_metrics(RECIPE, scores, {"x": {"pairs": 3, "dropped": {}, "judge_failure_rate": 0.0}}, None)
-    m2 = next(r for r in metrics["rows"] if r["model"] == "M2-x")
-    assert m2["failed_samples"] == 3 and m2["n_prompts"] == 2
-    assert m2["score"] == pytest.approx((3.0 + 4.0) / 2)
+    m2 = metrics.row("M2-x")
+    assert m2 is not None and m2.failed_samples == 3 and m2.n_prompts == 2
+    assert m2.score == pytest.approx((3.0 + 4.0) / 2)
     # p: 3>1 -> 2.0; q: no pair -> excluded; r: 4>0 win, 4=4 draw -> 1.75; soft win rate = 100*mean(pref-1)
-    assert m2["win_rate"] == pytest.approx(100 * ((2.0 - 1) + (1.75 - 1)) / 2)
+    assert m2.win_rate == pytest.approx(100 * ((2.0 - 1) + (1.75 - 1)) / 2)

@@ -96,7 +96,7 @@ def test_difficulty_needs_two_informative_models():
 def test_missing_difficulty_names_the_prompt():
     rng = np.random.default_rng(1)
     model = _synthetic(rng, theta=0.0, phi=-1.0, n=20)
-    with pytest.raises(ValueError, match="difficulty has no value for 1 prompts \\(e.g. 'p19'\\)"):
+    with pytest.raises(ValueError, match=r"difficulty has no value for 1 prompts \(e.g. 'p19'\)"):
         length_controlled_win_rate(model, {f"p{i}": 0.0 for i in range(19)})
 
 

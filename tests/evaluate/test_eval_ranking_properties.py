@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import chain
 
 import numpy as np
 import pytest
@@ -45,10 +46,8 @@ def test_single_prompt_matches_scipy(prompt):
         # judge ties earn half credit, so accuracy = (1 + Somers' D(judge | reference)) / 2
         somers = somersd(reference, judge).statistic
         assert result["pairwise_accuracy"].value == pytest.approx((1 + somers) / 2)
-    same_order = (
-        (constant(judge)
-        and constant(reference))
-        or (not constant(judge) and not constant(reference) and math.isclose(kendalltau(judge, reference).statistic, 1))
+    same_order = (constant(judge) and constant(reference)) or (
+        not constant(judge) and not constant(reference) and math.isclose(kendalltau(judge, reference).statistic, 1)
     )
     assert result["exact_match"].value == float(same_order)
 
@@ -65,7 +64,7 @@ def test_per_prompt_averages_and_pooled_concatenates(many):
         if defined:
             assert per_prompt[name].value == pytest.approx(np.mean(defined))
     pooled = ranking_metrics(judges, references, "pooled")
-    all_judge, all_reference = sum(judges, []), sum(references, [])
+    all_judge, all_reference = list(chain.from_iterable(judges)), list(chain.from_iterable(references))
     if not (constant(all_judge) or constant(all_reference)):
         assert pooled["spearman"].value == pytest.approx(spearmanr(all_judge, all_reference).statistic)
         assert pooled["kendall"].value == pytest.approx(kendalltau(all_judge, all_reference).statistic)
@@ -77,7 +76,7 @@ def test_per_prompt_averages_and_pooled_concatenates(many):
 def test_a_failure_drops_only_its_candidate(prompt, data):
     judge, reference = split(prompt)
     failed = data.draw(st.integers(0, len(judge) - 1))
-    with_failure = judge[:failed] + [None] + judge[failed + 1 :]
+    with_failure = [*judge[:failed], None, *judge[failed + 1 :]]
     kept = [i for i in range(len(judge)) if i != failed]
     for variant in ("per_prompt", "pooled"):
         a = ranking_metrics([with_failure], [reference], variant)

@@ -27,10 +27,10 @@ EXPECTED_AE2_MODELS = {
 def test_win_rate_matches_published_leaderboard_and_alpaca_eval(ae2_annotations, ae2_leaderboard):
     ae_winrate = pytest.importorskip("alpaca_eval.metrics.winrate")  # cross-check only; our code never imports it
     assert set(ae2_annotations) == EXPECTED_AE2_MODELS
-    for model, annotations in sorted(ae2_annotations.items()):
-        ours = win_rate([a["preference"] for a in annotations])
+    for model, rows in sorted(ae2_annotations.items()):
+        ours = win_rate([a["preference"] for a in rows])
         published = ae2_leaderboard[model]
-        theirs = ae_winrate.get_winrate(annotations)
+        theirs = ae_winrate.get_winrate(rows)
         print(
             f"{model:20s} win_rate {ours.win_rate:8.4f} ± {ours.standard_error:.4f}  "
             f"discrete {ours.discrete_win_rate:8.4f}  n={ours.n_total}"

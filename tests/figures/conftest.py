@@ -16,28 +16,30 @@ import pytest
 from harness import plots
 from harness.figures import examples
 from harness.judge_eval import board
+from harness.run_metrics import FinishedRun, JudgeEvalMetrics, RunInfo, parse_metrics
 from harness.sweep.aggregate import SweepTable
 from harness.sweep.plot import sweep_figure
+from harness.sweep.record import SweepRecord
 from harness.sweep.view import curves
 
 LEADERBOARD = Path(__file__).parents[1] / "leaderboard" / "data"
 
 
-def dev_run() -> dict[str, Any]:
-    run = {"run": json.loads((LEADERBOARD / "run.json").read_text())}
-    run["metrics"] = json.loads((LEADERBOARD / "metrics.json").read_text())
-    run["metrics"]["judge_quality"] = {
+def dev_run() -> FinishedRun:
+    metrics = json.loads((LEADERBOARD / "metrics.json").read_text())
+    metrics["judge_quality"] = {
         "self (M1)": {"pairwise_accuracy": 0.61, "spearman": 0.35, "n_prompts": 12, "failure_rate": 0.0},
         "RM (oracle)": {"pairwise_accuracy": 0.8, "spearman": None, "n_prompts": 12, "failure_rate": 0.25},
     }
-    return run
+    run = RunInfo.model_validate_json((LEADERBOARD / "run.json").read_text())
+    return FinishedRun(run, parse_metrics(metrics), LEADERBOARD)
 
 
 def cell(value: float | None, n: int, low: float | None = None, high: float | None = None) -> dict[str, Any]:
     return {"value": value, "se": 0.05, "ci95": None if low is None else [low, high], "n": n}
 
 
-def judge_eval_run() -> dict[str, Any]:
+def judge_eval_run() -> FinishedRun:
     """Two judges on a pair set (one without a decisive verdict) and a ranked set."""
     pairs = {
         "longer": {"all": {"agreement": cell(0.62, 80, 0.51, 0.72)}},
@@ -47,21 +49,20 @@ def judge_eval_run() -> dict[str, Any]:
         "longer": {"en": {"pairwise_accuracy": cell(0.67, 12, 0.43, 0.91)}},
         "pairwise_judge": {"en": {"pairwise_accuracy": cell(0.5, 10, 0.5, 0.5)}},
     }
-    return {
-        "run": {
-            "run_id": "20260101-000000-test",
-            "recipe": {
-                "name": "tiny_judges",
-                "judges": {"longer": {}, "pairwise_judge": {}},
-                "sets": {"hh": {}, "oasst": {}},
-            },
-        },
-        "metrics": {
-            "sets": {"hh": {"ranked": False}, "oasst": {"ranked": True}},
-            "results": {j: {"hh": pairs[j], "oasst": ranked[j]} for j in pairs},
-            "chance": {"agreement": 0.5, "pairwise_accuracy": 0.5},
+    run = {
+        "run_id": "20260101-000000-test",
+        "recipe": {
+            "name": "tiny_judges",
+            "judges": {"longer": {}, "pairwise_judge": {}},
+            "sets": {"hh": {}, "oasst": {}},
         },
     }
+    metrics = {
+        "sets": {"hh": {"ranked": False}, "oasst": {"ranked": True}},
+        "results": {j: {"hh": pairs[j], "oasst": ranked[j]} for j in pairs},
+        "chance": {"agreement": 0.5, "pairwise_accuracy": 0.5},
+    }
+    return FinishedRun(RunInfo.model_validate(run), JudgeEvalMetrics.model_validate(metrics), Path("."))
 
 
 def sweep_table() -> tuple[SweepTable, str]:
@@ -69,7 +70,7 @@ def sweep_table() -> tuple[SweepTable, str]:
     rows = examples.read_csv(examples.EXAMPLES / f"{name}.csv")
     dimension = "noisy_oracle.flip_rate"
     table = SweepTable(
-        {"sweep": name, "sweep_id": "test", "spec": {}},
+        SweepRecord(sweep=name, sweep_id="test"),
         "M1",
         [examples.sweep_row(r, dimension) for r in rows],
         [],

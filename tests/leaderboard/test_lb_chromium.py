@@ -105,9 +105,9 @@ def test_browser_renders_one_sorted_row_per_source(chromium, results, tmp_path):
     table = LeaderboardTable()
     table.feed(shown.stdout)
     assert table.attrs.get("data-ready") == "1", "the page's script did not run"
-    sources = [r for r in leaderboard.latest_run(results, "sandbox")["metrics"]["rows"] if r["stage"] == "M2"]
-    assert sorted(table.models) == sorted(r["model"] for r in sources)
-    assert len(table.models) == len({r["source"] for r in sources}) == 3
+    sources = [r for r in leaderboard.latest_run(results, "sandbox").feedback.rows if r.stage == "M2"]
+    assert sorted(table.models) == sorted(r.model for r in sources)
+    assert len(table.models) == len({r.source for r in sources}) == 3
     assert table.models[0] == "M2-parameter_contrast"  # the only source with a win rate sorts first
     assert [h.get("aria-sort") for h in table.heads][4] == "descending"  # the win-rate column
 

@@ -137,15 +137,15 @@ def test_html_gives_every_number_its_provenance(results):
     parser.feed(leaderboard.html_page(run))
     numbers = [(a, t) for a, t in parser.cells if a.get("class") == "num" and a.get("data-sort")]
     assert len(numbers) > 20
-    run_id = run["run"]["run_id"]
+    run_id = run.run.run_id
     for attrs, text in numbers:
         assert run_id in (attrs.get("title") or ""), f"no provenance on {text!r}"
         assert "metrics.json " in attrs["title"] and "stage '" in attrs["title"]
     win = next(a["title"] for a, t in numbers if "rows[4].win_rate" in a["title"])
-    stages = run["run"]["stages"]
-    assert run["metrics"]["rows"][4]["model"] == "M2-parameter_contrast"
-    assert f"'evaluate M2-parameter_contrast' key {stages['evaluate M2-parameter_contrast']['key']}" in win
-    assert f"'evaluate M1' key {stages['evaluate M1']['key']}" in win
+    stages = run.run.stages
+    assert run.feedback.rows[4].model == "M2-parameter_contrast"
+    assert f"'evaluate M2-parameter_contrast' key {stages['evaluate M2-parameter_contrast'].key}" in win
+    assert f"'evaluate M1' key {stages['evaluate M1'].key}" in win
 
 
 def test_html_shows_cis_premise_and_source_stats(results):
@@ -179,7 +179,7 @@ def test_png_metric_plot_and_skipped_heatmap(results, tmp_path):
     assert distinct_colours(pixels(written[0])) > 20
     assert logged == [
         f"judge-quality heatmap skipped: metrics.json of run "
-        f"{leaderboard.latest_run(results, 'sandbox')['run']['run_id']} has no 'judge_quality'"
+        f"{leaderboard.latest_run(results, 'sandbox').run.run_id} has no 'judge_quality'"
     ]
 
 

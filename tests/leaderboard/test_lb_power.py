@@ -15,6 +15,7 @@ from harness import leaderboard
 from harness.evaluate.power import paired_mde, prompts_for
 from harness.power_cells import RUN_HEADER, RUN_LEGEND
 from harness.report import build_metrics
+from harness.run_metrics import to_json
 
 RECIPE = SimpleNamespace(
     name="sandbox",
@@ -43,7 +44,7 @@ def scores() -> dict:
 
 @pytest.fixture
 def metrics(scores) -> dict:
-    return build_metrics(RECIPE, scores, STATS, None)
+    return to_json(build_metrics(RECIPE, scores, STATS, None))  # metrics.json as the run writes it
 
 
 def test_rows_record_their_mde_and_the_prompts_their_delta_needs(metrics):
@@ -121,7 +122,7 @@ def test_judged_rows_state_the_mde_of_their_win_rate_in_points(record, make_resu
         judge="teacher", prompt="pairwise_abc", baseline="M1", samples=2, n_prompts=40, rows={"M1": None, "M2-big": row}
     )
     recipe = SimpleNamespace(name="sandbox", models={}, sources=("big",))
-    metrics = build_judged_metrics(recipe, judged, {"big": STATS["big"]})
+    metrics = to_json(build_judged_metrics(recipe, judged, {"big": STATS["big"]}))
     m2 = next(r for r in metrics["rows"] if r["model"] == "M2-big")
     won = 100 * (np.array(prefs) - 1) - 50
     assert m2["power"]["observed"] == pytest.approx(m2["win_rate"] - 50) == pytest.approx(won.mean())

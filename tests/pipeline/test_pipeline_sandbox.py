@@ -14,6 +14,7 @@ import pytest
 from harness import leaderboard
 from harness.config import load_recipe
 from harness.pipeline import Pipeline
+from harness.run_metrics import SCHEMA_VERSION
 from tests import first_vs_second  # noqa: F401  (registers the test source)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def runs(tmp_path_factory):
 
 
 def test_every_stage_is_reused_on_rerun(runs):
-    _, first, second, logs, second_logs = runs
+    _, first, second, _logs, second_logs = runs
     assert len(first["record"]["stages"]) >= 20
     assert all(s["reused"] for s in second["record"]["stages"].values())
     assert not any(line.endswith("s") and "done in" in line for line in second_logs)
@@ -121,12 +122,15 @@ def test_leaderboard_is_written_from_the_run_record(runs):
     assert all(0 <= row["gold_score"] <= 5 and row["responses"] == 8 for row in rubric.values())
     assert "Rubric of almost_rubric, rank: configuration, gold score" in md
     assert paths[1].read_text().count("\n") == len(first["metrics"]["rows"]) + 1
+    written = json.loads((Path(first["run_dir"]) / "metrics.json").read_text())
+    assert written["schema_version"] == SCHEMA_VERSION and len(written["rows"]) == len(first["metrics"]["rows"])
 
 
 def test_rounds_train_m3_from_m2_on_m2s_own_candidates(runs):
     results = runs[0]
     recipe = load_recipe(
-        ROOT / "recipes" / "sandbox.yaml", [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2"]
+        ROOT / "recipes" / "sandbox.yaml",
+        [*TINY, "sources=[first_vs_second]", "first_vs_second.rounds=2", "teacher_sft=null"],
     )
     out = Pipeline(recipe, results, log=lambda _: None).run()
     stages, models = out["record"]["stages"], out["record"]["models"]

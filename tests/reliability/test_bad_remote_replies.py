@@ -23,6 +23,7 @@ from harness.generation.openai import openai_generator
 from harness.leaderboard import markdown
 from harness.pipeline import Pipeline
 from harness.registry import judges, sources
+from harness.run_metrics import read_run
 from harness.types import Completion, Failure, Preference, Prompt, Score
 from tests.reliability.conftest import API_RECIPE, TINY_API, Finished
 from tests.servers.fake_llm import FakeLLMServer, Received
@@ -208,8 +209,10 @@ def test_a_run_whose_judge_always_fails_reports_the_failure_rate(solo_run: Finis
         assert stats["pairs"] == 0 and stats["dropped"] == {"judge_failure": 10}
         assert rows[f"M2-{name}"]["score"] is None  # not trained, not a number
         assert rows[f"M2-{name}"]["judge_failure_rate"] == 1.0
-    board = markdown({"run": out["record"], "metrics": metrics})
-    assert board.count("| not trained: no pairs | — | — | — | 0 | judge_failure: 10 | 100.0% |") == 2  # score, win rate, MDE
+    board = markdown(read_run(Path(out["run_dir"])))
+    assert (
+        board.count("| not trained: no pairs | — | — | — | 0 | judge_failure: 10 | 100.0% |") == 2
+    )  # score, win rate, MDE
     teacher_quality = metrics["judge_quality"]["teacher (teacher)"]
     assert teacher_quality["failure_rate"] == 1.0
 

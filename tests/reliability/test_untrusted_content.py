@@ -90,7 +90,7 @@ class Examples(HTMLParser):
 
 
 def test_example_pairs_are_escaped_in_the_page(hostile_results):
-    results, pairs = hostile_results
+    results, _pairs = hostile_results
     run = leaderboard.latest_run(results, "sandbox")
     assert len(leaderboard.example_pairs(run)) == 6  # two per source, three sources
     page = leaderboard.html_page(run)
@@ -108,7 +108,7 @@ def test_nothing_runs_and_the_text_shows_literally_in_chromium(chromium, hostile
     dom = Examples()
     dom.feed(shown.stdout)
     run = leaderboard.latest_run(results, "sandbox")
-    assert dom.title == f"sandbox — run {run['run']['run_id']}"  # no script set it
+    assert dom.title == f"sandbox — run {run.run.run_id}"  # no script set it
     assert "pwned" not in dom.title and 'data-ready="1"' in shown.stdout  # the page's own script did run
     assert "img" not in dom.tags and "svg" not in dom.tags and dom.tags.count("script") == 1
     written_tables = page.read_text().count("<table")

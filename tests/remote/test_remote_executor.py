@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import typing
@@ -164,7 +165,7 @@ def test_server_errors_back_off_exponentially_without_retry_after(make_backend: 
     generator.generate(prompts("backoff", 1), GREEDY)
 
     times = [e.at for e in fake_llm.received]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     # Waits are backoff_s * 2**attempt with jitter in [0.5, 1]: at least 0.05, 0.1, 0.2 seconds.
     assert len(gaps) == 3 and all(gap >= 0.05 * 2**i for i, gap in enumerate(gaps)), gaps
 

@@ -33,7 +33,7 @@ def test_scrub_removes_registered_values_and_key_shapes(monkeypatch: pytest.Monk
 
 def test_a_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
-    with pytest.raises(MissingSecretError, match="environment variable NO_SUCH_KEY_VAR .*api_key_env"):
+    with pytest.raises(MissingSecretError, match=r"environment variable NO_SUCH_KEY_VAR .*api_key_env"):
         api_key_from_env("NO_SUCH_KEY_VAR", "openai generator 'x'")
 
 

@@ -10,7 +10,49 @@ from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture
 
 HH_SAMPLE = Path(__file__).parent / "data"  # 32 real HH-RLHF pairs; see data/README.md for source and licence
 
-WORDS = ["human", "assistant", "what", "is", "the", "a", "an", "of", "to", "how", "do", "i", "can", "you", "please", "tell", "me", "about", "weather", "food", "music", "here", "sure", "answer", "helpful", "great", "detailed", "steps", "first", "then", "finally", "no", "sorry", "cannot", "refuse", "whatever", "go", "away", "later", "maybe", "not"]
+WORDS = [
+    "human",
+    "assistant",
+    "what",
+    "is",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "how",
+    "do",
+    "i",
+    "can",
+    "you",
+    "please",
+    "tell",
+    "me",
+    "about",
+    "weather",
+    "food",
+    "music",
+    "here",
+    "sure",
+    "answer",
+    "helpful",
+    "great",
+    "detailed",
+    "steps",
+    "first",
+    "then",
+    "finally",
+    "no",
+    "sorry",
+    "cannot",
+    "refuse",
+    "whatever",
+    "go",
+    "away",
+    "later",
+    "maybe",
+    "not",
+]
 
 
 @pytest.fixture(scope="session")

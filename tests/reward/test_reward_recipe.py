@@ -11,6 +11,7 @@ from harness.cli import main
 from harness.config import RecipeError, load_recipe
 from harness.reward_recipe import load_reward_recipe
 from harness.reward_run import RewardModelRun, markdown
+from harness.run_metrics import RewardModelMetrics
 from tests.reward.conftest import HH_SAMPLE
 
 RECIPE = "recipes/rm_hh_minilm.yaml"
@@ -83,7 +84,7 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
         sum(len(p["chosen"][0]["content"]) > len(p["rejected"][0]["content"])
             for p in RewardModelRun(recipe, tmp_path / "results").pairs(["harmless-sample"], None)["harmless-sample"])
         / 8)  # fmt: skip
-    assert "| harmless-sample | 8 |" in markdown(metrics)
+    assert "| harmless-sample | 8 |" in markdown(RewardModelMetrics.model_validate(metrics))
     # length-controlled accuracy: the pairs whose longer reply was rejected, recomputed from the stored scores
     run = RewardModelRun(recipe, tmp_path / "results", log=lambda line: None)
     rows = run.pairs(["harmless-sample"], None)["harmless-sample"]
@@ -97,8 +98,10 @@ def test_a_reward_recipe_runs_end_to_end_and_a_rerun_reuses_both_stages(tiny_ber
         sum(scores["chosen"][i] > scores["rejected"][i] for i in longer_rejected) / len(longer_rejected)
     )
     assert controlled["n"] + harmless["longer_chosen"]["n"] + harmless["same_length_pairs"] == 8
-    assert f"| harmless-sample | 8 | {harmless['accuracy']:.3f} ± {harmless['se']:.3f}" in markdown(metrics)
-    assert f"| {controlled['n']} | {controlled['accuracy']:.3f}" in markdown(metrics)
+    assert f"| harmless-sample | 8 | {harmless['accuracy']:.3f} ± {harmless['se']:.3f}" in markdown(
+        RewardModelMetrics.model_validate(metrics)
+    )
+    assert f"| {controlled['n']} | {controlled['accuracy']:.3f}" in markdown(RewardModelMetrics.model_validate(metrics))
     assert [line.split("]")[0] for line in lines[:2]] == ["[reward model", "[score"] and "reused" not in lines[0]
 
     again: list[str] = []

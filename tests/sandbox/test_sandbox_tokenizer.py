@@ -76,7 +76,7 @@ def test_rendered_chats_tokenize_to_the_template_ids(tokenizer, chats):
 
 def test_fast_chat_encoder_matches_the_template(tokenizer, chats):
     encoder = ChatEncoder(tokenizer)
-    for chat in chats[:300] + [[{"role": "system", "content": "be brief"}, *chats[0]]]:
+    for chat in [*chats[:300], [{"role": "system", "content": "be brief"}, *chats[0]]]:
         assert encoder.encode(chat) == tokenizer.apply_chat_template(chat, tokenize=True, return_dict=False)
         assert encoder.encode(chat[:1], add_generation_prompt=True) == tokenizer.apply_chat_template(
             chat[:1], add_generation_prompt=True, tokenize=True, return_dict=False

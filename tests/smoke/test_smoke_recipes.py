@@ -47,7 +47,7 @@ def test_paper_recipe_runs_with_smoke(results, name, capsys):
     assert not (results / "runs" / name).exists()  # smoke results never mix with real ones
 
     run = leaderboard.latest_run(results, f"{name}-smoke")
-    metrics = run["metrics"]
+    metrics = run.feedback.to_json()
     rows = {r["model"]: r for r in metrics["rows"]}
     expected_rows, trained = EXPECTED[name]
     assert list(rows) == expected_rows

@@ -148,7 +148,7 @@ def test_tables_and_plot_are_written(results):
 
 
 def test_bad_axes_are_one_line_errors(results):
-    with pytest.raises(ValueError, match="--x 'dpo.betta': give a swept path"):
+    with pytest.raises(ValueError, match=r"--x 'dpo.betta': give a swept path"):
         tables.write(results, "curve", ["png"], x="dpo.betta")
     with pytest.raises(FileNotFoundError, match="no sweep record of 'nope'"):
         tables.write(results, "nope", ["md"])

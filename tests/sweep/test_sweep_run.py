@@ -65,7 +65,7 @@ def swept(tmp_path_factory):
 
 
 def test_three_betas_build_m1_once_and_one_dpo_each(swept):
-    _, results, _, first = swept
+    _, _results, _, first = swept
     assert len(first["sft"]) == 2  # M1 and the teacher, once for the whole sweep
     assert sorted(_field(s["config"]["dpo"], "beta") for s in first["dpo"]) == [0.05, 0.1, 0.3]
     m1 = next(s for s in first["sft"] if _field(s["config"]["sft"], "demonstrations") == 16)

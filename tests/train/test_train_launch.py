@@ -76,7 +76,7 @@ def one_thread_per_child(monkeypatch):
 
 
 def test_two_gloo_processes_train_what_one_process_trains(runs, base_model_dir, tokenizer):
-    one, two, one_key, two_key, two_log = runs
+    one, two, _one_key, _two_key, two_log = runs
     recorded = [json.loads((p.stages["dpo M2-test"].path / DONE).read_text())["config"] for p in (one, two)]
     assert "launch" not in recorded[0]  # in-process stages keep the keys they had before launches existed
     assert recorded[1]["launch"]["num_processes"] == 2 and recorded[1]["launch"]["use_cpu"] is True

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 import torch
 from transformers import AutoModelForCausalLM
@@ -64,7 +66,7 @@ def test_the_trainers_loss_is_the_loss_of_each_document_alone(tokenizer, tmp_pat
         total, count, pieces = 0.0, 0, []
         for ids, positions in zip(batch["input_ids"], batch["position_ids"]):
             starts = [*torch.nonzero(positions == 0).flatten().tolist(), len(ids)]
-            for start, end in zip(starts, starts[1:]):
+            for start, end in itertools.pairwise(starts):
                 piece = ids[start:end]
                 if piece[0] == tokenizer.pad_token_id:
                     continue

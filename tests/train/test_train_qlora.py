@@ -51,7 +51,7 @@ def test_a_quantisation_is_set_in_one_place_only():
 
 def test_lora_dpo_uses_the_adapter_off_model_as_reference(base_model_dir, addition_pairs, tmp_path):
     pairs = addition_pairs(16, seed=1)
-    common = dict(learning_rate=5e-2, num_train_epochs=1, per_device_train_batch_size=8, max_length=64)
+    common = {"learning_rate": 5e-2, "num_train_epochs": 1, "per_device_train_batch_size": 8, "max_length": 64}
     full = dpo_trainer(base_model_dir, pairs, TrainSpec(**common), tmp_path / "full")
     assert full.ref_model is not None  # full-weight DPO: a second, frozen copy of the start model
     assert full.ref_model.model.embed_tokens.weight.data_ptr() != full.model.model.embed_tokens.weight.data_ptr()

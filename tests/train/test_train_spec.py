@@ -72,7 +72,7 @@ def test_constant_schedule_would_drop_the_warmup_so_the_spec_refuses_it():
         return get_scheduler(name, optimizer, num_warmup_steps=4, num_training_steps=10).get_last_lr()[0]
 
     assert (first_lr("constant"), first_lr("constant_with_warmup")) == (1.0, 0.0)
-    with pytest.raises(ValidationError, match="warmup_ratio=0.1 has no effect with lr_scheduler_type='constant'"):
+    with pytest.raises(ValidationError, match=r"warmup_ratio=0.1 has no effect with lr_scheduler_type='constant'"):
         TrainSpec(warmup_ratio=0.1, lr_scheduler_type="constant")
     assert TrainSpec(warmup_ratio=0.1, lr_scheduler_type="constant_with_warmup").warmup_ratio == 0.1
 
