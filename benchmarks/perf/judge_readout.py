@@ -70,9 +70,7 @@ def main() -> None:
     import torch
 
     gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size)
-    budgeted = HFGenerator(
-        path=gen.path, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens
-    )
+    budgeted = HFGenerator(path=gen.path, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens)
     model, tokenizer = gen.load()
     budgeted.load()
     prompts = judge_prompts(args.prompts)

@@ -62,9 +62,7 @@ def test_score_token_probabilities_are_stored_per_context_and_read_back(smollm2_
     cache = str(tmp_path / "generation.sqlite")
     prompts = [Prompt.from_text("a", SCORE_PROMPT), Prompt.from_text("b", "Score this: 2 + 2 = 4. " + SCORE_PROMPT)]
     options = [str(k) for k in range(6)]
-    first = HFGenerator(path=smollm2_dir, batch_cache=cache).next_token_probs(
-        prompts, "Score: ", options
-    )
+    first = HFGenerator(path=smollm2_dir, batch_cache=cache).next_token_probs(prompts, "Score: ", options)
     again = HFGenerator(path=smollm2_dir, batch_cache=cache)
     model, _ = again.load()
     calls = []
