@@ -101,7 +101,7 @@ def curves(table: SweepTable, x: str, metric: str) -> tuple[list[Curve], list[Po
         # Against a measured x, the curve runs along the dial: the zip block where there is one (its paths move
         # in lock-step, e.g. a flip rate and the loss's assumed noise rate), else the first swept path; other
         # paths split curves.
-        zipped = list(table.record.get("spec", {}).get("zip", {}))
+        zipped = list(table.record.spec.get("zip", {}))
         swept_x = x in row.values
         along = (zipped if x in zipped else [x]) if swept_x else (zipped or list(table.dimensions)[:1])
         others = [f"{p.rsplit('.', 1)[-1]}={v}" for p, v in row.values.items() if p not in along]

@@ -4,6 +4,7 @@ pair accuracy, one curve per grid value (each loss), not one point per zipped va
 from __future__ import annotations
 
 from harness.sweep.aggregate import SweepRow, SweepTable
+from harness.sweep.record import SweepRecord
 from harness.sweep.view import curves
 
 LOSSES = (("robust", "sft"), ("sigmoid", "sft"))
@@ -37,7 +38,8 @@ def _table(zip_block: bool) -> SweepTable:
         for loss in LOSSES
         for rate, accuracy, score in LEVELS
     ]
-    return SweepTable({"spec": spec}, "M1", rows, dimensions=list(spec["grid"]) + list(spec.get("zip", {})))
+    record = SweepRecord(sweep="zip", sweep_id="20260101-000000-zip", spec=spec)
+    return SweepTable(record, "M1", rows, dimensions=list(spec["grid"]) + list(spec.get("zip", {})))
 
 
 def test_zipped_paths_move_with_the_dial_so_each_loss_is_one_curve():
