@@ -18,6 +18,7 @@ from harness.hashing import stable_hash
 from harness.progress import Progress
 from harness.records import read_jsonl
 from harness.store import StageResult
+from harness.train.spec import Stage as TrainStage
 from harness.types import Completion, Prompt
 
 
@@ -67,7 +68,7 @@ class RunContext(Protocol):
 
     def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]: ...
 
-    def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any: ...
+    def train(self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any: ...
 
     def train_key(self) -> dict[str, Any]: ...
 
