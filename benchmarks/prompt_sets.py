@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmarks.public.rows import Row, RowError, json_array_rows, jsonl_rows
 from harness.benchmark import Demonstrations, Grader, JudgingExamples, NamedSplits, Rankings, References
+from harness.commands.plugin_help import KeysOf
 from harness.hashing import stable_hash
 from harness.paths import DATA_PREFIX, data_file, where_to_get
-from harness.plugin_help import KeysOf
 from harness.registry import benchmark
 from harness.types import Message, Prompt
 

@@ -5,7 +5,7 @@ truth is its `grader()`: a gold grader (the sandbox's oracle) or None (public pr
 instead). What only some benchmarks have is an optional capability, a protocol the benchmark's class implements:
 SFT demonstrations, EFT judging examples, reference answers, human-ranked replies, named splits of its own, a
 pretraining corpus. Callers test `isinstance(benchmark, <capability>)`, never `hasattr`, and
-`harness validate` checks that every stage of a recipe gets the capabilities it needs (harness/stage_needs.py).
+`harness validate` checks that every stage of a recipe gets the capabilities it needs (harness/recipes/stage_needs.py).
 """
 
 from __future__ import annotations

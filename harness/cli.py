@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness import plan
-from harness.cli_kinds import SUMMARIES, check_flags
-from harness.cli_plugins import add_commands, harness_version
-from harness.cli_run import cmd_run, output_flags
-from harness.config import RecipeError
+from harness.commands import plan
+from harness.commands.kinds import SUMMARIES, check_flags
+from harness.commands.plugins import add_commands, harness_version
+from harness.commands.run import cmd_run, output_flags
+from harness.recipes.loader import RecipeError
 
 EPILOG = """examples:
   harness run recipes/sandbox.yaml                       # the embedded sandbox, end to end
@@ -34,11 +34,11 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from harness.config import Recipe, check_references, first_error
-    from harness.pipeline import Pipeline
     from harness.progress import open_display
-    from harness.records import git_revision, load_run_record, metric_differences, package_versions
-    from harness.run_metrics import read_metrics
+    from harness.recipes.loader import Recipe, check_references, first_error
+    from harness.run.pipeline import Pipeline
+    from harness.run.record_schema import read_metrics
+    from harness.run.records import git_revision, load_run_record, metric_differences, package_versions
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
@@ -56,7 +56,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     except ValidationError as exc:  # a record written by a version of the harness with other recipe fields
         raise RecipeError(f"{run_dir / 'run.json'}: recipe.{first_error(exc)}") from None
     check_references(recipe, where=str(run_dir / "run.json"))
-    from harness.hub_access import check_hub_access
+    from harness.recipes.hub_access import check_hub_access
 
     check_hub_access(recipe, where=str(run_dir / "run.json"))
     # By default the run's own results folder (results/runs/<recipe>/<id>): finished stages are reused there;
@@ -79,16 +79,16 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Every check `harness run` makes before it spends compute, and nothing else."""
-    from harness.recipe_loader import FeedbackFile, load
+    from harness.recipes.kinds import FeedbackFile, load
 
     if args.explain:
-        from harness.cli_explain import explain_recipe
+        from harness.commands.explain import explain_recipe
 
         print(explain_recipe(args))
     loaded = load(args.recipe, args.set)
     check_flags(args, loaded)
     if args.smoke and isinstance(loaded, FeedbackFile):
-        from harness.smoke import validate_smoke
+        from harness.run.smoke import validate_smoke
 
         for note in validate_smoke(loaded.recipe):
             print(f"[smoke] {note}")
@@ -110,8 +110,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from harness import leaderboard
-    from harness.cli_leaderboard import leaderboard_target
+    from harness.commands.leaderboard import leaderboard_target
+    from harness.report import leaderboard
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     results = Path(args.results)
@@ -127,7 +127,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         return 0
     if args.x:
         raise RecipeError("--x: plots a sweep's metric against a swept value; use it with --sweep NAME")
-    from harness.run_metrics import JudgeEvalMetrics
+    from harness.run.record_schema import JudgeEvalMetrics
 
     run = leaderboard.latest_run(results, args.recipe)
     if isinstance(run.metrics, JudgeEvalMetrics):
@@ -287,7 +287,7 @@ def scrubbed_logging() -> None:
     logging setup (OPENAI_LOG=debug calls logging.basicConfig) finds this handler and adds none of its own."""
     import logging
 
-    from harness.secrets import ScrubFilter
+    from harness.run.secrets import ScrubFilter
 
     root = logging.getLogger()
     if not root.handlers:
@@ -302,7 +302,7 @@ def scrubbed_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     import traceback
 
-    from harness.secrets import scrub
+    from harness.run.secrets import scrub
 
     args = parser().parse_args(argv)
     scrubbed_logging()

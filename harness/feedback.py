@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
-from harness.judge_adapters import CandidateScorer
+from harness.judging.adapters import CandidateScorer
 from harness.types import Completion, Judgment, Preference, PreferencePair, Prompt
 
 CandidateFn = Callable[[str, Sequence[Prompt], GenerationParams], list[list[Completion]]]
@@ -141,6 +141,6 @@ class FeedbackSource(Protocol):
         return None
 
     def online_judge(self, ctx: SourceContext) -> CandidateScorer | None:
-        """Its judge as a candidate scorer (harness/judge_adapters.py) for online training, built in `ctx` (whose
+        """Its judge as a candidate scorer (harness/judging/adapters.py) for online training, built in `ctx` (whose
         `policy` is the model being trained); None for a source that is not a judge over policy candidates."""
         return None

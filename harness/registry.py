@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from harness.benchmark import Benchmark
 from harness.feedback import FeedbackSource
 from harness.generation import Generator
-from harness.judge_contract import (
+from harness.judging.contract import (
     JUDGE_CONTRACTS,
     AnyJudge,
     JudgeCheck,
@@ -137,7 +137,7 @@ class Registry(Generic[T]):
 
 class JudgeRegistry(Registry[AnyJudge]):
     """The judge registry: `@judge(name, on_model=..., seeded=..., params=..., check=...)` declares what the
-    harness hands the factory (harness/judge_contract.py `JudgeTraits`); a declaration the factory's signature
+    harness hands the factory (harness/judging/contract.py `JudgeTraits`); a declaration the factory's signature
     contradicts is a RegistryError when the module registers it."""
 
     def __init__(self) -> None:
@@ -218,7 +218,7 @@ generators: Registry[Generator] = Registry(
     ),
     Generator,
 )
-judges = JudgeRegistry()  # pointwise and pairwise judges (harness/judge_contract.py)
+judges = JudgeRegistry()  # pointwise and pairwise judges (harness/judging/contract.py)
 sources: Registry[FeedbackSource] = Registry("feedback source", ("judges",), FeedbackSource)
 metrics: Registry[Callable[..., Any]] = Registry("metric", ("harness.evaluate",))  # functions of plain sequences
 benchmarks: Registry[Benchmark] = Registry("benchmark", ("benchmarks",), Benchmark)

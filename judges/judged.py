@@ -15,8 +15,8 @@ from pydantic import Field
 
 from harness.feedback import FeedbackSource, JudgeRef, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
-from harness.judge_build import build_judge, check_judge, judge_params
-from harness.judge_contract import AnyJudge, PairJudge, PointwiseJudge
+from harness.judging.build import build_judge, check_judge, judge_params
+from harness.judging.contract import AnyJudge, PairJudge, PointwiseJudge
 from harness.registry import source
 from harness.types import Prompt
 from judges.llm_judge import PairwiseCandidatesSource

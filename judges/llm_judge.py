@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 from pydantic import Field, validate_call
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
-from harness.judge_adapters import CandidateScorer, PairShares
-from harness.judge_contract import PairJudge
-from harness.pair_verdicts import copeland_scores
+from harness.judging.adapters import CandidateScorer, PairShares
+from harness.judging.contract import PairJudge
+from harness.judging.pair_verdicts import copeland_scores
 from harness.registry import judges, source
 from harness.types import Prompt
 from judges.scored_candidates import ScoredCandidatesSource
@@ -82,7 +82,7 @@ def llm_judge(
     ] = True,
 ) -> FeedbackSource:
     """A teacher model (any registered generator) judges the policy's candidates; best vs worst."""
-    from harness.judge_prompts import load_judge_prompt
+    from harness.judging.prompt_folders import load_judge_prompt
 
     prompt = judge_prompt or ("sandbox_score" if mode == "pointwise" else "pairwise_abc")
     spec = load_judge_prompt(prompt)

@@ -100,7 +100,7 @@ def llm_teacher(
 ) -> FeedbackSource:
     """Teacher's answer chosen, the policy's own rejected (optionally only when a judge prefers the teacher's)."""
     if judge_prompt is not None:
-        from harness.judge_prompts import load_judge_prompt
+        from harness.judging.prompt_folders import load_judge_prompt
 
         load_judge_prompt(judge_prompt)
     return LLMTeacher(teacher=teacher, judge_prompt=judge_prompt, temperature=temperature)

@@ -11,9 +11,9 @@ from pydantic import Field
 from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
-from harness.judge_contract import JudgeSite
-from harness.judge_prompts import JudgePrompt, load_judge_prompt
-from harness.pair_verdicts import SWAP, combine_orders
+from harness.judging.contract import JudgeSite
+from harness.judging.pair_verdicts import SWAP, combine_orders
+from harness.judging.prompt_folders import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
-from harness.judge_adapters import CandidateScorer, PointwiseScores
-from harness.judge_contract import PointwiseJudge
+from harness.judging.adapters import CandidateScorer, PointwiseScores
+from harness.judging.contract import PointwiseJudge
 from harness.types import Prompt
 from judges.selection import best_vs_worst
 

@@ -36,7 +36,7 @@ def self_reward(
 ) -> FeedbackSource:
     """Policy samples N candidates and scores them itself; best vs worst, equal scores dropped. `readout:
     expected` scores by the expected value of its score-token probabilities instead of sampled scores."""
-    from harness.judge_prompts import load_judge_prompt
+    from harness.judging.prompt_folders import load_judge_prompt
 
     load_judge_prompt(judge_prompt)  # fail at validation time, not after an hour of sampling
     return ScoredCandidatesSource(

@@ -5,7 +5,7 @@
 Both train a freshly initialised sandbox Llama of `--size` on the same rows of sandbox chats, packed as the zoo packs
 them (`harness.train.packing`), for `--steps` optimizer steps of `--batch` rows of 128 tokens:
 
-- **harness**: `pretrain(model, tokenizer, documents, spec, out)` as `harness.zoo` calls it: packing, the trainer,
+- **harness**: `pretrain(model, tokenizer, documents, spec, out)` as `harness.steps.zoo` calls it: packing, the trainer,
   exact per-document attention masks and labels, the final save;
 - **bare**: the batches the harness's data loader yields, collated beforehand (not timed), then a hand-written loop:
   forward with labels under a plain causal mask (documents in a row see each other: no per-document masking),
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 GOAL = 0.9
-ROW_LENGTH = 128  # the zoo's packed row length (harness/zoo.py)
+ROW_LENGTH = 128  # the zoo's packed row length (harness/steps/zoo.py)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
+from harness.recipes.loader import load_recipe
+from harness.run.pipeline import Pipeline
 
 SHARED = ("tokenizer", "pretrain", "judging samples", "sft")  # built before any feedback prompt is read
 

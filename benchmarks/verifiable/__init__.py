@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from benchmarks.verifiable.world import VerifiableBenchmark, VerifiableSpec
-from harness.plugin_help import KeysOf
+from harness.commands.plugin_help import KeysOf
 from harness.registry import benchmark
 
 __all__ = ["VerifiableBenchmark", "VerifiableSpec", "verifiable"]

@@ -1,4 +1,4 @@
-"""A simulated API teacher for the verifiable benchmark, served by harness.local_server (rule "verifiable").
+"""A simulated API teacher for the verifiable benchmark, served by harness.local_api.server (rule "verifiable").
 
 It stands in for a strong remote model and is labelled simulated wherever it appears. It answers a task with
 the reference answer, except that with probability ANSWER_ERROR (benign tasks only) it makes a plausible
@@ -28,7 +28,7 @@ NOT_A_TASK = "I can only answer the verifiable benchmark's prompts."
 @lru_cache(maxsize=1)
 def _judge_pattern() -> re.Pattern[str]:
     """The judge template as a regex capturing the prompt and response it was rendered with."""
-    from harness.judge_prompts import load_judge_prompt
+    from harness.judging.prompt_folders import load_judge_prompt
 
     template = load_judge_prompt(JUDGE_PROMPT).template
     pattern = re.escape(template)

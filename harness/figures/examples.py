@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from harness import plots
 from harness.figures import bars, judges
 from harness.figures.save import Caption, save
-from harness.run_metrics import MetricsRow
+from harness.report import plots
+from harness.run.record_schema import MetricsRow
 from harness.sweep.aggregate import SweepRow, SweepTable
 from harness.sweep.breakeven import BreakEven, crossing
 from harness.sweep.plot import sweep_figure

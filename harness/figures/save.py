@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.store import write_text_atomic
+from harness.run.store import write_text_atomic
 
 DPI = 200
 FORMATS = ("png", "svg", "pdf")

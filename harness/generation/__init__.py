@@ -12,8 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.exact_scalars import ExactScalars
 from harness.hashing import stable_hash
+from harness.recipes.exact_scalars import ExactScalars
 from harness.types import Completion, Failure, Prompt
 
 

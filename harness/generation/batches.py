@@ -3,7 +3,7 @@
 A local generator samples each batch with a seed derived from the batch's prompts, so a batch's output depends only
 on the model, the sampling parameters and the batch's exact inputs in order. That triple is the key here: a rerun
 that forms the same batches (same prompts, same sort, same batch size) reads them back instead of recomputing,
-and its outputs are bit-identical to an uninterrupted run. Each batch is one WAL transaction (harness.cache), so a
+and its outputs are bit-identical to an uninterrupted run. Each batch is one WAL transaction (harness.run.cache), so a
 kill mid-write leaves the batch absent, never half there.
 
 Model identity: a local directory is fingerprinted by its files' names, sizes and modification times (a stage's
@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.cache import CallCache
 from harness.generation import GenerationParams
 from harness.hashing import stable_hash
+from harness.run.cache import CallCache
 
 NAMESPACE = "generation-batches"
 PROBS_NAMESPACE = "next-token-probs"

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from harness.commands.plugin_help import KeysOf
 from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import RemoteSettings, parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
-from harness.plugin_help import KeysOf
 from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
-from harness.secrets import api_key_from_env
+from harness.run.secrets import api_key_from_env
 
 
 class GeminiTransport:

@@ -20,7 +20,6 @@ import concurrent.futures
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
-from harness.cache import CallCache
 from harness.generation import GenerationParams, producer_id
 from harness.generation.remote_executor import RemoteExecutor
 from harness.generation.remote_ledger import LedgerRecorder
@@ -28,6 +27,7 @@ from harness.generation.remote_settings import RemoteSettings
 from harness.generation.remote_wire import FailureReason, OpenTransport, RemoteReply, RemoteRequest, parse_retry_after
 from harness.hashing import seed_from, stable_hash
 from harness.progress import NULL_PROGRESS, Progress
+from harness.run.cache import CallCache
 from harness.types import Completion, Failure, Prompt
 
 # Named here too, so code and tests written against this module keep working.

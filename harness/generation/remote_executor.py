@@ -13,13 +13,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.cache import CallCache
 from harness.generation.remote_ledger import LedgerRecorder
 from harness.generation.remote_limits import BudgetGuard, BudgetSpent, TokenBucket
 from harness.generation.remote_settings import Price, RemoteSettings
 from harness.generation.remote_wire import CallError, OpenTransport, RemoteReply, RemoteRequest, Transport
 from harness.hashing import stable_hash
 from harness.progress import NULL_PROGRESS, Progress, Task
+from harness.run.cache import CallCache
 from harness.types import Failure
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from harness.exact_scalars import ExactScalars
+from harness.recipes.exact_scalars import ExactScalars
 
 
 class Price(BaseModel):

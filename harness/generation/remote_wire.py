@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.secrets import scrub
+from harness.run.secrets import scrub
 from harness.types import Message
 
 FailureReason = Literal[

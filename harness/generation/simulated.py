@@ -1,4 +1,4 @@
-"""A simulated API model: the local server (harness/local_server.py) answers by a named rule, and the real
+"""A simulated API model: the local server (harness/local_api/server.py) answers by a named rule, and the real
 `openai` client reaches it over the OpenAI wire protocol on 127.0.0.1, through the same executor, rate limits,
 budget and call cache as any remote teacher.
 
@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from harness.commands.plugin_help import KeysOf
 from harness.generation.openai import OpenAIGenerator, openai_generator
 from harness.generation.remote_settings import RemoteSettings
-from harness.plugin_help import KeysOf
 from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 
@@ -26,7 +26,7 @@ def simulated(
         str, Field(description="the name the simulated model goes by; set from the recipe model's `path`")
     ],
     rule: Annotated[
-        str, Field(description="the local server's answering rule (harness.local_server.RULES), e.g. verifiable")
+        str, Field(description="the local server's answering rule (harness.local_api.server.RULES), e.g. verifiable")
     ],
     progress: Annotated[
         Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
@@ -36,7 +36,7 @@ def simulated(
     """A simulated teacher: the local server answers by the rule `rule`, over the OpenAI wire protocol.
 
     It goes through the openai generator, so `remote` takes its RemoteSettings (concurrency, budget, cache_path)."""
-    from harness.local_server import RULES, FakeLLMServer
+    from harness.local_api.server import RULES, FakeLLMServer
 
     if rule not in RULES:
         raise ValueError(f"rule: {rule!r} is not a local server rule; use one of {', '.join(sorted(RULES))}")

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.run_metrics import FinishedRun, JudgeEvalMetrics
-from harness.store import write_text_atomic
+from harness.run.record_schema import FinishedRun, JudgeEvalMetrics
+from harness.run.store import write_text_atomic
 
 FORMATS = ("md", "csv", "html", "png")
 PAIR_COLUMNS = [

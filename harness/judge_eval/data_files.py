@@ -16,7 +16,7 @@ from harness.judge_eval.sets import (
     TruthfulQASet,
 )
 from harness.paths import data_file, where_to_get
-from harness.recipe import RecipeError
+from harness.recipes.schema import RecipeError
 
 
 class _Subsets(Protocol):

@@ -2,7 +2,7 @@
 the combined verdict, and the scores of a pointwise judge.
 
 A pointwise judge scores each reply alone, so its verdict cannot depend on the order (no position probe).
-An ordered pair judge is asked in both orders; the combined verdict is harness' rule (harness/pair_verdicts.py): a
+An ordered pair judge is asked in both orders; the combined verdict is harness' rule (harness/judging/pair_verdicts.py): a
 verdict that flips with the order is a tie. A pair judge without an order hook gives its combined verdict only.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
-from harness.judge_contract import AnyJudge, OrderedPairJudge, PairJudge, PointwiseJudge
 from harness.judge_eval.items import LabelledPair, RankedGroup
-from harness.pair_verdicts import combine_orders, copeland_scores
+from harness.judging.contract import AnyJudge, OrderedPairJudge, PairJudge, PointwiseJudge
+from harness.judging.pair_verdicts import combine_orders, copeland_scores
 from harness.types import Completion, Failure, Judgment, Preference, Prompt, Record, Score
 
 
@@ -113,7 +113,7 @@ def judge_pairs(judge: AnyJudge, pairs: Sequence[LabelledPair]) -> list[PairOutc
             )
             for row, x, y in zip(base, sa, sb, strict=True)
         ]
-    raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_contract.py")
+    raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judging/contract.py")
 
 
 def judge_groups(judge: AnyJudge, groups: Sequence[RankedGroup]) -> list[GroupOutcome]:
@@ -136,7 +136,7 @@ def judge_groups(judge: AnyJudge, groups: Sequence[RankedGroup]) -> list[GroupOu
             per_group.append(copeland_scores(_prompt(g), rs, verdicts[cursor : cursor + n], judge.name))
             cursor += n
     else:
-        raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judge_contract.py")
+        raise TypeError(f"judge {judge!r} has neither score() nor compare(); see harness/judging/contract.py")
     return [
         GroupOutcome(
             id=g.id,

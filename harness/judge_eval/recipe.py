@@ -15,14 +15,14 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from harness.config import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
 from harness.judge_eval.data_files import check_sets
 from harness.judge_eval.sets import LabelledSet
-from harness.judge_prompts import PROMPT_KEYS, load_judge_prompt
-from harness.judge_prompts import resolve as resolve_prompt
+from harness.judging.prompt_folders import PROMPT_KEYS, load_judge_prompt
+from harness.judging.prompt_folders import resolve as resolve_prompt
 from harness.paths import DATA_PREFIX
-from harness.recipe_checks import check_generator_params
-from harness.reward_recipe import load_reward_recipe
+from harness.recipes.checks import check_generator_params
+from harness.recipes.loader import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
+from harness.reward_model.recipe import load_reward_recipe
 
 RESERVED = ("type", "model", "reward_recipe", "self_name")
 
@@ -75,8 +75,8 @@ class JudgeEvalRecipe(Strict):
 
 def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
-    from harness.config import looks_local
-    from harness.judge_build import check_judge
+    from harness.judging.build import check_judge
+    from harness.recipes.loader import looks_local
     from harness.registry import RegistryError, generators
 
     try:
@@ -85,7 +85,7 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
         check_generator_params(recipe.models, where)
         for name, spec in recipe.models.items():
             if spec.gguf is not None:
-                from harness.model_import import ModelImportError, locate_gguf
+                from harness.steps.model_import import ModelImportError, locate_gguf
 
                 try:
                     locate_gguf(spec.gguf)

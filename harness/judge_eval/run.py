@@ -2,7 +2,7 @@
 
 A stage is keyed by the judge's type, parameters and model key and by the set's items, so renaming a row or
 adding a judge recomputes nothing already judged; LLM judges run on generators built as feedback runs build them
-(harness/run_generators.py: the same call cache, batch cache, executor and budget).
+(harness/run/generators.py: the same call cache, batch cache, executor and budget).
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from harness.hashing import stable_hash
-from harness.judge_build import build_judge, judge_params
-from harness.judge_contract import AnyJudge
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.judging import GroupOutcome, PairOutcome, judge_groups, judge_pairs
 from harness.judge_eval.measures import CHANCE, measure
 from harness.judge_eval.recipe import JudgeEvalRecipe
+from harness.judging.build import build_judge, judge_params
+from harness.judging.contract import AnyJudge
 from harness.progress import NULL_PROGRESS, Progress
-from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
-from harness.run_generators import build_generator
-from harness.run_metrics import JudgeEvalMetrics
-from harness.stages import StageRunner
-from harness.store import StageResult, StageStore
+from harness.run.generators import build_generator
+from harness.run.record_schema import JudgeEvalMetrics
+from harness.run.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
+from harness.run.stages import StageRunner
+from harness.run.store import StageResult, StageStore
 
 Items = list[LabelledPair] | list[RankedGroup]
 
@@ -66,8 +66,8 @@ class JudgeEvalRun:
             if spec.gguf is None:
                 self._models[name] = (str(spec.path), stable_hash(spec))
             else:
-                from harness import names
-                from harness.model_import import imported_model
+                from harness.run import names
+                from harness.steps.model_import import imported_model
 
                 self._models[name] = imported_model(self.stage, names.import_label(name), spec.gguf)
         return self._models[name]
@@ -84,8 +84,8 @@ class JudgeEvalRun:
     def reward_model(self, recipe_path: str) -> tuple[str, str, tuple[str, ...]]:
         """(model folder, stage key, subsets it was trained on) of a reward recipe: trained here or reused."""
         if recipe_path not in self._reward_models:
-            from harness.reward_recipe import load_reward_recipe
-            from harness.reward_run import RewardModelRun
+            from harness.reward_model.recipe import load_reward_recipe
+            from harness.reward_model.run import RewardModelRun
 
             rm_recipe = load_reward_recipe(self.recipe_dir / recipe_path)
             rm = RewardModelRun(rm_recipe, self.results, log=self.log, progress=self.progress)

@@ -16,11 +16,11 @@ from pydantic import ConfigDict, Field
 
 from benchmarks.public.hh_rlhf import parse_row
 from benchmarks.public.rows import Row, json_array_rows, jsonl_rows, read_text
-from harness.exact_scalars import ExactScalars
 from harness.hashing import seed_from
 from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.pairwise_file import Columns, LabelValues, read_pairwise_file
 from harness.paths import data_file
+from harness.recipes.exact_scalars import ExactScalars
 from harness.registry import benchmarks
 from harness.types import Message
 

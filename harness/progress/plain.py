@@ -40,7 +40,7 @@ class PlainDisplay(BoardProgress):
     def emit(self, line: str) -> None:
         if self.quiet:
             return
-        from harness.secrets import scrub
+        from harness.run.secrets import scrub
 
         with self._lock:
             self.write(scrub(line))

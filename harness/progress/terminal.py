@@ -36,7 +36,7 @@ class TerminalDisplay(BoardProgress):
         )
 
     def log(self, line: str) -> None:
-        from harness.secrets import scrub
+        from harness.run.secrets import scrub
 
         self.console.print(Text(scrub(line)))
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from harness.evaluate.paired import paired_scores
 from harness.evaluate.power import SeededPower, seeded_power
-from harness.report import per_prompt
-from harness.run_metrics import FinishedRun, read_run
+from harness.report.scoring import per_prompt
+from harness.run.record_schema import FinishedRun, read_run
 from harness.sweep.pooled import PooledDiff, mean_sd, pooled_paired_diff
 from harness.sweep.record import SweepRecord, VariantEntry, read_sweep
 from harness.sweep.run import SWEEP_FILE

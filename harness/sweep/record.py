@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from harness.run_metrics import Number, Record, RecordError
+from harness.run.record_schema import Number, Record, RecordError
 
 SWEEP_SCHEMA_VERSION = 1
 

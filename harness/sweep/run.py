@@ -20,10 +20,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from harness.config import Recipe, RecipeError
 from harness.progress import NULL_PROGRESS, PlainDisplay, Progress
-from harness.records import claim_run_dir, git_revision, new_run_id
-from harness.store import write_json_atomic
+from harness.recipes.loader import Recipe, RecipeError
+from harness.run.records import claim_run_dir, git_revision, new_run_id
+from harness.run.store import write_json_atomic
 from harness.sweep.record import SweepRecord, VariantEntry, sweep_json
 from harness.sweep.spec import Sweep, Variant, group_values
 
@@ -54,8 +54,8 @@ def run_variant(
     """One variant, as `harness run` would run its recipe. A failure is returned as one line, never raised, so the
     other variants still run and the sweep record says which failed and why. Without `progress` (a worker process)
     the variant reports as plain lines prefixed with its label."""
-    from harness.pipeline import Pipeline
-    from harness.secrets import scrub
+    from harness.run.pipeline import Pipeline
+    from harness.run.secrets import scrub
 
     def say(line: str) -> None:
         print(scrub(f"[{label}] {line}"), flush=True)

@@ -28,7 +28,9 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from harness.config import (
+from harness.hashing import stable_hash
+from harness.recipes.exact_scalars import ExactScalars
+from harness.recipes.loader import (
     Recipe,
     RecipeError,
     check_references,
@@ -37,8 +39,6 @@ from harness.config import (
     recipe_kind,
     resolve_prompts,
 )
-from harness.exact_scalars import ExactScalars
-from harness.hashing import stable_hash
 
 SEED_FIELDS = ("train_seed", "sample_seed")
 LABEL = r"^[A-Za-z0-9_.-]+$"

@@ -12,9 +12,9 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.leaderboard_html import CSS, SORT_JS
-from harness.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
-from harness.store import write_text_atomic
+from harness.report.leaderboard_html import CSS, SORT_JS
+from harness.report.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
+from harness.run.store import write_text_atomic
 from harness.sweep.aggregate import SweepRow, SweepTable, load_table
 from harness.sweep.breakeven import describe
 from harness.sweep.view import curves, default_x

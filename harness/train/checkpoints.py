@@ -99,7 +99,7 @@ class ResumableCheckpoints(TrainerCallback):
             extra["metrics"] = {mode: dict(values) for mode, values in t._metrics.items()}
         if isinstance(getattr(t, "_total_train_tokens", None), int):
             extra["total_train_tokens"] = t._total_train_tokens
-        from harness.store import write_json_atomic
+        from harness.run.store import write_json_atomic
 
         write_json_atomic(path / COMPLETE, extra)  # last: marks every file HF wrote before it as complete
         for old in self.folder.glob(f"{PREFIX}*"):

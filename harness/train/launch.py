@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from harness.exact_scalars import ExactScalars
 from harness.progress import NULL_PROGRESS, Progress
-from harness.store import building_in, partial_dir
+from harness.recipes.exact_scalars import ExactScalars
+from harness.run.store import building_in, partial_dir
 from harness.train.checkpoint_policy import CheckpointPolicy
 from harness.train.result import TrainResult
 from harness.train.spec import TrainSpec

@@ -8,12 +8,12 @@ pair judge's comparisons none either), has no judge-call budget, and samples ins
 content-seeded generator and the judge-call cache that let a rerun after kill -9 re-ask nothing. What it shares
 with the rest of training: the trainers' own tokenisation (`harness.train.logprobs`), DPO's sigmoid loss against a
 frozen reference (the start model) with TRL's optional SFT term, the `hf` generator for sampling, the offline
-sources' pair selection (`harness.pair_selection`) and the checkpoint markers of `harness.train.checkpoints`.
+sources' pair selection (`harness.judging.pair_selection`) and the checkpoint markers of `harness.train.checkpoints`.
 
 Crash safety: every `checkpoint_every` steps the policy, the optimizer, torch's RNG state and the run's bookkeeping
 (pairs, judgments, calls spent) are saved under `work/checkpoints` with a completion marker written last. Sampling
 is seeded from (seed, step, prompts), so the sampler's state is the step counter. Each step's judgments are stored
-in a judge-call cache (`work/judge_calls.sqlite`, harness.cache) keyed by the judge, the step and the exact
+in a judge-call cache (`work/judge_calls.sqlite`, harness.run.cache) keyed by the judge, the step and the exact
 candidates, so steps redone after a resume are answered from it and counted as cached, never asked again.
 """
 
@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.cache import CallCache
 from harness.generation import GenerationParams, Generator
 from harness.hashing import seed_from, stable_hash
-from harness.judge_adapters import CandidateScorer
-from harness.pair_selection import best_vs_worst
-from harness.records import read_jsonl, write_jsonl
-from harness.store import write_json_atomic
+from harness.judging.adapters import CandidateScorer
+from harness.judging.pair_selection import best_vs_worst
+from harness.run.cache import CallCache
+from harness.run.records import read_jsonl, write_jsonl
+from harness.run.store import write_json_atomic
 from harness.train.checkpoints import COMPLETE, PREFIX, latest_complete
 from harness.train.online_spec import OnlineSpec
 from harness.types import Completion, Judgment, PreferencePair, Prompt

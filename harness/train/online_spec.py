@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from harness.exact_scalars import ExactScalars
+from harness.recipes.exact_scalars import ExactScalars
 
 SelfJudge = Literal["current", "frozen"]
 

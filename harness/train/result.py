@@ -45,7 +45,7 @@ def train_and_save(
     """
     from transformers.trainer_callback import PrinterCallback
 
-    from harness.store import partial_dir
+    from harness.run.store import partial_dir
     from harness.train import checkpoints
     from harness.train.progress import StepProgress
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from harness.exact_scalars import ExactScalars
+from harness.recipes.exact_scalars import ExactScalars
 from harness.train.runtime import require_quantization_backend, runtime_arguments
 
 if TYPE_CHECKING:

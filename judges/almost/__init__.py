@@ -8,7 +8,7 @@ rubric's order becomes the preference. Stages, one module each:
 - RG  response_generation.py one response per configuration, few-shot demonstrations (demonstrations.py),
                              BAD responses filtered (filters.py)
 - CS  comparisons.py         rubric ranks -> pairs through the Heuristic Filter (heuristic_filter.py)
-- RMSP harness/rmsp.py       reward-model-guided self-play demonstrations (an SFT set): a pipeline step
+- RMSP harness/steps/rmsp.py       reward-model-guided self-play demonstrations (an SFT set): a pipeline step
                              (`rmsp:` in a recipe), so it lives in the core
 
 `source.py` registers the whole pipeline as the feedback source `almost_rubric`.

@@ -9,7 +9,7 @@ from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
 from harness.generation import GenerationParams, LocalGenerator
 from harness.registry import generators
-from harness.rmsp import reward_model_rewards, rm_guided_self_play, swap_roles
+from harness.steps.rmsp import reward_model_rewards, rm_guided_self_play, swap_roles
 from harness.train import TrainSpec, reward_model
 from harness.train.sft import prompt_completion
 from harness.types import Message, Prompt

@@ -8,9 +8,9 @@ import yaml
 from almost_tiny_world import save_models, tiny_world
 from pydantic import ValidationError
 
-from harness.config import RecipeError, load_recipe
 from harness.feedback import SourceContext
 from harness.generation import GenerationParams
+from harness.recipes.loader import RecipeError, load_recipe
 from harness.registry import generators, sources
 from judges.almost.filters import bad_reason, cut_continuation
 
@@ -67,7 +67,7 @@ def test_heuristic_filter_is_a_recipe_switch(tmp_path):
     }
     path = tmp_path / "almost.yaml"
     path.write_text(yaml.safe_dump(recipe))
-    from harness.config import build_source
+    from harness.recipes.loader import build_source
 
     on = build_source(load_recipe(path), "almost_rubric")
     off = build_source(load_recipe(path, ["almost_rubric.heuristic_filter=false"]), "almost_rubric")

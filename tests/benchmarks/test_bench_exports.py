@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from harness import export
 from harness.registry import benchmarks
+from harness.report import export
 from harness.types import Completion, Message, PreferencePair, Prompt, assistant
 
 
@@ -98,7 +98,7 @@ def test_trl_preference_dataset_refuses_no_pairs(tmp_path):
 
 
 def test_pipeline_exports_through_harness_export_even_with_no_pairs(tmp_path):
-    from harness.pipeline import export_trl_parquet
+    from harness.run.pipeline import export_trl_parquet
 
     assert export_trl_parquet is export.export_trl_parquet
     export_trl_parquet(tmp_path / "preferences.parquet", [])

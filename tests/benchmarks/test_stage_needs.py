@@ -10,7 +10,7 @@ import pytest
 
 from harness.benchmark import Demonstrations, JudgingExamples, PretrainingCorpus, References
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
+from harness.recipes.loader import RecipeError, load_recipe
 from harness.registry import benchmarks
 
 ROOT = Path(__file__).resolve().parents[2]

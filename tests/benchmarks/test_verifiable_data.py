@@ -12,7 +12,7 @@ from benchmarks.verifiable import VerifiableBenchmark, VerifiableSpec
 from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.tasks import FAMILIES, parse_task, sample_task
 from benchmarks.verifiable.world import split_of
-from harness.judge_prompts import load_judge_prompt
+from harness.judging.prompt_folders import load_judge_prompt
 from harness.registry import benchmarks
 
 

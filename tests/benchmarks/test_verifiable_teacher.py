@@ -13,8 +13,8 @@ from benchmarks.verifiable import flaws, teacher
 from benchmarks.verifiable.grader import grade
 from benchmarks.verifiable.references import reference_answer
 from benchmarks.verifiable.tasks import parse_task
-from harness.judge_prompts import load_judge_prompt
-from harness.local_server import RULES, FakeLLMServer
+from harness.judging.prompt_folders import load_judge_prompt
+from harness.local_api.server import RULES, FakeLLMServer
 from harness.registry import benchmarks
 
 N = 400

@@ -13,7 +13,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from harness.cli import main
-from harness.cli_plugins import COMMANDS
+from harness.commands.plugins import COMMANDS
 from harness.registry import ALL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,7 +151,7 @@ def test_version_is_the_package_version(capsys):
 def test_version_falls_back_to_pyproject_when_not_installed(monkeypatch):
     from importlib.metadata import PackageNotFoundError
 
-    import harness.cli_plugins as cli_plugins
+    import harness.commands.plugins as cli_plugins
 
     def not_installed(name: str) -> str:
         raise PackageNotFoundError(name)

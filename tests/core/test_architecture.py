@@ -95,7 +95,7 @@ def test_the_cycle_finder_finds_a_cycle_and_only_that():
 def test_no_import_cycles_among_the_packages():
     known = modules()
     edges = {m: imported(m, p, known) for m, p in known.items()}
-    assert edges["harness.pipeline"], "the walker found no imports at all"
+    assert edges["harness.run.pipeline"], "the walker found no imports at all"
     assert cycles(edges) == []
 
 
@@ -107,7 +107,9 @@ def test_no_module_is_over_400_lines():
 def test_the_pipeline_imports_no_plugin_module():
     known = modules()
     plugins = sorted(
-        m for m in imported("harness.pipeline", known["harness.pipeline"], known) if m.split(".")[0] != "harness"
+        m
+        for m in imported("harness.run.pipeline", known["harness.run.pipeline"], known)
+        if m.split(".")[0] != "harness"
     )
     assert plugins == []
 
@@ -117,16 +119,19 @@ def test_the_pipeline_imports_no_plugin_module():
 GENERATOR_BACKENDS = {f"harness.generation.{b}" for b in ("hf", "openai", "gemini", "vllm", "simulated")}
 # Core modules that import a plug-in module directly, each with the plug-in modules it may import and why.
 CORE_IMPORTS_OF_PLUGINS = {
-    "harness.zoo": ({"benchmarks.sandbox.tokenizer", "benchmarks.sandbox.models"}, "the sandbox's own model builders"),
-    "harness.smoke": (
+    "harness.steps.zoo": (
+        {"benchmarks.sandbox.tokenizer", "benchmarks.sandbox.models"},
+        "the sandbox's own model builders",
+    ),
+    "harness.run.smoke": (
         {"benchmarks.sandbox.tokenizer", "benchmarks.prompt_sets"},
         "--smoke: the sandbox tokenizer's special tokens, and which prompt-set specs name the hub",
     ),
-    "harness.local_server": (
+    "harness.local_api.server": (
         {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
         "the local test server answers as the sandbox and verifiable teachers",
     ),
-    "harness.local_rules": (
+    "harness.local_api.rules": (
         {"benchmarks.sandbox.teacher", "benchmarks.verifiable.teacher"},
         "the local test server's answer rules: the sandbox and verifiable teachers",
     ),
@@ -149,7 +154,7 @@ def is_plugin(module: str) -> bool:
 def test_nothing_in_the_core_imports_a_plugin_outside_the_registry():
     known = modules()
     core = [m for m in known if m.split(".")[0] == "harness" and not is_plugin(m) and m != "harness.registry"]
-    assert "harness.pipeline" in core and "harness.judge_quality" in core
+    assert "harness.run.pipeline" in core and "harness.steps.judge_quality" in core
     found = {m: {t for t in imported(m, known[m], known) if is_plugin(t)} for m in core}
     allowed = {m: mods for m, (mods, _) in CORE_IMPORTS_OF_PLUGINS.items()}
     assert {m: sorted(t - allowed.get(m, set())) for m, t in found.items() if t - allowed.get(m, set())} == {}
@@ -167,7 +172,7 @@ ALLOWED_PROBES = {
     "harness/generation/context.py: getattr(tokenizer, 'model_max_length')": "a HF tokenizer",
     "harness/generation/hf.py: getattr(tokenizer, 'chat_template')": "a HF tokenizer",
     "harness/generation/hf.py: getattr(torch, dtype)": "a torch dtype by its recipe name",
-    "harness/model_import.py: getattr(torch, dtype)": "a torch dtype by its name",
+    "harness/steps/model_import.py: getattr(torch, dtype)": "a torch dtype by its name",
     "harness/train/spec.py: getattr(torch, self.compute_dtype)": "a torch dtype by its recipe name",
     "harness/train/spec.py: getattr(trl, _CONFIG_CLASSES[stage])": "a TRL config class by name",
     "harness/train/spec.py: getattr(trl, config_class)": "a TRL config class by name",
@@ -181,12 +186,12 @@ ALLOWED_PROBES = {
     "harness/train/result.py: getattr(quantization, 'bnb_4bit_compute_dtype')": "a bitsandbytes config",
     "harness/train/runtime.py: hasattr(os, 'sched_getaffinity')": "the platform (absent on macOS)",
     "harness/hashing.py: hasattr(obj, '__fspath__')": "any path-like value (os.PathLike)",
-    "harness/yamlfile.py: getattr(exc, 'problem_mark')": "a PyYAML error's position",
-    "harness/yamlfile.py: getattr(exc, 'problem')": "a PyYAML error's message",
-    "harness/reward_recipe.py: getattr(module, 'get_model_path')": "a third-party model package's module",
-    "harness/reward_recipe.py: getattr(recipe, field)": "a recipe field named by a table of fields",
+    "harness/recipes/yamlfile.py: getattr(exc, 'problem_mark')": "a PyYAML error's position",
+    "harness/recipes/yamlfile.py: getattr(exc, 'problem')": "a PyYAML error's message",
+    "harness/reward_model/recipe.py: getattr(module, 'get_model_path')": "a third-party model package's module",
+    "harness/reward_model/recipe.py: getattr(recipe, field)": "a recipe field named by a table of fields",
     "harness/evaluate/lc.py: getattr(self, field)": "its own fields by name, to check their lengths",
-    "harness/export.py: getattr(p, c)": "provenance fields named by a column list",
+    "harness/report/export.py: getattr(p, c)": "provenance fields named by a column list",
     "harness/sweep/view.py: getattr(row, x)": "the field a plot's axis names",
     "harness/sweep/view.py: getattr(row, f'{x}_sd')": "the spread beside the field a plot's axis names",
     "harness/sweep/view.py: getattr(row, metric)": "the field a table names",

@@ -1,6 +1,6 @@
 import multiprocessing as mp
 
-from harness.cache import CallCache
+from harness.run.cache import CallCache
 
 
 def test_values_round_trip_and_failures_are_not_reused(tmp_path):

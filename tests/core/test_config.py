@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
+from harness.recipes.loader import RecipeError, load_recipe
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
-from harness.hub_access import check_hub_access, hub_references
+from harness.recipes.hub_access import check_hub_access, hub_references
+from harness.recipes.loader import RecipeError, load_recipe
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
 from harness.feedback import FeedbackSource
+from harness.recipes.loader import RecipeError, load_recipe
 from harness.registry import RegistryError, source, sources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +111,7 @@ def test_a_recipe_model_may_not_take_a_name_the_run_gives_its_own_models(name):
 
 
 def test_names_parse_what_they_build():
-    from harness import names
+    from harness.run import names
 
     assert names.parse_row(names.round_model("self_reward", 4)) == names.RowName("M5", "self_reward", 4)
     assert names.parse_row(names.rmsp_model("almost_rubric")) == names.RowName("RMSP", "almost_rubric", 0)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import Recipe, RecipeError, load_recipe
-from harness.recipe_help import field_lines
+from harness.recipes.field_help import field_lines
+from harness.recipes.loader import Recipe, RecipeError, load_recipe
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"
@@ -34,7 +34,7 @@ def test_unknown_key_gets_a_did_you_mean(override, expected):
 
 
 def test_reward_recipe_unknown_key_gets_a_did_you_mean():
-    from harness.reward_recipe import load_reward_recipe
+    from harness.reward_model.recipe import load_reward_recipe
 
     with pytest.raises(RecipeError, match=r"train.learning_rat: unknown key; did you mean 'learning_rate'\?"):
         load_reward_recipe(ROOT / "recipes" / "rm_hh_minilm.yaml", ["train.learning_rat=1e-4"])

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.report import build_metrics, per_prompt, preferences, premise
+from harness.report.scoring import build_metrics, per_prompt, preferences, premise
 
 RECIPE = SimpleNamespace(
     name="t", seed=0, models={}, sources=(), evaluation=SimpleNamespace(baseline="M1", bootstrap=500)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from harness.store import DONE, StageStore
+from harness.run.store import DONE, StageStore
 
 
 def test_stage_runs_once_and_is_reused(tmp_path):
@@ -52,7 +52,7 @@ def test_crash_leaves_no_finished_stage_and_next_run_redoes_it(tmp_path):
 
 
 def test_partial_folder_survives_a_failed_build_and_goes_once_the_stage_finishes(tmp_path):
-    from harness.store import partial_dir
+    from harness.run.store import partial_dir
 
     store = StageStore(tmp_path)
     assert partial_dir() is None  # outside a build there is none: library code then keeps no state
@@ -101,7 +101,7 @@ def test_json_records_are_strict_json_with_nan_as_null(tmp_path):
     import json
     import math
 
-    from harness.store import write_json_atomic
+    from harness.run.store import write_json_atomic
 
     write_json_atomic(tmp_path / "m.json", {"rho": math.nan, "tau": [1.5, math.inf], "n": 3})
     text = (tmp_path / "m.json").read_text()
@@ -110,7 +110,7 @@ def test_json_records_are_strict_json_with_nan_as_null(tmp_path):
 
 
 def test_an_incomplete_output_is_built_again_and_replaced(tmp_path):
-    from harness.store import StageStore
+    from harness.run.store import StageStore
 
     store = StageStore(tmp_path)
     builds = []

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from harness import plots
 from harness.figures import examples
 from harness.judge_eval import board
-from harness.run_metrics import FinishedRun, JudgeEvalMetrics, RunInfo, parse_metrics
+from harness.report import plots
+from harness.run.record_schema import FinishedRun, JudgeEvalMetrics, RunInfo, parse_metrics
 from harness.sweep.aggregate import SweepTable
 from harness.sweep.plot import sweep_figure
 from harness.sweep.record import SweepRecord

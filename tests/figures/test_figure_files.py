@@ -7,11 +7,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from harness import plots
 from harness.figures import examples
 from harness.figures.check import png_dpi
 from harness.figures.save import DPI, caption_path
 from harness.judge_eval import board
+from harness.report import plots
 from harness.sweep.plot import sweep_plot
 from tests.figures.conftest import dev_run, judge_eval_run, sweep_table
 

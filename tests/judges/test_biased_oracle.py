@@ -10,12 +10,12 @@ import pytest
 
 from benchmarks.sandbox import sandbox
 from benchmarks.sandbox.tasks import parse_task
-from harness.config import load_recipe
 from harness.feedback import SourceContext
 from harness.generation import GenerationParams
 from harness.hashing import seed_from
+from harness.recipes.loader import load_recipe
 from harness.registry import sources
-from harness.stage_keys import source_key_params
+from harness.run.stage_keys import source_key_params
 from harness.types import Completion
 from judges.biased_oracle import typicality
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from harness import names
-from harness.config import RecipeError, load_recipe
 from harness.generation import Generator
 from harness.hashing import stable_hash
 from harness.judge_eval.recipe import JudgeEvalRecipe, check_judges
 from harness.judge_eval.run import JudgeEvalRun
-from harness.judge_quality import registered_judges
+from harness.recipes.loader import RecipeError, load_recipe
 from harness.registry import RegistryError, generator, judge, judges, sources
-from harness.run_context import ModelRef
+from harness.run import names
+from harness.run.context import ModelRef
+from harness.steps.judge_quality import registered_judges
 from harness.types import Judgment, Score
 from tests.judge_eval.always_first import AlwaysFirst
 

@@ -1,4 +1,4 @@
-from harness.pair_verdicts import combine_orders
+from harness.judging.pair_verdicts import combine_orders
 from harness.types import Failure, Preference
 
 A, B, TIE = (Preference(winner=w, prob={"a": 1.0, "b": 0.0, "tie": 0.5}[w]) for w in ("a", "b", "tie"))

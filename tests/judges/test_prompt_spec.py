@@ -1,6 +1,6 @@
 import pytest
 
-from harness.judge_prompts import JudgePrompt, ScoreParser, load_judge_prompt
+from harness.judging.prompt_folders import JudgePrompt, ScoreParser, load_judge_prompt
 from harness.types import Failure, Score
 
 

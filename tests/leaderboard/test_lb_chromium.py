@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaderboard
+from harness.report import leaderboard
 
 FLAGS = [
     "--headless",

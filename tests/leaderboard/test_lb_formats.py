@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from harness import leaderboard, plots
+from harness.report import leaderboard, plots
 
 PIPELINE_ORDER = ["xs", "s", "m", "M1", "M2-parameter_contrast", "M2-self_reward", "M2-oracle"]
 

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from harness import leaderboard
 from harness.evaluate.power import paired_mde, prompts_for
-from harness.power_cells import RUN_HEADER, RUN_LEGEND
-from harness.report import build_metrics
-from harness.run_metrics import to_json
+from harness.report import leaderboard
+from harness.report.power_cells import RUN_HEADER, RUN_LEGEND
+from harness.report.scoring import build_metrics
+from harness.run.record_schema import to_json
 
 RECIPE = SimpleNamespace(
     name="sandbox",
@@ -109,8 +109,8 @@ def test_plan_sizes_a_design_from_a_pilot_run(record, make_results, scores, metr
 
 def test_judged_rows_state_the_mde_of_their_win_rate_in_points(record, make_results):
     """No gold grader: the comparison is the win rate against 50, and its MDE is in win-rate points."""
-    from harness.judged_eval import JudgedEvaluation, JudgedRow
-    from harness.report import build_judged_metrics
+    from harness.report.scoring import build_judged_metrics
+    from harness.steps.pairwise_eval import JudgedEvaluation, JudgedRow
 
     ids = [f"p{i}" for i in range(40)]
     # 2 = the model's answer preferred, 1 = the baseline's, 1.5 = a tie; the model wins 22, loses 14, ties 4

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from harness import leaderboard
 from harness.cli import main
-from harness.run_metrics import SCHEMA_VERSION, FeedbackMetrics, RecordError, parse_metrics, read_run, to_json
+from harness.report import leaderboard
+from harness.run.record_schema import SCHEMA_VERSION, FeedbackMetrics, RecordError, parse_metrics, read_run, to_json
 from harness.sweep.aggregate import load_table
 from tests.leaderboard.conftest import DATA
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.generation import GenerationParams
-from harness.judge_adapters import PointwiseScores
+from harness.judging.adapters import PointwiseScores
 from harness.registry import judges
 from harness.train.online_dpo import online_dpo
 from harness.train.online_spec import OnlineSpec

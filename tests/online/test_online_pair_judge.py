@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.generation import GenerationParams
-from harness.judge_adapters import PairShares, PointwiseScores
+from harness.judging.adapters import PairShares, PointwiseScores
 from harness.registry import judges
 from harness.train.online_dpo import online_dpo
 from harness.train.online_spec import OnlineSpec

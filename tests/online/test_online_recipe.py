@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import names
-from harness.config import RecipeError, load_recipe
+from harness.recipes.loader import RecipeError, load_recipe
+from harness.run import names
 
 RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "sandbox_online.yaml"
 

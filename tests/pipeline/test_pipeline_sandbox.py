@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaderboard
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
-from harness.run_metrics import SCHEMA_VERSION
+from harness.recipes.loader import load_recipe
+from harness.report import leaderboard
+from harness.run.pipeline import Pipeline
+from harness.run.record_schema import SCHEMA_VERSION
 from tests import first_vs_second  # noqa: F401  (registers the test source)
 
 ROOT = Path(__file__).resolve().parents[2]

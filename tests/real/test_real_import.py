@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RecipeError, check_references
-from harness.model_import import ModelImportError, locate_gguf
-from harness.pipeline import Pipeline
+from harness.recipes.loader import RecipeError, check_references
+from harness.run.pipeline import Pipeline
+from harness.steps.model_import import ModelImportError, locate_gguf
 from tests.real.conftest import SMOLLM2, smollm2_recipe
 
 

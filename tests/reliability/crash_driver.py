@@ -56,11 +56,11 @@ def register_first_vs_second() -> None:
 
 
 def main(results: Path, events: Path, target: str | None) -> None:
-    from harness import records
-    from harness.config import load_recipe
     from harness.generation import batches, hf
     from harness.hashing import stable_hash
-    from harness.pipeline import Pipeline
+    from harness.recipes.loader import load_recipe
+    from harness.run import records
+    from harness.run.pipeline import Pipeline
     from harness.train import checkpoints
 
     fd = os.open(events, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -29,8 +29,8 @@ CHECKPOINT_EVERY = 2
 
 
 def main(results: Path, base: Path, pairs_file: Path, accelerate_config: Path) -> None:
-    from harness.config import load_recipe
-    from harness.pipeline import ModelRef, Pipeline
+    from harness.recipes.loader import load_recipe
+    from harness.run.pipeline import ModelRef, Pipeline
     from harness.train import checkpoints
     from harness.train.checkpoint_policy import CheckpointPolicy
     from harness.types import PreferencePair

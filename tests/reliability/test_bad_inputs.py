@@ -14,11 +14,11 @@ import yaml
 
 from benchmarks.public import RowError
 from harness.cli import main
-from harness.config import load_recipe
 from harness.feedback import FeedbackSource
-from harness.judge_prompts import load_judge_prompt
-from harness.pipeline import Pipeline
+from harness.judging.prompt_folders import load_judge_prompt
+from harness.recipes.loader import load_recipe
 from harness.registry import benchmarks, source
+from harness.run.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "recipes" / "sandbox.yaml"

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from harness.config import load_recipe
 from harness.feedback import SourceContext
 from harness.generation import GenerationParams
 from harness.generation.gemini import gemini_generator
 from harness.generation.hf import HFGenerator
 from harness.generation.openai import openai_generator
-from harness.leaderboard import markdown
-from harness.pipeline import Pipeline
+from harness.recipes.loader import load_recipe
 from harness.registry import judges, sources
-from harness.run_metrics import read_run
+from harness.report.leaderboard import markdown
+from harness.run.pipeline import Pipeline
+from harness.run.record_schema import read_run
 from harness.types import Completion, Failure, Preference, Prompt, Score
 from tests.reliability.conftest import API_RECIPE, TINY_API, Finished
 from tests.servers.fake_llm import FakeLLMServer, Received

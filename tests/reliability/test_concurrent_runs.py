@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.cache import CallCache
-from harness.records import metric_differences
-from harness.store import DONE
+from harness.run.cache import CallCache
+from harness.run.records import metric_differences
+from harness.run.store import DONE
 from tests.reliability.conftest import Finished, Teacher, api_run_args, finish, start
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
-from harness.store import DONE
+from harness.run.store import DONE
 from harness.train.checkpoints import COMPLETE, PREFIX
 from harness.types import Message, PreferencePair
 from tests.reliability import launch_kill_driver

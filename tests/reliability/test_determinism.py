@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import metric_differences
+from harness.run.records import metric_differences
 from tests.reliability.conftest import Finished, Teacher, finish, start
 
 

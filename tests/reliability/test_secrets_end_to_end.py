@@ -129,7 +129,7 @@ def test_cli_logging_and_crash_tracebacks_are_scrubbed(tmp_path):
             [
                 sys.executable,
                 "-c",
-                "import logging\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
+                "import logging\nfrom harness import cli\nfrom harness.run.secrets import api_key_from_env\n"
                 f"api_key_from_env({KEY_ENV!r}, 'test')\ncli.scrubbed_logging()\nimport openai\n"
                 f"logging.getLogger('openai').warning('sent Authorization: Bearer %s', {key!r})\n",
             ],
@@ -148,7 +148,7 @@ def test_cli_logging_and_crash_tracebacks_are_scrubbed(tmp_path):
             [
                 sys.executable,
                 "-c",
-                "import sys\nfrom harness import cli\nfrom harness.secrets import api_key_from_env\n"
+                "import sys\nfrom harness import cli\nfrom harness.run.secrets import api_key_from_env\n"
                 f"api_key_from_env({KEY_ENV!r}, 'test')\n"
                 f"def boom(args):\n    raise RuntimeError('reply quoted ' + {key!r})\n"
                 "cli.cmd_validate = boom\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaderboard, leaderboard_html
+from harness.report import leaderboard, leaderboard_html
 from tests.leaderboard.conftest import DATA, write_results
 from tests.leaderboard.test_lb_chromium import browse, chromium  # noqa: F401  (the session's Chromium)
 

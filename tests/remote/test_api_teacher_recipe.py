@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
-from harness.records import read_jsonl
+from harness.recipes.loader import load_recipe
+from harness.run.pipeline import Pipeline
+from harness.run.records import read_jsonl
 from harness.types import PreferencePair
 from tests.servers.fake_llm import FakeLLMServer, Faults, sandbox_rule
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
+from harness.recipes.loader import load_recipe
+from harness.run.pipeline import Pipeline
 from tests.remote.test_api_teacher_recipe import TINY
 from tests.servers.fake_llm import FakeLLMServer, Faults, sandbox_rule
 

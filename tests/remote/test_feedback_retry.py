@@ -1,6 +1,6 @@
 """Feedback whose remote teacher calls failed is built again by the next run, and what was trained on it too.
 
-Stages are keyed by the content they consume (harness/store.py): the feedback stage is rebuilt in place with the
+Stages are keyed by the content they consume (harness/run/store.py): the feedback stage is rebuilt in place with the
 samples that failed asked again, its pairs change, so the DPO stage downstream gets a new key and is retrained,
 never reused on pairs it did not read.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_recipe
-from harness.pipeline import Pipeline
+from harness.recipes.loader import load_recipe
+from harness.run.pipeline import Pipeline
 from tests.remote.test_api_teacher_recipe import TINY
 from tests.servers.fake_llm import FakeLLMServer, Faults, sandbox_rule
 

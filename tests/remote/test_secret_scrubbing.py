@@ -12,7 +12,7 @@ import pytest
 
 from harness.generation import GenerationParams
 from harness.generation.remote import RemoteGenerator
-from harness.secrets import MissingSecretError, ScrubFilter, api_key_from_env, register_secret_env, scrub
+from harness.run.secrets import MissingSecretError, ScrubFilter, api_key_from_env, register_secret_env, scrub
 from harness.types import Failure, Prompt
 from tests.servers.fake_llm import FakeLLMServer, Faults
 

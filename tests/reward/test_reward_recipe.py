@@ -8,10 +8,10 @@ import shutil
 import pytest
 
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
-from harness.reward_recipe import load_reward_recipe
-from harness.reward_run import RewardModelRun, markdown
-from harness.run_metrics import RewardModelMetrics
+from harness.recipes.loader import RecipeError, load_recipe
+from harness.reward_model.recipe import load_reward_recipe
+from harness.reward_model.run import RewardModelRun, markdown
+from harness.run.record_schema import RewardModelMetrics
 from tests.reward.conftest import HH_SAMPLE
 
 RECIPE = "recipes/rm_hh_minilm.yaml"

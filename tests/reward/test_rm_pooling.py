@@ -8,9 +8,9 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertForSequenceClassification
 
-from harness.config import RecipeError
+from harness.recipes.loader import RecipeError
 from harness.registry import judges
-from harness.reward_recipe import load_reward_recipe
+from harness.reward_model.recipe import load_reward_recipe
 from harness.train import TrainSpec, reward_model
 from harness.train.mean_pooled_bert import MeanPooledBertForSequenceClassification, mean_pool
 from harness.train.pooling import check_pooling, load_reward_model

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import leaderboard
 from harness.cli import main
+from harness.report import leaderboard
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.config import RecipeError, load_recipe
-from harness.smoke import build_tokenizer, infer_family, plan_smoke, tiny_config
+from harness.recipes.loader import RecipeError, load_recipe
+from harness.run.smoke import build_tokenizer, infer_family, plan_smoke, tiny_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -158,7 +158,7 @@ def test_rows_state_their_mde_from_prompt_and_seed_variance(results):
     """flip_rate-0.2: per-seed gains 0.2, 0.3, 0.4 over 40 prompts whose differences have variance 0.0855 (n − 1):
     the seed spread (variance 0.01) dominates, so the t-test over seeds needs more than the pooled CI."""
     from harness.evaluate.power import seeded_mde, t_noncentrality, z_sum
-    from harness.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
+    from harness.report.power_cells import SWEEP_HEADER, SWEEP_LEGEND, sweep_cell
 
     table = load_table(results, "curve")
     row = next(r for r in table.rows if r.group == "flip_rate-0.2" and r.model == "M2-noisy_oracle")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RecipeError, load_recipe_data
+from harness.recipes.loader import RecipeError, load_recipe_data
 from harness.sweep.spec import expand, load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]

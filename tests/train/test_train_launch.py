@@ -19,9 +19,9 @@ import pytest
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from harness.cli import parser
-from harness.config import RecipeError, load_recipe
-from harness.pipeline import ModelRef, Pipeline
-from harness.store import DONE, StageStore
+from harness.recipes.loader import RecipeError, load_recipe
+from harness.run.pipeline import ModelRef, Pipeline
+from harness.run.store import DONE, StageStore
 from harness.train import TrainSpec, sequence_logprobs
 from harness.train.launch import LaunchSpec, TrainLaunchError, train
 from harness.types import Message, PreferencePair

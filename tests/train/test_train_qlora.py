@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from harness.config import RecipeError, load_recipe
+from harness.recipes.loader import RecipeError, load_recipe
 from harness.train import LoraSpec, TrainSpec
 from harness.train.dpo import dpo_trainer
 from harness.train.result import train_and_save

@@ -11,7 +11,7 @@ import pytest
 
 from harness.cli import main
 from harness.judge_eval.sets import HHHSet
-from harness.judge_prompts import PROMPTS_DIR, load_judge_prompt
+from harness.judging.prompt_folders import PROMPTS_DIR, load_judge_prompt
 from tests.validate.classify import run_case
 from tests.validate.corpus import ROOT, cases
 

@@ -1,0 +1,1 @@
+"""The CLI's subcommands; harness/cli.py parses the arguments and dispatches to them."""

@@ -1,0 +1,1 @@
+"""Recipe files: read, extended, overridden, validated into a schema and checked before any compute."""

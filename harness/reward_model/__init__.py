@@ -1,0 +1,1 @@
+"""The `kind: reward_model` recipe kind: its schema and its run."""
