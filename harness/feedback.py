@@ -6,7 +6,8 @@ What a source needs and offers beyond that is declared, never probed: the recipe
 (`model_uses`, each with the recipe field it came from, so `harness validate` names the field of a
 misspelt model), how many feedback + DPO rounds it runs (`rounds`), the pointwise judges it asks
 (`judge_uses`, which judge quality ranks against gold) and the findings it makes checkable
-(`premise`: the parameter-contrast pair whose answers the evaluation compares).
+(`premise`: the parameter-contrast pair whose answers the evaluation compares) and its judge as a
+candidate scorer for online training (`online_judge`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
+from harness.judge_adapters import CandidateScorer
 from harness.types import Completion, Judgment, Preference, PreferencePair, Prompt
 
 CandidateFn = Callable[[str, Sequence[Prompt], GenerationParams], list[list[Completion]]]
@@ -136,4 +138,9 @@ class FeedbackSource(Protocol):
         return ()
 
     def premise(self) -> PremisePair | None:
+        return None
+
+    def online_judge(self, ctx: SourceContext) -> CandidateScorer | None:
+        """Its judge as a candidate scorer (harness/judge_adapters.py) for online training, built in `ctx` (whose
+        `policy` is the model being trained); None for a source that is not a judge over policy candidates."""
         return None

@@ -33,6 +33,8 @@ COLUMNS = [
     "pairs",
     "judge_failure_rate",
     "gold_pair_accuracy",
+    "judge_calls",
+    "gain_per_1k_judge_calls",
     "n_prompts",
     "samples",
     "run_id",
@@ -89,7 +91,9 @@ def failure_cell(row: MetricsRow) -> str:
 
 
 def time_cell(row: MetricsRow) -> str:
-    """Seconds spent on a source's feedback and its DPO stage."""
+    """Seconds spent on a source's feedback and its DPO stage (an online row: its one online stage)."""
+    if row.online_seconds is not None:
+        return f"{row.online_seconds:.0f}s online"
     if row.feedback_seconds is None:
         return "—"
     return f"{row.feedback_seconds:.0f}s + {row.dpo_seconds or 0:.0f}s"

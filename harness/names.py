@@ -1,8 +1,10 @@
 """Every name the run gives its own models and stages, built and parsed here and nowhere else.
 
 Rows: `M1` (SFT of the policy), `M{r+1}-<source>` (the model after round r of a source's feedback + DPO:
-M2 after round 1, M3 after round 2, ...), `RMSP-<source>` (SFT on reward-model-guided self-play picks),
-`SFT-<teacher>` (M1 after SFT on the teacher's demonstrations for the feedback prompts).
+M2 after round 1, M3 after round 2, ...), `M2-<source>-online` (online DPO with the source's judge;
+`-online-frozen` when a self-judge is a frozen M1 rather than the policy as it trains), `RMSP-<source>` (SFT on
+reward-model-guided self-play picks), `SFT-<teacher>` (M1 after SFT on the teacher's demonstrations for the
+feedback prompts).
 Recipe models may not take these shapes (`reserved_reason`). Stage labels (the keys of run.json's `stages`)
 are built by the functions below; metrics.json records each row's labels (`row_stages`), so readers
 (leaderboards, plots) look stages up instead of rebuilding labels.
@@ -27,6 +29,24 @@ def round_model(source: str, round_: int) -> str:
     if round_ < 1:
         raise ValueError(f"round {round_}: rounds count from 1")
     return f"M{round_ + 1}-{source}"
+
+
+ONLINE = "-online"
+FROZEN = "-frozen"
+
+
+def online_source(source: str, frozen_self_judge: bool = False) -> str:
+    """The `source` of an online row (its key in metrics.json `sources`): `<source>-online[-frozen]`."""
+    return f"{source}{ONLINE}{FROZEN if frozen_self_judge else ''}"
+
+
+def online_model(source: str, frozen_self_judge: bool = False) -> str:
+    """The model online DPO with `source`'s judge trains from M1: M2-<source>-online[-frozen]."""
+    return round_model(online_source(source, frozen_self_judge), 1)
+
+
+def is_online(row_source: str) -> bool:
+    return row_source.endswith(ONLINE) or row_source.endswith(ONLINE + FROZEN)
 
 
 def rmsp_model(source: str) -> str:
@@ -114,6 +134,10 @@ def rmsp_label(source: str) -> str:
     return f"rmsp {source}"
 
 
+def online_label(model: str) -> str:
+    return f"online {model}"
+
+
 def teacher_sft_label(teacher: str) -> str:
     return f"teacher sft {teacher}"
 
@@ -166,6 +190,8 @@ def row_stages(model: str, baseline: str | None = None, judged: bool = False) ->
     row = parse_row(model)
     if row is not None and row.stage == "RMSP":
         stages["rmsp"] = rmsp_label(row.source)
+    elif row is not None and is_online(row.source):  # one stage both judges and trains
+        stages["feedback"] = stages["dpo"] = online_label(model)
     elif row is not None and row.stage == "SFT":
         stages["teacher_sft"] = teacher_sft_label(row.source)
     elif row is not None:

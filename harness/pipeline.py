@@ -22,6 +22,7 @@ from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.generation.remote_ledger import ledger_delta
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
+from harness.online_step import train_online
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
@@ -30,6 +31,7 @@ from harness.run_generators import LazyGenerators, build_generator
 from harness.stage_keys import source_key_params
 from harness.stages import StageRunner
 from harness.store import StageResult, StageStore, write_json_atomic
+from harness.train.spec import Stage as TrainStage
 from harness.types import Completion, PreferencePair, Prompt
 
 
@@ -60,7 +62,7 @@ class Pipeline:
     ) -> StageResult:
         return self.runner.run(label, stage, config, inputs, build, incomplete)
 
-    def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
+    def train(self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
         from harness.train.launch import train
 
@@ -178,6 +180,7 @@ class Pipeline:
         n_own = own_judging_examples(cfg.judging_examples, cfg.judging_policy_share, grade is not None)
         examples = stock_judging_examples(self.benchmark, cfg.judging_examples - n_own)
         if n_own:
+            assert grade is not None  # own_judging_examples asks for none without a grader
             params = self.recipe.feedback.candidates.model_copy(update={"n": 4, "seed": self.recipe.seed})
             prompts = self.benchmark.prompts("sft", -(-n_own // params.n))
             samples = self.completions(base.name, prompts, params, names.judging_samples_label(base.name))
@@ -307,11 +310,12 @@ class Pipeline:
         source_stats: dict[str, dict[str, Any]] = {}
         for name in recipe.sources:
             source_stats[name] = self.iterate(name, feedback_prompts)
+        if recipe.online is not None:  # rows M2-<source>-online (harness/online_step.py)
+            source_stats.update(train_online(self, feedback_prompts))
         if recipe.rmsp is not None:
             self.rmsp()
         if recipe.teacher_sft is not None:
-            model = teacher_sft.train_teacher_sft(self, feedback_prompts)
-            self.models[model.name] = model
+            teacher_sft.train_teacher_sft(self, feedback_prompts)
         eval_prompts = self.benchmark.prompts("eval", recipe.evaluation.prompts)
         # Every model the run has: the recipe's, M1, then what it trained (M2-, M3-, ... rounds, RMSP-).
         rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]

@@ -16,6 +16,7 @@ from harness.exact_scalars import EXACT_SCALAR, ExactScalars
 from harness.generation import GenerationParams
 from harness.names import reserved_reason
 from harness.train.launch import LaunchSpec
+from harness.train.online_spec import OnlineSpec
 from harness.train.spec import TrainSpec
 
 
@@ -176,6 +177,10 @@ class Recipe(Strict):
     teacher_sft: TeacherSFTStage | None = Field(
         None, description="a row SFT-<teacher>: M1 after SFT on the teacher's answers to the feedback prompts"
     )
+    online: OnlineSpec | None = Field(
+        None,
+        description="train listed sources online too: fresh policy samples judged at every step (rows M2-<source>-online)",
+    )
     launch: LaunchSpec | None = Field(
         None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`"
     )
@@ -225,6 +230,11 @@ class Recipe(Strict):
                 raise ValueError(f"smoke.families.{name}: not a name in models ({', '.join(self.models)})")
         if len(set(self.sources)) != len(self.sources):
             raise ValueError("a source is listed twice in `sources`")
+        for name in self.online.sources if self.online is not None else ():
+            if name not in self.sources:
+                raise ValueError(
+                    f"online.sources: {name!r} is not in sources ({', '.join(self.sources)}); list it there"
+                )
         return self
 
     @property

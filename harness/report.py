@@ -159,6 +159,10 @@ def add_source_fields(row: dict[str, Any], source_stats: Mapping[str, Mapping[st
             feedback_seconds=stats.get("feedback_seconds"),
             dpo_seconds=stats.get("dpo_seconds"),
         )
+        # the judge's account (an online row adds its stage time and the tokens of the answers it judged)
+        row.update({k: stats[k] for k in ("online_seconds", "judge_calls", "judged_tokens") if k in stats})
+        if row.get("diff") is not None and stats.get("judge_calls"):  # what the gain cost in judge calls
+            row["gain_per_1k_judge_calls"] = row["diff"] * 1000 / stats["judge_calls"]
 
 
 def untrained_rows(

@@ -16,6 +16,7 @@ from harness.config import Recipe
 from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
 from harness.store import StageResult
+from harness.train.spec import Stage as TrainStage
 from harness.types import Completion, Prompt
 
 
@@ -64,7 +65,7 @@ class RunContext(Protocol):
 
     def eval_completions(self, model: str, prompts: Sequence[Prompt]) -> list[list[Completion]]: ...
 
-    def train(self, kind: str, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any: ...
+    def train(self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any: ...
 
     def train_key(self) -> dict[str, Any]: ...
 

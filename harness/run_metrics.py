@@ -60,6 +60,12 @@ class SourceStats(Record):
     gold_pair_ties: Number | None = None
     feedback_seconds: Number | None = None
     dpo_seconds: Number | None = None
+    online_seconds: Number | None = None  # an online source (harness/online_step.py): its one stage's time
+    judge_calls_asked: int | None = None  # online: judge calls asked, and served from the judge-call cache on resume
+    judge_calls_cached: int | None = None
+    judged_tokens: int | None = None  # online: prompt + completion tokens of the answers judged
+    steps: int | None = None
+    stopped: str | None = None  # online: "steps" or "judge_budget"
     stages: dict[str, str] | None = None  # stage labels (feedback, dpo); records before labels were kept have none
     ledger: dict[str, dict[str, Any]] | None = None  # remote teachers' calls, per model
     configurations: dict[str, dict[str, Any]] | None = None  # ALMoST: each configuration's gold score and rank
@@ -111,6 +117,14 @@ class MetricsRow(Record):
     gold_pair_accuracy: Number | None = None
     feedback_seconds: Number | None = None
     dpo_seconds: Number | None = None
+    online_seconds: Number | None = None
+    judge_calls: int | None = None  # what the row's feedback cost: calls of its source's judge
+    judged_tokens: int | None = None
+    gain_per_1k_judge_calls: Number | None = None  # diff x 1000 / judge_calls
+    # the teacher-as-SFT row (harness/teacher_sft.py): what its SFT read and what the teacher was asked
+    demonstrations: int | None = None
+    teacher_calls: int | None = None
+    missing: int | None = None
     # judged evaluation (no gold grader)
     n_judged: int | None = None
     eval_failures: int | None = None

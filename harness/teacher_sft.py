@@ -16,6 +16,7 @@ from typing import Any
 
 from harness import names
 from harness.run_context import ModelRef, RunContext, prompt_set_key
+from harness.run_metrics import FeedbackMetrics
 from harness.store import write_json_atomic
 from harness.types import Prompt
 
@@ -24,7 +25,8 @@ ROW_FIELDS = ("demonstrations", "teacher_calls", "missing")
 
 
 def train_teacher_sft(pipe: RunContext, prompts: Sequence[Prompt]) -> ModelRef:
-    """Train the row SFT-<teacher> from M1 on the teacher's answers to `prompts`; its model reference."""
+    """Train the row SFT-<teacher> from M1 on the teacher's answers to `prompts`, add it to the run's models, and
+    return its reference."""
     cfg = pipe.recipe.teacher_sft
     assert cfg is not None
     m1, teacher = pipe.models[names.M1], pipe.models[cfg.teacher]
@@ -57,15 +59,18 @@ def train_teacher_sft(pipe: RunContext, prompts: Sequence[Prompt]) -> ModelRef:
     }
     result = pipe.stage(names.teacher_sft_label(cfg.teacher), "teacher_sft", config, [m1.key, answered.content], build)
     name = names.teacher_sft_model(cfg.teacher)
-    return ModelRef(name, str(result.path / "model"), result.content, m1.generator, m1.generator_params)
+    pipe.models[name] = ModelRef(name, str(result.path / "model"), result.content, m1.generator, m1.generator_params)
+    return pipe.models[name]
 
 
-def add_row_fields(pipe: RunContext, metrics: dict[str, Any]) -> None:
+def add_row_fields(pipe: RunContext, metrics: FeedbackMetrics) -> None:
     """Copy the teacher-SFT stage's demonstration and teacher-call counts onto its row of `metrics`."""
     cfg = pipe.recipe.teacher_sft
     if cfg is None:
         return
     summary = pipe.stages[names.teacher_sft_label(cfg.teacher)].summary
-    for row in metrics["rows"]:
-        if row["model"] == names.teacher_sft_model(cfg.teacher):
-            row.update({k: summary[k] for k in ROW_FIELDS if k in summary})
+    row = metrics.row(names.teacher_sft_model(cfg.teacher))
+    if row is not None:
+        for k in ROW_FIELDS:
+            if k in summary:
+                setattr(row, k, summary[k])

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, validate_call
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.judge_adapters import CandidateScorer, PairShares
 from harness.judge_contract import PairJudge
 from harness.pair_verdicts import copeland_scores
 from harness.registry import judges, source
@@ -30,6 +31,9 @@ class PairwiseCandidatesSource(FeedbackSource):
 
     def model_uses(self) -> tuple[ModelUse, ...]:
         return self.uses
+
+    def online_judge(self, ctx: SourceContext) -> CandidateScorer:
+        return PairShares(self.make_judge(ctx))
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.judge_adapters import CandidateScorer, PointwiseScores
 from harness.judge_contract import PointwiseJudge
 from harness.types import Prompt
 from judges.selection import best_vs_worst
@@ -28,6 +29,9 @@ class ScoredCandidatesSource(FeedbackSource):
 
     def judge_uses(self) -> tuple[JudgeUse, ...]:
         return self.judges
+
+    def online_judge(self, ctx: SourceContext) -> CandidateScorer:
+        return PointwiseScores(self.make_judge(ctx))
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         candidates = ctx.candidates(ctx.policy, prompts)

@@ -1,40 +1,5 @@
-"""Pair selection from scored candidates: best vs worst, as in Self-Rewarding LMs (Yuan et al., 2024)."""
+"""Pair selection lives in the core (harness/pair_selection.py), where the online step uses it too."""
 
-from __future__ import annotations
+from harness.pair_selection import best_vs_worst
 
-from collections.abc import Sequence
-
-from harness.types import Completion, Judgment, PreferencePair, Prompt, Score, assistant
-
-
-def best_vs_worst(
-    prompt: Prompt, candidates: Sequence[Completion], judgments: Sequence[Judgment], source: str
-) -> tuple[PreferencePair, None] | tuple[None, str]:
-    """Return (pair, None) or (None, reason the prompt gives no pair).
-
-    A failed judgment removes its candidate; it never counts as a score. Equal best and worst scores
-    give no pair ("tie"); among equal maxima (or minima) the earliest sample wins, so reruns match.
-    """
-    scored = [
-        (c, j.verdict, j.judge) for c, j in zip(candidates, judgments, strict=True) if isinstance(j.verdict, Score)
-    ]
-    if len(scored) < 2:
-        return None, "judge_failure" if len(scored) < len(candidates) else "too_few_candidates"
-    best = max(scored, key=lambda cj: cj[1].value)  # max/min keep the first of equals
-    worst = min(scored, key=lambda cj: cj[1].value)
-    if best[1].value == worst[1].value:
-        return None, "tie"
-    if best[0].text == worst[0].text:
-        return None, "identical_text"
-    return PreferencePair(
-        prompt_id=prompt.id,
-        prompt=prompt.messages,
-        chosen=assistant(best[0].text),
-        rejected=assistant(worst[0].text),
-        source=source,
-        chosen_by=f"{best[0].producer}#{best[0].sample}",
-        rejected_by=f"{worst[0].producer}#{worst[0].sample}",
-        chosen_score=best[1].value,
-        rejected_score=worst[1].value,
-        judge=best[2],
-    ), None
+__all__ = ["best_vs_worst"]

@@ -52,6 +52,12 @@ class HFGenerator(LocalGenerator):
     _batches: Any = field(default=None, repr=False)
     _batch_model_id: str | None = field(default=None, repr=False)
 
+    @classmethod
+    def over(cls, model: Any, tokenizer: Any, path: str, identity: str) -> HFGenerator:
+        """A generator over a model already in memory (online training's policy, which changes as it trains),
+        sampled as any hf model; `tokenizer` must pad on the left."""
+        return cls(path=path, progress=False, identity=identity, _model=model, _tokenizer=tokenizer)
+
     @property
     def spec_id(self) -> str:
         # A model the run trained is named by its stage key, not its folder: the same model in two results
