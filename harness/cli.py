@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from harness import plan
-from harness.cli_kinds import RUNNERS, SUMMARIES, check_flags
+from harness.cli_kinds import SUMMARIES, check_flags
 from harness.cli_plugins import add_commands, harness_version
+from harness.cli_run import cmd_run, output_flags
 from harness.config import RecipeError
 
 EPILOG = """examples:
@@ -28,15 +29,6 @@ EPILOG = """examples:
   harness train JOB.json                                 # one training job (what `launch:` runs per process)"""
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Loads and checks the recipe as `validate` does, then runs it by its kind."""
-    from harness.recipe_loader import load
-
-    loaded = load(args.recipe, args.set)
-    check_flags(args, loaded, args.jobs)
-    return RUNNERS[loaded.kind](args, loaded)
-
-
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Runs the resolved recipe a run record stores, then says whether every metric came out the same."""
 
@@ -44,9 +36,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     from harness.config import Recipe, check_references, first_error
     from harness.pipeline import Pipeline
+    from harness.progress import open_display
     from harness.records import git_revision, load_run_record, metric_differences, package_versions
     from harness.run_metrics import read_metrics
-    from harness.secrets import scrub
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
@@ -74,7 +66,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     then = {**record.get("versions", {}), "git": record.get("git_revision")}
     for name in sorted(k for k in then if then[k] != now.get(k)):
         print(f"note: recorded with {name} {then[name]}, rerunning with {now.get(name)}")
-    out = Pipeline(recipe, results, log=lambda line: print(scrub(line), flush=True)).run()
+    with open_display(quiet=args.quiet, verbose=args.verbose) as display:
+        out = Pipeline(recipe, results, log=display.log, progress=display).run()
     rerun = read_metrics(Path(out["run_dir"]) / "metrics.json").to_json()
     differences = metric_differences(recorded, rerun)
     if differences:
@@ -104,9 +97,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from harness.progress import PlainDisplay
     from harness.train.launch import is_main_process, run_job_file
 
-    result = run_job_file(args.job)
+    # Under `accelerate launch` stdout is the parent run's log: step lines now and then, none while idle
+    with PlainDisplay(lambda line: print(line, flush=True), idle_lines=False) as display:
+        result = run_job_file(args.job, display)
     if is_main_process():
         loss = result.metrics.get("train_loss", float("nan"))
         print(f"trained {result.path} (train_loss {loss:.4f})", flush=True)
@@ -190,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
         help="sweeps: run N variants at once in worker processes, the torch threads split between them "
         "(default: 1, one after another)",
     )
+    output_flags(run)
     va = recipe_command(
         "validate", "check a recipe (fields, names, model paths, data subsets) without running it", cmd_validate
     )
@@ -225,6 +222,7 @@ def parser() -> argparse.ArgumentParser:
         help="results folder for the rerun (default: the run's own, reusing finished stages; "
         "give an empty folder to recompute everything)",
     )
+    output_flags(rr)
     rr.set_defaults(func=cmd_rerun)
 
     lb = sub.add_parser(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.config import RecipeError
+from harness.progress import Progress
 
 if TYPE_CHECKING:  # the loader imports every kind's recipe model; the CLI imports it when a recipe is named
     from harness.recipe_loader import FeedbackFile, JudgeEvalFile, LoadedRecipe, RewardModelFile, SweepFile
@@ -36,69 +37,68 @@ def check_flags(args: argparse.Namespace, loaded: LoadedRecipe, jobs: int = 1) -
         )
 
 
-def run_feedback(args: argparse.Namespace, loaded: FeedbackFile) -> int:
+def run_feedback(args: argparse.Namespace, loaded: FeedbackFile, progress: Progress) -> int:
     from harness import leaderboard
     from harness.pipeline import Pipeline
-    from harness.secrets import scrub
 
     recipe = loaded.recipe
-    log = lambda line: print(scrub(line), flush=True)  # noqa: E731
+    log = progress.log
     if args.smoke:
         from harness.smoke import smoke_session
 
         with smoke_session(recipe, args.results, log) as recipe:
-            Pipeline(recipe, args.results, log=log).run()
+            Pipeline(recipe, args.results, log=log, progress=progress).run()
     else:
         from harness.hub_access import check_hub_access
 
         check_hub_access(recipe, where=str(args.recipe))
-        Pipeline(recipe, args.results, log=log).run()
+        Pipeline(recipe, args.results, log=log, progress=progress).run()
     for path in leaderboard.write(Path(args.results), recipe.name, ["md", "csv"]):
         print(f"leaderboard: {path}")
-    print()
-    print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
+    if not args.quiet:
+        print()
+        print(leaderboard.markdown(leaderboard.latest_run(Path(args.results), recipe.name)))
     return 0
 
 
-def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile) -> int:
+def run_judge_eval(args: argparse.Namespace, loaded: JudgeEvalFile, progress: Progress) -> int:
     from harness.judge_eval import board
     from harness.judge_eval.run import JudgeEvalRun
     from harness.run_metrics import read_run
-    from harness.secrets import scrub
 
-    out = JudgeEvalRun(
-        loaded.recipe, args.results, loaded.path.parent, log=lambda line: print(scrub(line), flush=True)
-    ).run()
+    out = JudgeEvalRun(loaded.recipe, args.results, loaded.path.parent, log=progress.log, progress=progress).run()
     run = read_run(Path(out["run_dir"]))  # the record as written, read like any finished run
     for path in board.write(run, Path(args.results) / "leaderboards", list(board.FORMATS)):
         print(f"leaderboard: {path}")
-    print()
-    print(board.markdown(run))
+    if not args.quiet:
+        print()
+        print(board.markdown(run))
     return 0
 
 
-def run_reward(args: argparse.Namespace, loaded: RewardModelFile) -> int:
+def run_reward(args: argparse.Namespace, loaded: RewardModelFile, progress: Progress) -> int:
     from harness.reward_run import RewardModelRun, markdown
     from harness.run_metrics import RewardModelMetrics
 
-    out = RewardModelRun(loaded.recipe, args.results, log=lambda line: print(line, flush=True)).run()
-    print()
-    print(markdown(RewardModelMetrics.model_validate(out["metrics"]), out["record"]["seconds"]))
+    out = RewardModelRun(loaded.recipe, args.results, log=progress.log, progress=progress).run()
+    if not args.quiet:
+        print()
+        print(markdown(RewardModelMetrics.model_validate(out["metrics"]), out["record"]["seconds"]))
     return 0
 
 
-def run_sweep(args: argparse.Namespace, loaded: SweepFile) -> int:
-    from harness.secrets import scrub
+def run_sweep(args: argparse.Namespace, loaded: SweepFile, progress: Progress) -> int:
     from harness.sweep import tables
     from harness.sweep.run import run_sweep as run_all
 
     sweep = loaded.sweep
-    record = run_all(sweep, args.results, jobs=args.jobs, log=lambda line: print(scrub(line), flush=True))
+    record = run_all(sweep, args.results, jobs=args.jobs, log=progress.log, progress=progress)
     paths, table = tables.write(Path(args.results), sweep.name, ["md", "csv"])
     for path in paths:
         print(f"leaderboard: {path}")
-    print()
-    print(tables.markdown(table))
+    if not args.quiet:
+        print()
+        print(tables.markdown(table))
     failed = [v["label"] for v in record["variants"] if v["status"] != "done"]
     if failed:
         print(f"error: {len(failed)} variant(s) failed: {', '.join(failed)} (see {record['path']})", file=sys.stderr)
@@ -133,8 +133,8 @@ def summary_judge_eval(loaded: JudgeEvalFile) -> str:
     return f"judge_eval recipe {je.name!r}, judges: {', '.join(je.judges)}; sets: {', '.join(je.sets)}"
 
 
-# Each runner and summary takes the member of LoadedRecipe its kind names
-RUNNERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+# Each runner and summary takes the member of LoadedRecipe its kind names; a runner reports to the Progress it is given
+RUNNERS: dict[str, Callable[[argparse.Namespace, Any, Progress], int]] = {
     "feedback": run_feedback,
     "sweep": run_sweep,
     "reward_model": run_reward,

@@ -23,10 +23,11 @@ from harness.generation.remote_ledger import ledger_delta
 from harness.hashing import stable_hash
 from harness.judge_prompts import load_judge_prompt
 from harness.online_step import train_online
+from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.registry import benchmarks
 from harness.rmsp import train_rmsp
-from harness.run_context import ModelRef, prompt_set_key
+from harness.run_context import ModelRef, prompt_set_key, read_completions
 from harness.run_generators import LazyGenerators, build_generator
 from harness.stage_keys import source_key_params
 from harness.stages import StageRunner
@@ -38,12 +39,16 @@ from harness.types import Completion, PreferencePair, Prompt
 class Pipeline:
     """Implements `harness.run_context.RunContext`, the part of it the helper steps may use."""
 
-    def __init__(self, recipe: Recipe, results: str | Path = "results", log: Callable[[str], None] = print):
-        self.recipe = recipe
-        self.results = Path(results)
+    def __init__(
+        self,
+        recipe: Recipe,
+        results: str | Path = "results",
+        log: Callable[[str], None] = print,
+        progress: Progress = NULL_PROGRESS,
+    ):
+        self.recipe, self.results, self.log, self.progress = recipe, Path(results), log, progress
         self.store = StageStore(self.results / "store")
-        self.runner = StageRunner(self.store, log)
-        self.log = log
+        self.runner = StageRunner(self.store, log, progress)
         self.stages = self.runner.stages
         self.models: dict[str, ModelRef] = {}
         self._generators: dict[str, Generator] = {}
@@ -66,7 +71,7 @@ class Pipeline:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
         from harness.train.launch import train
 
-        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log)
+        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log, progress=self.progress)
 
     def train_key(self) -> dict[str, Any]:
         """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
@@ -76,7 +81,7 @@ class Pipeline:
         if name not in self._generators:
             ref = self.models[name]
             self._generators[name] = build_generator(
-                ref.generator, ref.path, ref.key, ref.generator_params, self.results
+                ref.generator, ref.path, ref.key, ref.generator_params, self.results, self.progress
             )
         return self._generators[name]
 
@@ -304,6 +309,7 @@ class Pipeline:
 
     def run(self) -> dict[str, Any]:
         recipe, started = self.recipe, time.perf_counter()
+        self.progress.begin(f"run {recipe.name}")
         self.resolve_models()
         self.sft()
         feedback_prompts = self.benchmark.prompts("feedback", recipe.feedback.prompts)
@@ -336,6 +342,7 @@ class Pipeline:
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         write_json_atomic(run_dir / evaluation_file, scores)
         written = write_run_files(run_dir, record, metrics)
+        self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": written, "record": record}
 
@@ -387,14 +394,6 @@ class Pipeline:
             self.stages,
             models={name: {"path": m.path, "key": m.key} for name, m in self.models.items()},
         )
-
-
-def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list[Completion]]:
-    """Per prompt, the stage's completions in sample order (a failed remote sample is simply absent)."""
-    by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
-    for c in read_jsonl(stage.path / "completions.jsonl", Completion):
-        by_prompt[c.prompt_id].append(c)
-    return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]
 
 
 __all__ = ["ModelRef", "Pipeline", "export_trl_parquet"]

@@ -86,11 +86,13 @@ def check_generator_params(models: Mapping[str, ModelSpec], where: str) -> None:
         accepts = generators.get(spec.generator).parameters
         hints = _type_hints(generators.get(spec.generator).factory)
         open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepts.values())
-        named = [p for p, v in accepts.items() if v.kind is not inspect.Parameter.VAR_KEYWORD]
+        named = [p for p, v in accepts.items() if v.kind is not inspect.Parameter.VAR_KEYWORD and p not in SET_BY_RUN]
         for key, value in spec.generator_params.items():
             field = f"models.{name}.generator_params.{key}"
             if key in SET_BY_HARNESS and key in accepts:
                 raise RecipeError(f"{where}: {field}: set from the model's own fields (path/gguf); remove it here")
+            if key in SET_BY_RUN and key in accepts:
+                raise RecipeError(f"{where}: {field}: the run passes its own {key} display; remove it here")
             if key not in accepts and not open_ended:
                 close = difflib.get_close_matches(key, named, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
@@ -119,6 +121,8 @@ def check_generator_params(models: Mapping[str, ModelSpec], where: str) -> None:
 REMOTE_KEYWORDS = "remote"
 # The parameters a run fills from the model spec (harness/run_generators.py), never from generator_params
 SET_BY_HARNESS = ("path", "model")
+# Objects a run hands every generator it builds (harness/run_generators.py): not recipe values
+SET_BY_RUN = ("progress",)
 
 
 def _type_hints(factory: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from harness.config import RecipeError
 from harness.evaluate.estimates import Estimate
 from harness.evaluate.rm_accuracy import accuracy_by_length
 from harness.hashing import stable_hash
+from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, run_record, write_run_files
 from harness.reward_recipe import PACKAGE_PREFIX, RewardModelRecipe, resolve_model
 from harness.run_metrics import RewardModelMetrics
@@ -61,12 +62,19 @@ def estimate_fields(estimate: Estimate) -> dict[str, Any]:
 
 
 class RewardModelRun:
-    def __init__(self, recipe: RewardModelRecipe, results: str | Path = "results", log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        recipe: RewardModelRecipe,
+        results: str | Path = "results",
+        log: Callable[[str], None] = print,
+        progress: Progress = NULL_PROGRESS,
+    ):
         from harness.registry import benchmarks
 
         self.recipe = recipe
         self.results = Path(results)
-        self.runner = StageRunner(StageStore(self.results / "store"), log)
+        self.progress = progress
+        self.runner = StageRunner(StageStore(self.results / "store"), log, progress)
         self.stages = self.runner.stages
         self.log = log
         self.data = benchmarks.build("hh_rlhf", path=recipe.data_path)
@@ -87,7 +95,8 @@ class RewardModelRun:
         path = resolve_model(recipe.model)
 
         def build(out: Path) -> dict[str, Any]:
-            return {"pairs": len(rows), **reward_model(path, rows, spec, out / "model", pooling=recipe.pooling).metrics}
+            trained = reward_model(path, rows, spec, out / "model", pooling=recipe.pooling, progress=self.progress)
+            return {"pairs": len(rows), **trained.metrics}
 
         config = {"reward": spec, "pooling": recipe.pooling}
         return self.runner.run("reward model", "reward", config, [model_key(recipe.model), stable_hash(rows)], build)
@@ -103,13 +112,15 @@ class RewardModelRun:
                 "reward_model", path=str(rm.path / "model"), batch_size=self.recipe.eval_batch_size
             )
             scores = {}
+            # Counted per call of `rewards` (one per subset and side): a call batches its replies by length itself
+            bar = self.progress.task(2 * sum(map(len, pairs.values())), "reply", "score")
             for subset, rows in pairs.items():
                 chosen, rejected = zip(*(_conversations(p) for p in rows))
-                scores[subset] = {
-                    "prompt_ids": [p["prompt_id"] for p in rows],
-                    "chosen": judge.rewards(chosen),
-                    "rejected": judge.rewards(rejected),
-                }
+                scores[subset] = {"prompt_ids": [p["prompt_id"] for p in rows], "chosen": judge.rewards(chosen)}
+                bar.advance(len(rows))
+                scores[subset]["rejected"] = judge.rewards(rejected)
+                bar.advance(len(rows))
+            bar.close()
             write_json_atomic(out / "scores.json", scores)
             return {"pairs": {subset: len(rows) for subset, rows in pairs.items()}}
 
@@ -121,6 +132,7 @@ class RewardModelRun:
         from harness.registry import metrics as metric_registry
 
         recipe, started = self.recipe, time.perf_counter()
+        self.progress.begin(f"reward_model {recipe.name}", ["reward model", "score"])
         train_pairs = self.pairs(recipe.train_subsets, recipe.train_pairs)
         eval_pairs = self.pairs(recipe.eval_subsets, recipe.eval_pairs, "eval_pairs")
         rm = self.train(train_pairs)
@@ -153,6 +165,7 @@ class RewardModelRun:
         record = run_record(recipe, seconds, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         written = write_run_files(run_dir, record, metrics)
+        self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": written, "record": record}
 

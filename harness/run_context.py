@@ -15,6 +15,8 @@ from harness.benchmark import Benchmark
 from harness.config import Recipe
 from harness.generation import GenerationParams, Generator
 from harness.hashing import stable_hash
+from harness.progress import Progress
+from harness.records import read_jsonl
 from harness.store import StageResult
 from harness.train.spec import Stage as TrainStage
 from harness.types import Completion, Prompt
@@ -37,6 +39,7 @@ class RunContext(Protocol):
     models: dict[str, ModelRef]  # every model of the run by name: the recipe's, M1, M2-<source>, ...
     stages: dict[str, StageResult]  # label -> the run's record of that stage
     log: Callable[[str], None]
+    progress: Progress  # where stages, generation batches and training steps report how far they are
 
     def stage(
         self,
@@ -73,3 +76,11 @@ class RunContext(Protocol):
 def prompt_set_key(prompts: Sequence[Prompt]) -> str:
     """Ids and content: a prompt file edited under the same ids must not reuse old completions."""
     return stable_hash([(p.id, p.messages) for p in prompts])
+
+
+def read_completions(stage: StageResult, prompts: Sequence[Prompt]) -> list[list[Completion]]:
+    """Per prompt, the stage's completions in sample order (a failed remote sample is simply absent)."""
+    by_prompt: dict[str, list[Completion]] = {p.id: [] for p in prompts}
+    for c in read_jsonl(stage.path / "completions.jsonl", Completion):
+        by_prompt[c.prompt_id].append(c)
+    return [sorted(by_prompt[p.id], key=lambda c: c.sample) for p in prompts]

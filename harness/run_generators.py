@@ -10,16 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from harness.generation import Generator
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generators
 
 
-def build_generator(backend: str, path: str, key: str, params: dict[str, Any], results: Path) -> Generator:
+def build_generator(
+    backend: str, path: str, key: str, params: dict[str, Any], results: Path, progress: Progress = NULL_PROGRESS
+) -> Generator:
     accepts = generators.get(backend).parameters
     params = dict(params)
     # Local backends take a `path`, API backends a `model` name; both come from ModelSpec.path.
     params["path" if "path" in accepts else "model"] = path
-    if "progress" in accepts:
-        params.setdefault("progress", False)
+    if "progress" in accepts:  # a backend that counts its batches reports them to the run's display
+        params.setdefault("progress", progress)
     if "identity" in accepts:  # provenance names the model by its stage key, not where it lies
         params.setdefault("identity", key)
     if "remote" in accepts or "cache_path" in accepts:  # remote calls are cached beside the run's results

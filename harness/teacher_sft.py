@@ -39,6 +39,11 @@ def train_teacher_sft(pipe: RunContext, prompts: Sequence[Prompt]) -> ModelRef:
         for p, cs in zip(prompts, answers, strict=True)
         if cs
     ]
+    if not demos:  # a remote teacher that failed every call: nothing to train on, and a rerun asks again
+        raise RuntimeError(
+            f"teacher_sft: the teacher {cfg.teacher!r} answered none of the {len(prompts)} feedback prompts (see the "
+            "run's ledger); rerun to ask again, or set teacher_sft: null"
+        )
     spec = (cfg.train or pipe.recipe.sft.train).model_copy(update={"seed": pipe.recipe.training_seed})
 
     def build(out: Path) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from harness.benchmark import pretraining_corpus
 from harness.config import ModelSpec
 from harness.run_context import RunContext
 
+ENCODE_CHUNK = 4096  # chats encoded between two progress counts
+
 
 def tokenizer_stage(pipe: RunContext) -> Any:
     from benchmarks.sandbox.tokenizer import build_tokenizer
@@ -50,8 +52,12 @@ def pretrained(pipe: RunContext, name: str, spec: ModelSpec) -> tuple[str, str]:
         # Direct char->id encoding gives the chat template's ids without rendering Jinja for every chat (the slow part).
         encoder = ChatEncoder(tokenizer)
         corpus = pretraining_corpus(pipe.benchmark, f"models.{name}.sandbox").corpus()
-        documents = [encoder.encode(chat) for chat in corpus]
-        result = pretrain(model, tokenizer, documents, train, out / "model")
+        documents: list[list[int]] = []
+        with pipe.progress.task(len(corpus), "chat", "encode") as bar:
+            for start in range(0, len(corpus), ENCODE_CHUNK):
+                documents += [encoder.encode(chat) for chat in corpus[start : start + ENCODE_CHUNK]]
+                bar.advance(min(ENCODE_CHUNK, len(corpus) - start))
+        result = pretrain(model, tokenizer, documents, train, out / "model", progress=pipe.progress)
         return {"parameters": sum(p.numel() for p in model.parameters()), **result.metrics}
 
     config = {"member": member, "benchmark": pipe.recipe.benchmark, "train": train}

@@ -66,7 +66,6 @@ def main(argv: list[str] | None = None) -> None:
                     batch_size=args.batch_size,
                     device=device,
                     dtype=args.dtype,
-                    progress=False,
                     share_prompt=share,
                 ),
                 prompts,

@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     threads = configure_torch_threads()
     params = GenerationParams(n=args.samples, temperature=0.7, max_new_tokens=args.max_new_tokens, seed=0)
     prompts = chat_prompts(args.prompts)
-    generator = HFGenerator(path=fp32_folder(args.model), batch_size=args.batch_size, progress=False)
+    generator = HFGenerator(path=fp32_folder(args.model), batch_size=args.batch_size)
     model, tokenizer = generator.load()
-    sharing = HFGenerator(path=generator.path, batch_size=args.batch_size, progress=False, share_prompt=True)
+    sharing = HFGenerator(path=generator.path, batch_size=args.batch_size, share_prompt=True)
     flops = ModelFlops.of(model)
     load_before = os.getloadavg()[0]
     for warm in (generator, sharing):  # first-call allocations count for nobody

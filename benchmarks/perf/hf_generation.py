@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     subset = prompts[: args.per_prompt_subset]
     with tempfile.TemporaryDirectory() as tmp:
         path = args.model or sandbox_model(Path(tmp) / "model", args.size)
-        harness = HFGenerator(path=path, batch_size=args.batch_size, progress=False)
+        harness = HFGenerator(path=path, batch_size=args.batch_size)
         model, tokenizer = harness.load()
         runs: dict[str, list[float]] = {"harness hf": [], "bare batched": [], "per prompt (scaled)": []}
         harness.generate(prompts[:8], params)  # warm-up: first-call allocations count for nobody

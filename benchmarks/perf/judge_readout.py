@@ -69,10 +69,8 @@ def main() -> None:
 
     import torch
 
-    gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size, progress=False)
-    budgeted = HFGenerator(
-        path=gen.path, batch_size=args.batch_size, progress=False, max_batch_tokens=args.max_batch_tokens
-    )
+    gen = HFGenerator(path=fp32_folder(DEFAULT_FOLDER), batch_size=args.batch_size)
+    budgeted = HFGenerator(path=gen.path, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens)
     model, tokenizer = gen.load()
     budgeted.load()
     prompts = judge_prompts(args.prompts)

@@ -17,6 +17,7 @@ from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import RemoteSettings, parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
 from harness.plugin_help import KeysOf
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
 
@@ -93,6 +94,9 @@ def gemini_generator(
     ] = None,
     api_key_env: Annotated[str, Field(description="environment variable holding the key")] = "GEMINI_API_KEY",
     api_version: Annotated[str, Field(description="Gemini API version")] = "v1beta",
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
     **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> RemoteGenerator:
     """Gemini via google-genai; base_url points it elsewhere (a proxy, or the test server).
@@ -130,4 +134,5 @@ def gemini_generator(
         settings=settings,
         open_transport=open_transport,
         model=model,
+        progress=progress,
     )

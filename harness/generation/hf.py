@@ -14,7 +14,7 @@ probabilities (`next_token_probs`) are stored there per context, so a judge read
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from harness.generation import GenerationParams, LocalGenerator, producer_id
 from harness.generation.batch_plan import length_batches
 from harness.generation.context import check_prompts_fit, context_length
 from harness.hashing import seed_from, stable_hash
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.types import Completion, Prompt
 
@@ -41,7 +42,7 @@ class HFGenerator(LocalGenerator):
     batch_size: int = 64
     device: str = "auto"
     dtype: str = "auto"
-    progress: bool = True
+    progress: Progress = NULL_PROGRESS
     revision: str | None = None
     batch_cache: str | None = None
     identity: str | None = None
@@ -70,7 +71,8 @@ class HFGenerator(LocalGenerator):
             from transformers import AutoModelForCausalLM, AutoTokenizer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # per-model "Loading weights" bars drown the stage log
+            if not self.progress.verbose:
+                hf_logging.disable_progress_bar()  # per-model "Loading weights" bars drown the stage log
 
             device = self.device
             if device == "auto":
@@ -93,8 +95,6 @@ class HFGenerator(LocalGenerator):
         return self.load()[1]
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
-        from tqdm.auto import tqdm
-
         model, tokenizer = self.load()
         texts = [render_prompt(tokenizer, p) for p in prompts]
         encoded = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
@@ -105,13 +105,7 @@ class HFGenerator(LocalGenerator):
         results: list[list[Completion]] = [[] for _ in prompts]
         reads = 1 if self.share_prompt and params.n > 1 else params.n  # rows a prompt pass reads per prompt
         batches = length_batches(lengths, self.batch_size, self.max_batch_tokens, reads)
-        bar = tqdm(
-            total=len(prompts),
-            desc=f"generate {self.path[-40:]}",
-            unit="prompt",
-            disable=not self.progress or None,
-            leave=False,
-        )
+        bar = self.progress.task(len(prompts), "prompt", "generate")
         for idx in batches:
             rows = self._batch([prompts[i].id for i in idx], [encoded[i] for i in idx], params)
             for row, (text, n_new) in enumerate(rows):
@@ -126,14 +120,14 @@ class HFGenerator(LocalGenerator):
                         completion_tokens=n_new,
                     )
                 )
-            bar.update(len(idx))
+            bar.advance(len(idx))
         bar.close()
         return results
 
     def next_token_probs(self, prompts: Sequence[Prompt], prefix: str, options: Sequence[str]) -> list[list[float]]:
         """Per prompt, the probability of each option as the next token after the chat's answer prefix `prefix`
         (harness.generation.next_token): a judge's score distribution without sampling."""
-        from harness.generation.next_token import next_token_probs, option_token_ids
+        from harness.generation.next_token import option_token_ids
 
         model, tokenizer = self.load()
         prefix_ids, option_ids = option_token_ids(tokenizer, prefix, options)
@@ -141,8 +135,18 @@ class HFGenerator(LocalGenerator):
             tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] + prefix_ids for p in prompts
         ]
         check_prompts_fit(prompts, [len(c) for c in contexts], 1, context_length(model, tokenizer), self.path)
+        with self.progress.task(len(contexts), "item", "score") as bar:
+            return self._cached_probs(model, tokenizer, contexts, option_ids, bar.advance)
+
+    def _cached_probs(
+        self, model: Any, tokenizer: Any, contexts: list[list[int]], option_ids: list[int], done: Callable[[int], None]
+    ) -> list[list[float]]:
+        from harness.generation.next_token import next_token_probs
+
         if self.batch_cache is None:
-            return next_token_probs(model, tokenizer, contexts, option_ids, max_tokens=self.max_batch_tokens)
+            return next_token_probs(
+                model, tokenizer, contexts, option_ids, max_tokens=self.max_batch_tokens, on_batch=done
+            )
         batches, model_id, runtime = self._batch_store()
         keys = [batches.probs_key(model_id, runtime, option_ids, c) for c in contexts]
         found = batches.get_probs(keys)
@@ -150,9 +154,15 @@ class HFGenerator(LocalGenerator):
         for i, key in enumerate(keys):
             if key not in found:
                 todo.setdefault(key, i)
+        done(len(keys) - len(todo))
         if todo:
             computed = next_token_probs(
-                model, tokenizer, [contexts[i] for i in todo.values()], option_ids, max_tokens=self.max_batch_tokens
+                model,
+                tokenizer,
+                [contexts[i] for i in todo.values()],
+                option_ids,
+                max_tokens=self.max_batch_tokens,
+                on_batch=done,
             )
             new = dict(zip(todo, computed))
             batches.put_probs(new)
@@ -250,7 +260,9 @@ def hf(
         str,
         Field(description="torch dtype by name (float32, bfloat16, float16); auto = bfloat16 on CUDA, else float32"),
     ] = "auto",
-    progress: Annotated[bool, Field(description="a progress bar per batch; runs turn it off")] = True,
+    progress: Annotated[
+        Progress, Field(description="where each batch is reported; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
     revision: Annotated[str | None, Field(description="hub revision (branch, tag or commit) of `path`")] = None,
     batch_cache: Annotated[
         str | None,

@@ -8,7 +8,7 @@ judge prompt cost a multiple of what the verdict needs (benchmarks.perf.judge_re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from harness.generation.batch_plan import length_batches
@@ -47,9 +47,11 @@ def next_token_probs(
     option_ids: Sequence[int],
     batch_size: int = 16,
     max_tokens: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[list[float]]:
     """Probability of each option id as the token after each context (ids), in batches of similar length (at most
-    `batch_size` contexts and, when given, `max_tokens` positions: harness.generation.batch_plan)."""
+    `batch_size` contexts and, when given, `max_tokens` positions: harness.generation.batch_plan); `on_batch` is told
+    each batch's size as it finishes."""
     import torch
 
     out: list[list[float]] = [[] for _ in contexts]
@@ -69,6 +71,8 @@ def next_token_probs(
         probs = torch.softmax(logits.float(), dim=-1)[:, wanted.to(logits.device)]
         for row, i in enumerate(idx):
             out[i] = probs[row].tolist()
+        if on_batch is not None:
+            on_batch(len(idx))
     return out
 
 

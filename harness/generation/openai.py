@@ -22,6 +22,7 @@ from harness.generation.remote import RemoteGenerator
 from harness.generation.remote_settings import RemoteSettings, parse_settings
 from harness.generation.remote_wire import CallError, RemoteReply, RemoteRequest, error_for_status
 from harness.plugin_help import KeysOf
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 from harness.secrets import api_key_from_env
 from harness.types import Failure, Message
@@ -156,6 +157,9 @@ def openai_generator(
         dict[str, Any] | None,
         Field(description="how provenance and the call cache name the model; null = model and base_url"),
     ] = None,
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
     **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> OpenAIGenerator:
     """OpenAI or any OpenAI-compatible server via `base_url`; api_key_env=None for servers without keys.
@@ -187,4 +191,5 @@ def openai_generator(
         settings=settings,
         open_transport=open_transport,
         model=model,
+        progress=progress,
     )

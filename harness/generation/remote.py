@@ -27,6 +27,7 @@ from harness.generation.remote_ledger import LedgerRecorder
 from harness.generation.remote_settings import RemoteSettings
 from harness.generation.remote_wire import FailureReason, OpenTransport, RemoteReply, RemoteRequest, parse_retry_after
 from harness.hashing import seed_from, stable_hash
+from harness.progress import NULL_PROGRESS, Progress
 from harness.types import Completion, Failure, Prompt
 
 # Named here too, so code and tests written against this module keep working.
@@ -64,6 +65,7 @@ class RemoteGenerator:
         settings: RemoteSettings,
         open_transport: OpenTransport,
         model: str,
+        progress: Progress = NULL_PROGRESS,
     ):
         price = settings.prices.get(model)
         if settings.budget.max_cost_usd is not None and price is None:
@@ -76,7 +78,9 @@ class RemoteGenerator:
         self.settings = settings
         self.ledger = LedgerRecorder()
         self._cache = CallCache(settings.cache_path, CACHE_NAMESPACE)
-        self._executor = RemoteExecutor(self.spec_id, settings, price, open_transport, self._cache, self.ledger)
+        self._executor = RemoteExecutor(
+            self.spec_id, settings, price, open_transport, self._cache, self.ledger, progress
+        )
 
     async def acall(self, requests: Sequence[RemoteRequest]) -> list[RemoteReply | Failure]:
         return await self._executor.run(requests)

@@ -19,6 +19,7 @@ from harness.generation.remote_limits import BudgetGuard, BudgetSpent, TokenBuck
 from harness.generation.remote_settings import Price, RemoteSettings
 from harness.generation.remote_wire import CallError, OpenTransport, RemoteReply, RemoteRequest, Transport
 from harness.hashing import stable_hash
+from harness.progress import NULL_PROGRESS, Progress, Task
 from harness.types import Failure
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,10 @@ class RemoteExecutor:
         open_transport: OpenTransport,
         cache: CallCache,
         ledger: LedgerRecorder,
+        progress: Progress = NULL_PROGRESS,
     ):
         self.spec_id = spec_id
+        self.progress = progress
         self.settings = settings
         self.price = price
         self.open_transport = open_transport
@@ -70,20 +73,10 @@ class RemoteExecutor:
 
         # Identical requests in one batch (greedy samples, repeated judge items) are sent once.
         todo = {k: r for k, r in zip(keys, requests) if k not in outcome}
-        if todo:
-            s = self.settings
-            limits = _RunLimits(
-                slots=asyncio.Semaphore(s.concurrency),
-                requests=self._request_bucket,
-                tokens=self._token_bucket,
-                budget=BudgetGuard(s.budget, self.price, self._spent),
-            )
-            # A TaskGroup cancels the other calls if one raises something unexpected (a bug, not a CallError),
-            # and it ends before the transport closes.
-            async with self.open_transport() as transport, asyncio.TaskGroup() as group:
-                calls = {k: group.create_task(self._call(transport, limits, k, r)) for k, r in todo.items()}
-            outcome.update((k, task.result()) for k, task in calls.items())
-            self.ledger.budget_exhausted |= limits.budget.exhausted
+        with self.progress.task(len(keys), "request", "remote calls") as bar:
+            bar.advance(len(keys) - len(todo))  # answered by the cache, or the same as another in this batch
+            if todo:
+                outcome.update(await self._send(todo, bar))
 
         results = [outcome[k] for k in keys]
         for result in results:
@@ -92,6 +85,28 @@ class RemoteExecutor:
             else:
                 self.ledger.succeeded += 1
         return results
+
+    async def _send(self, todo: dict[str, RemoteRequest], bar: Task) -> dict[str, RemoteReply | Failure]:
+        """Calls every request of `todo` under this run's limits; each finished call advances `bar`."""
+        s = self.settings
+        limits = _RunLimits(
+            slots=asyncio.Semaphore(s.concurrency),
+            requests=self._request_bucket,
+            tokens=self._token_bucket,
+            budget=BudgetGuard(s.budget, self.price, self._spent),
+        )
+
+        async def counted(key: str, request: RemoteRequest) -> RemoteReply | Failure:
+            result = await self._call(transport, limits, key, request)
+            bar.advance(1)
+            return result
+
+        # A TaskGroup cancels the other calls if one raises something unexpected (a bug, not a CallError),
+        # and it ends before the transport closes.
+        async with self.open_transport() as transport, asyncio.TaskGroup() as group:
+            calls = {k: group.create_task(counted(k, r)) for k, r in todo.items()}
+        self.ledger.budget_exhausted |= limits.budget.exhausted
+        return {k: task.result() for k, task in calls.items()}
 
     async def _call(
         self, transport: Transport, limits: _RunLimits, key: str, request: RemoteRequest

@@ -16,6 +16,7 @@ from pydantic import Field
 from harness.generation.openai import OpenAIGenerator, openai_generator
 from harness.generation.remote_settings import RemoteSettings
 from harness.plugin_help import KeysOf
+from harness.progress import NULL_PROGRESS, Progress
 from harness.registry import generator
 
 
@@ -27,6 +28,9 @@ def simulated(
     rule: Annotated[
         str, Field(description="the local server's answering rule (harness.local_server.RULES), e.g. verifiable")
     ],
+    progress: Annotated[
+        Progress, Field(description="where finished calls are counted; a run passes its display, never a recipe")
+    ] = NULL_PROGRESS,
     **remote: Annotated[Any, KeysOf(RemoteSettings)],
 ) -> OpenAIGenerator:
     """A simulated teacher: the local server answers by the rule `rule`, over the OpenAI wire protocol.
@@ -42,5 +46,6 @@ def simulated(
         base_url=server.openai_base_url,
         api_key_env=None,
         served_as={"model": model, "simulated": rule},
+        progress=progress,
         **remote,
     )

@@ -20,12 +20,18 @@ from harness.judge_eval.items import LabelledPair, RankedGroup
 from harness.judge_eval.judging import GroupOutcome, PairOutcome, judge_groups, judge_pairs
 from harness.judge_eval.measures import CHANCE, measure
 from harness.judge_eval.recipe import JudgeEvalRecipe
+from harness.progress import NULL_PROGRESS, Progress
 from harness.records import claim_run_dir, read_jsonl, run_record, write_jsonl, write_run_files
 from harness.run_generators import build_generator
 from harness.run_metrics import JudgeEvalMetrics
+from harness.stages import StageRunner
 from harness.store import StageResult, StageStore
 
 Items = list[LabelledPair] | list[RankedGroup]
+
+
+def stage_label(judge: str, set_name: str) -> str:
+    return f"judge {judge} on {set_name}"
 
 
 class JudgeEvalRun:
@@ -35,13 +41,15 @@ class JudgeEvalRun:
         results: str | Path = "results",
         recipe_dir: str | Path = ".",
         log: Callable[[str], None] = print,
+        progress: Progress = NULL_PROGRESS,
     ):
         self.recipe = recipe
+        self.progress = progress
         self.results = Path(results)
         self.recipe_dir = Path(recipe_dir)
-        self.store = StageStore(self.results / "store")
+        self.runner = StageRunner(StageStore(self.results / "store"), log, progress)
         self.log = log
-        self.stages: dict[str, StageResult] = {}
+        self.stages = self.runner.stages
         self._generators: dict[str, Any] = {}
         self._models: dict[str, tuple[str, str]] = {}
         self._reward_models: dict[str, tuple[str, str, tuple[str, ...]]] = {}
@@ -49,10 +57,7 @@ class JudgeEvalRun:
     def stage(
         self, label: str, stage: str, config: Any, inputs: list[str], build: Callable[[Path], dict[str, Any] | None]
     ) -> StageResult:
-        result = self.store.run(stage, config, inputs, build)
-        self.stages[label] = result
-        self.log(f"[{label}] " + ("reused" if result.reused else f"done in {result.seconds:.1f}s"))
-        return result
+        return self.runner.run(label, stage, config, inputs, build)
 
     def model(self, name: str) -> tuple[str, str]:
         """(where the model lies, its key): a path as given, or a .gguf converted once by an import stage."""
@@ -71,7 +76,9 @@ class JudgeEvalRun:
         if name not in self._generators:
             spec = self.recipe.models[name]
             path, key = self.model(name)
-            self._generators[name] = build_generator(spec.generator, path, key, spec.generator_params, self.results)
+            self._generators[name] = build_generator(
+                spec.generator, path, key, spec.generator_params, self.results, self.progress
+            )
         return self._generators[name]
 
     def reward_model(self, recipe_path: str) -> tuple[str, str, tuple[str, ...]]:
@@ -81,7 +88,7 @@ class JudgeEvalRun:
             from harness.reward_run import RewardModelRun
 
             rm_recipe = load_reward_recipe(self.recipe_dir / recipe_path)
-            rm = RewardModelRun(rm_recipe, self.results, log=self.log)
+            rm = RewardModelRun(rm_recipe, self.results, log=self.log, progress=self.progress)
             trained = rm.train(rm.pairs(rm_recipe.train_subsets, rm_recipe.train_pairs))
             self.stages.update(rm.stages)
             self._reward_models[recipe_path] = (str(trained.path / "model"), trained.key, rm_recipe.train_subsets)
@@ -119,12 +126,15 @@ class JudgeEvalRun:
             return {"items": len(rows), "judge": built.name}
 
         result = self.stage(
-            f"judge {judge} on {set_name}", "judge_eval", {"judge": config}, [*inputs, stable_hash(items)], build
+            stage_label(judge, set_name), "judge_eval", {"judge": config}, [*inputs, stable_hash(items)], build
         )
         return read_jsonl(result.path / "outcomes.jsonl", record)  # type: ignore[return-value]
 
     def run(self) -> dict[str, Any]:
         recipe, started = self.recipe, time.perf_counter()
+        self.progress.begin(
+            f"judge_eval {recipe.name}", [stage_label(judge, name) for judge in recipe.judges for name in recipe.sets]
+        )
         items: dict[str, Items] = {name: spec.load() for name, spec in recipe.sets.items()}
         results: dict[str, dict[str, Any]] = {}
         seconds: dict[str, dict[str, float]] = {}
@@ -133,7 +143,7 @@ class JudgeEvalRun:
             for set_name, rows in items.items():
                 outcomes = self.outcomes(judge, set_name, rows)
                 results[judge][set_name] = measure(outcomes, spec.self_name)
-                seconds[judge][set_name] = round(self.stages[f"judge {judge} on {set_name}"].seconds, 2)
+                seconds[judge][set_name] = round(self.stages[stage_label(judge, set_name)].seconds, 2)
         metrics = JudgeEvalMetrics.model_validate({
             "kind": "judge_eval",
             "chance": CHANCE,
@@ -149,5 +159,6 @@ class JudgeEvalRun:
         record = run_record(recipe, time.perf_counter() - started, self.stages)
         run_dir = claim_run_dir(self.results / "runs" / recipe.name, record)
         written = write_run_files(run_dir, record, metrics)
+        self.progress.finish()
         self.log(f"run record: {run_dir / 'run.json'}")
         return {"run_dir": str(run_dir), "metrics": written, "record": record}

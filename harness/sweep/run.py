@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import Recipe, RecipeError
+from harness.progress import NULL_PROGRESS, PlainDisplay, Progress
 from harness.records import claim_run_dir, git_revision, new_run_id
 from harness.store import write_json_atomic
 from harness.sweep.record import SweepRecord, VariantEntry, sweep_json
@@ -43,9 +44,16 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def run_variant(recipe: Recipe, results: str, label: str, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_variant(
+    recipe: Recipe,
+    results: str,
+    label: str,
+    log: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """One variant, as `harness run` would run its recipe. A failure is returned as one line, never raised, so the
-    other variants still run and the sweep record says which failed and why."""
+    other variants still run and the sweep record says which failed and why. Without `progress` (a worker process)
+    the variant reports as plain lines prefixed with its label."""
     from harness.pipeline import Pipeline
     from harness.secrets import scrub
 
@@ -54,7 +62,11 @@ def run_variant(recipe: Recipe, results: str, label: str, log: Callable[[str], N
 
     started = time.perf_counter()
     try:
-        out = Pipeline(recipe, results, log=log or say).run()
+        if progress is None:
+            with PlainDisplay(say) as display:
+                out = Pipeline(recipe, results, log=log or display.log, progress=display).run()
+        else:
+            out = Pipeline(recipe, results, log=log or say, progress=progress).run()
     except Exception as exc:
         error = str(exc) if isinstance(exc, (RecipeError, ValueError, FileNotFoundError)) else repr(exc)
         return {"status": "failed", "error": scrub(error), "seconds": round(time.perf_counter() - started, 2)}
@@ -84,8 +96,15 @@ def variant_entry(variant: Variant, recipe: Recipe) -> VariantEntry:
     )
 
 
-def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Runs every variant (already validated) and returns the sweep record."""
+def run_sweep(
+    sweep: Sweep,
+    results: str | Path,
+    jobs: int = 1,
+    log: Callable[[str], None] = print,
+    progress: Progress = NULL_PROGRESS,
+) -> dict[str, Any]:
+    """Runs every variant (already validated) and returns the sweep record. With one job the variants report to
+    `progress` in turn (each as a run named `<sweep>.<label>`); worker processes write their own plain lines."""
     if jobs < 1:
         raise RecipeError(f"--jobs {jobs}: give 1 or more worker processes")
     results = Path(results)
@@ -125,10 +144,9 @@ def run_sweep(sweep: Sweep, results: str | Path, jobs: int = 1, log: Callable[[s
     )
     if jobs == 1:
         for i, (variant, recipe) in enumerate(sweep.variants):
-            finish(
-                i,
-                run_variant(recipe, str(results), variant.label, log=_prefixed(log, variant.label)),
-            )
+            log(f"[sweep {sweep.name}] variant {i + 1}/{len(sweep.variants)}: {variant.label}")
+            log_variant = _prefixed(log, variant.label)
+            finish(i, run_variant(recipe, str(results), variant.label, log=log_variant, progress=progress))
     else:
         context = multiprocessing.get_context("spawn")  # no forked torch state; each worker sets its own threads
         with ProcessPoolExecutor(

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.progress import NULL_PROGRESS, Progress
 from harness.train.pairs import preference_dataset
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, training_output
@@ -49,11 +50,12 @@ def dpo(
     spec: TrainSpec,
     out_dir: str | Path,
     tokenizer_path: str | Path | None = None,
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
     """DPO on conversational prompt/chosen/rejected pairs; the tokenizer defaults to the one saved with the model.
 
     TRL loads policy and reference from the path, so `trl.model_init_kwargs` (e.g. a dtype) applies to both.
     """
     trainer = dpo_trainer(model_path, pairs, spec, out_dir, tokenizer_path)
-    with training_output(not trainer.args.disable_tqdm):
-        return train_and_save(trainer, out_dir)
+    with training_output(progress.verbose or not trainer.args.disable_tqdm):
+        return train_and_save(trainer, out_dir, progress=progress)

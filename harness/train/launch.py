@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.exact_scalars import ExactScalars
+from harness.progress import NULL_PROGRESS, Progress
 from harness.store import building_in, partial_dir
 from harness.train.checkpoint_policy import CheckpointPolicy
 from harness.train.result import TrainResult
@@ -140,23 +141,25 @@ def execute(
     data: Sequence[Any],
     spec: TrainSpec,
     out_dir: str | Path,
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
-    """The one call every job ends in, whichever way it was launched."""
+    """The one call every job ends in, whichever way it was launched; training steps are reported to `progress`."""
     from harness.train.dpo import dpo
     from harness.train.reward import reward_model
     from harness.train.sft import sft
 
     if kind == "sft":
-        return sft(model_path, tokenizer_path or model_path, data, spec, out_dir)
+        return sft(model_path, tokenizer_path or model_path, data, spec, out_dir, progress=progress)
     if kind == "dpo":
-        return dpo(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path)
+        return dpo(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path, progress=progress)
     if kind == "reward":
-        return reward_model(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path)
+        return reward_model(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path, progress=progress)
     raise ValueError(f"kind: {kind!r} is not a training job; use sft, dpo or reward")
 
 
-def run_job_file(job_file: str | Path) -> TrainResult:
-    """`harness train JOB`: run the job in this process (one rank of a launch, or alone); rank 0 writes the result."""
+def run_job_file(job_file: str | Path, progress: Progress = NULL_PROGRESS) -> TrainResult:
+    """`harness train JOB`: run the job in this process (one rank of a launch, or alone); rank 0 writes the result
+    and reports its steps to `progress` (under a launch, as lines the parent run logs)."""
     job_file = Path(job_file)
     if not job_file.is_file():
         raise FileNotFoundError(f"{job_file}: job file not found; `harness train` takes a job JSON written by a run")
@@ -169,7 +172,7 @@ def run_job_file(job_file: str | Path) -> TrainResult:
 
     checkpoints.DEFAULT_POLICY = job.checkpoint_policy  # this process runs this one job
     with building_in(job.partial):
-        result = execute(job.kind, job.model_path, job.tokenizer_path, rows, job.spec, job.out_dir)
+        result = execute(job.kind, job.model_path, job.tokenizer_path, rows, job.spec, job.out_dir, progress)
     if is_main_process():
         job.result.write_text(result.model_dump_json(), encoding="utf-8")
     return result
@@ -192,10 +195,12 @@ def train(
     tokenizer_path: str | Path | None = None,
     launch: LaunchSpec | None = None,
     log: Callable[[str], None] = print,
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
-    """Train one stage: in-process without `launch`, else under `accelerate launch` (same job, same code)."""
+    """Train one stage: in-process without `launch`, else under `accelerate launch` (same job, same code; the
+    children's step lines reach `log`)."""
     if launch is None:
-        return execute(kind, model_path, tokenizer_path, data, spec, out_dir)
+        return execute(kind, model_path, tokenizer_path, data, spec, out_dir, progress)
     from harness.train import checkpoints
 
     out_dir = Path(out_dir).resolve()

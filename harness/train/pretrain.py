@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.progress import NULL_PROGRESS, Progress
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.sft import Conversation
@@ -34,6 +35,7 @@ def pretrain(
     texts_or_conversations: Documents,
     spec: TrainSpec,
     out_dir: str | Path,
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
     """Train `model` in place on plain texts, chat conversations (rendered with the tokenizer's chat template) or
     documents already tokenised (lists of ids: the fast path for a big corpus, e.g. the sandbox's ChatEncoder).
@@ -52,9 +54,9 @@ def pretrain(
     config = pretraining_config(spec, out_dir)
     rows_needed = spec.max_steps * config.per_device_train_batch_size * config.gradient_accumulation_steps
     token_budget = rows_needed * config.world_size * spec.max_length if spec.max_steps > 0 else None
-    with training_output(not config.disable_tqdm):
+    with training_output(progress.verbose or not config.disable_tqdm):
         documents = training_documents(tokenizer, texts_or_conversations, token_budget, spec.seed)
-        return train_and_save(pretraining_trainer(model, tokenizer, documents, config), out_dir)
+        return train_and_save(pretraining_trainer(model, tokenizer, documents, config), out_dir, progress=progress)
 
 
 def pretraining_config(spec: TrainSpec, out_dir: str | Path) -> SFTConfig:

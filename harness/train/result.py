@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.progress import NULL_PROGRESS, Progress
+
 if TYPE_CHECKING:
     from transformers import Trainer
 
@@ -22,7 +24,12 @@ class TrainResult(BaseModel):
     adapter_path: Path | None = Field(None, description="the LoRA adapter alone, when the stage trained one")
 
 
-def train_and_save(trainer: Trainer, out_dir: str | Path, checkpoint_dir: str | Path | None = None) -> TrainResult:
+def train_and_save(
+    trainer: Trainer,
+    out_dir: str | Path,
+    checkpoint_dir: str | Path | None = None,
+    progress: Progress = NULL_PROGRESS,
+) -> TrainResult:
     """Run `trainer`, save the final model + tokenizer into `out_dir` and return what happened.
 
     Inside a pipeline stage (or given `checkpoint_dir`) training checkpoints by `checkpoints.DEFAULT_POLICY` into the
@@ -33,14 +40,18 @@ def train_and_save(trainer: Trainer, out_dir: str | Path, checkpoint_dir: str | 
     A LoRA adapter is merged into its base before saving, so every stage's output loads with a plain
     `AutoModelFor*.from_pretrained(out_dir)` (generators and judges need not know about peft); the adapter alone
     is kept in `out_dir/adapter`. Under `accelerate launch` every rank calls this and only rank 0 writes. When the
-    trainer counted input tokens, metrics add `train_tokens` and `train_tokens_per_second`.
+    trainer counted input tokens, metrics add `train_tokens` and `train_tokens_per_second`. Steps are reported to
+    `progress` as they end; with `progress.verbose` the trainer also prints its own log lines.
     """
     from transformers.trainer_callback import PrinterCallback
 
     from harness.store import partial_dir
     from harness.train import checkpoints
+    from harness.train.progress import StepProgress
 
-    trainer.remove_callback(PrinterCallback)  # with the progress bar off, Trainer would print every log to stdout
+    if not progress.verbose:
+        trainer.remove_callback(PrinterCallback)  # with the progress bar off, Trainer would print every log to stdout
+    trainer.add_callback(StepProgress(progress))
     out_dir = Path(out_dir)
     if checkpoint_dir is None and (stage_partial := partial_dir()) is not None:
         checkpoint_dir = stage_partial / "checkpoints" / out_dir.name

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.progress import NULL_PROGRESS, Progress
 from harness.train.pairs import preference_dataset
 from harness.train.pooling import Pooling, reward_model_class
 from harness.train.result import TrainResult, train_and_save
@@ -28,6 +29,7 @@ def reward_model(
     out_dir: str | Path,
     tokenizer_path: str | Path | None = None,
     pooling: Pooling = "head",
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
     """Train a reward model from the model at `model_path`; reload it with `harness.train.pooling.load_reward_model`.
 
@@ -45,7 +47,7 @@ def reward_model(
     config = spec.to_trl_config("reward", out_dir)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path or model_path)
     dataset = preference_dataset(pairs)
-    with training_output(not config.disable_tqdm):
+    with training_output(progress.verbose or not config.disable_tqdm):
         if is_encoder_tokenizer(tokenizer):
             tokenizer.model_max_length = spec.max_length
             dataset = encoder_preference_dataset(tokenizer, dataset, spec.max_length)
@@ -56,7 +58,7 @@ def reward_model(
             processing_class=tokenizer,
             peft_config=spec.peft_config("SEQ_CLS"),
         )
-        return train_and_save(trainer, out_dir)
+        return train_and_save(trainer, out_dir, progress=progress)
 
 
 def _pooled_model(model_path: str | Path, pooling: Pooling, config: Any) -> Any:

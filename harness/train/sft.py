@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.progress import NULL_PROGRESS, Progress
 from harness.train.result import TrainResult, train_and_save
 from harness.train.runtime import configure_torch_threads, training_output
 from harness.train.spec import TrainSpec
@@ -37,6 +38,7 @@ def sft(
     conversations: Sequence[Conversation],
     spec: TrainSpec,
     out_dir: str | Path,
+    progress: Progress = NULL_PROGRESS,
 ) -> TrainResult:
     """Fine-tune the model at `model_path` on `conversations` (lists of {role, content}); save it to `out_dir`.
 
@@ -51,7 +53,7 @@ def sft(
     rows = [prompt_completion(c, i) for i, c in enumerate(conversations)]
     configure_torch_threads()
     config = spec.to_trl_config("sft", out_dir)
-    with training_output(not config.disable_tqdm):
+    with training_output(progress.verbose or not config.disable_tqdm):
         trainer = SFTTrainer(
             model=str(model_path),
             args=config,
@@ -59,4 +61,4 @@ def sft(
             processing_class=AutoTokenizer.from_pretrained(tokenizer_path),
             peft_config=spec.peft_config("CAUSAL_LM"),
         )
-        return train_and_save(trainer, out_dir)
+        return train_and_save(trainer, out_dir, progress=progress)

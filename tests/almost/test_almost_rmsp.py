@@ -80,7 +80,7 @@ def test_scorer_prefers_what_the_reward_model_was_trained_to_prefer(models):
 
 
 def test_each_assistant_turn_is_the_reward_models_best_sample(models):
-    policy = Recording(generators.build("hf", path=str(models[0]), progress=False))
+    policy = Recording(generators.build("hf", path=str(models[0])))
     scorer = reward_model_rewards(str(models[1]))
     prompts = [Prompt.from_text(f"p{i}", f"add {10 + i} {20 + i}") for i in range(4)]
     params = GenerationParams(temperature=1.0, max_new_tokens=6)
@@ -97,7 +97,7 @@ def test_each_assistant_turn_is_the_reward_models_best_sample(models):
 
 
 def test_multi_turn_self_play_simulates_the_user_with_swapped_roles(models):
-    policy = Recording(generators.build("hf", path=str(models[0]), progress=False))
+    policy = Recording(generators.build("hf", path=str(models[0])))
 
     def digits(conversations):
         return [sum(c.isdigit() for c in conversation[-1]["content"]) for conversation in conversations]

@@ -82,7 +82,7 @@ def sandbox(tmp_path_factory):
     every generation request (the stage the pipeline would cache)."""
     world = tiny_world()
     paths = save_models(world, tmp_path_factory.mktemp("almost-models"), {"s": "S", "xs": "XS"})
-    served = {name: generators.build("hf", path=str(path), progress=False) for name, path in paths.items()}
+    served = {name: generators.build("hf", path=str(path)) for name, path in paths.items()}
     requests = []
 
     def candidates(model, prompts, params):

@@ -24,7 +24,10 @@ def expected_default(parameter: inspect.Parameter) -> str:
     """The default as `show` must print it, read from the signature without the harness's help code."""
     default = parameter.default
     if isinstance(default, FieldInfo):
-        default = inspect.Parameter.empty if default.default is PydanticUndefined else default.default
+        if default.default_factory is not None:  # Field(default_factory=...): the default is what it makes
+            default = default.default_factory()  # type: ignore[call-arg]
+        else:
+            default = inspect.Parameter.empty if default.default is PydanticUndefined else default.default
     if default is inspect.Parameter.empty:
         return "required"
     if isinstance(default, BaseModel):

@@ -56,7 +56,7 @@ class Observed:
 
 
 def observe(model_dir, share: bool) -> Observed:
-    generator = generators.build("hf", path=str(model_dir), batch_size=2, progress=False, share_prompt=share)
+    generator = generators.build("hf", path=str(model_dir), batch_size=2, share_prompt=share)
     model, _ = generator.load()
     seen = Observed([], 0, [])
 
@@ -82,7 +82,7 @@ def observe(model_dir, share: bool) -> Observed:
 
 def padded_prompt_positions(model_dir, batch_size: int = 2) -> int:
     """Token positions of the prompts as batched: sorted by length, each batch left-padded to its longest."""
-    generator = generators.build("hf", path=str(model_dir), progress=False)
+    generator = generators.build("hf", path=str(model_dir))
     lengths = sorted(
         len(generator.tokenizer(render_prompt(generator.tokenizer, p), add_special_tokens=False)["input_ids"])
         for p in prompts()

@@ -18,7 +18,7 @@ SCORE_PROMPT = "Rate the answer from 0 to 5.\nQuestion: What is 7 + 5?\nAnswer: 
 
 @pytest.fixture(scope="module")
 def generator(smollm2_dir):
-    return HFGenerator(path=smollm2_dir, progress=False)
+    return HFGenerator(path=smollm2_dir)
 
 
 def test_generation_renders_the_models_chat_template_and_stops_at_end_of_turn(generator):
@@ -62,10 +62,8 @@ def test_score_token_probabilities_are_stored_per_context_and_read_back(smollm2_
     cache = str(tmp_path / "generation.sqlite")
     prompts = [Prompt.from_text("a", SCORE_PROMPT), Prompt.from_text("b", "Score this: 2 + 2 = 4. " + SCORE_PROMPT)]
     options = [str(k) for k in range(6)]
-    first = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache).next_token_probs(
-        prompts, "Score: ", options
-    )
-    again = HFGenerator(path=smollm2_dir, progress=False, batch_cache=cache)
+    first = HFGenerator(path=smollm2_dir, batch_cache=cache).next_token_probs(prompts, "Score: ", options)
+    again = HFGenerator(path=smollm2_dir, batch_cache=cache)
     model, _ = again.load()
     calls = []
     model.register_forward_hook(lambda *args: calls.append(1))
@@ -82,7 +80,7 @@ def test_a_token_budget_cuts_long_prompts_into_smaller_batches_and_keeps_the_ans
     prompts = [Prompt.from_text(f"s{i}", "Score this: 2 + 2 = 4. " * (1 + 3 * i) + SCORE_PROMPT) for i in range(4)]
     tokenizer = generator.tokenizer
     budget = 2 * len(tokenizer(render_prompt(tokenizer, prompts[-1]), add_special_tokens=False)["input_ids"])
-    budgeted = HFGenerator(path=generator.path, progress=False, max_batch_tokens=budget)
+    budgeted = HFGenerator(path=generator.path, max_batch_tokens=budget)
     passes: list[tuple[int, int]] = []
 
     def prompt_pass(_module, _args, kwargs):

@@ -42,6 +42,7 @@ RECIPE = [
     "sources=[self_reward, first_vs_second]",
     "judge_quality.reward_models=[]",
     "rmsp=null",
+    "teacher_sft=null",  # its models have no teacher
     "dpo.num_train_epochs=2",
     "dpo.per_device_train_batch_size=2",
 ]

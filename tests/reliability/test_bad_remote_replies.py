@@ -222,7 +222,7 @@ def test_a_run_whose_judge_always_fails_reports_the_failure_rate(solo_run: Finis
 
 def test_a_prompt_longer_than_the_context_names_the_prompt_and_the_fix(solo_run: Finished):
     path = solo_run.record()["models"]["M1"]["path"]
-    generator = HFGenerator(path=path, progress=False)
+    generator = HFGenerator(path=path)
     context = generator.load()[0].config.max_position_embeddings
     fits = Prompt.from_text("fits", "add 1 2")
     long = [Prompt.from_text(f"long-{i}", "reverse " + "ab" * context) for i in range(3)]

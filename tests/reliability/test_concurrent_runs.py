@@ -42,7 +42,7 @@ def test_both_finish_with_the_numbers_of_a_solo_run(shared, solo_run: Finished):
     assert runs[0].run_dir != runs[1].run_dir  # same recipe, same second: each keeps its own record
     for run in runs:
         assert metric_differences(solo_run.metrics(), run.metrics()) == []
-    assert len(solo_run.metrics()["rows"]) == 7
+    assert len(solo_run.metrics()["rows"]) == 8  # the recipe's 3 models, M1, 3 sources, SFT-teacher
 
 
 def test_the_store_holds_only_finished_stages(shared):

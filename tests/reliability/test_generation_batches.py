@@ -37,7 +37,7 @@ def rows(db) -> int:
 def test_a_rerun_reads_finished_batches_and_gets_identical_outputs(model_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     db = tmp_path / "generation.sqlite"
-    build = lambda **kw: generators.build("hf", path=str(model_dir), batch_size=3, progress=False, **kw)  # noqa: E731
+    build = lambda **kw: generators.build("hf", path=str(model_dir), batch_size=3, **kw)  # noqa: E731
     plain = build().generate(prompts(7), PARAMS)
     first = build(batch_cache=str(db)).generate(prompts(7), PARAMS)
     assert first == plain and rows(db) == 3  # 7 prompts in batches of 3: one row per batch
@@ -53,7 +53,7 @@ def test_a_rerun_reads_finished_batches_and_gets_identical_outputs(model_dir, tm
 
 def test_batches_are_keyed_by_params_composition_and_model_files(model_dir, tmp_path):
     db = tmp_path / "generation.sqlite"
-    gen = generators.build("hf", path=str(model_dir), batch_size=3, progress=False, batch_cache=str(db))
+    gen = generators.build("hf", path=str(model_dir), batch_size=3, batch_cache=str(db))
     gen.generate(prompts(6), PARAMS)
     assert rows(db) == 2
     gen.generate(prompts(6), PARAMS.model_copy(update={"seed": 4}))  # other sampling seed: other batches
@@ -61,6 +61,6 @@ def test_batches_are_keyed_by_params_composition_and_model_files(model_dir, tmp_
     gen.generate(prompts(5), PARAMS)  # the last batch holds other prompts: only it is new
     assert rows(db) == 5
     (model_dir / "config.json").touch()  # the model folder changed on disk: nothing stored before applies
-    other = generators.build("hf", path=str(model_dir), batch_size=3, progress=False, batch_cache=str(db))
+    other = generators.build("hf", path=str(model_dir), batch_size=3, batch_cache=str(db))
     other.generate(prompts(6), PARAMS)
     assert rows(db) == 7

@@ -25,6 +25,7 @@ TINY = [
     "evaluation.prompts=6",
     "evaluation.samples=2",
     "evaluation.bootstrap=200",
+    "teacher_sft=null",  # these tests are about the API teacher's calls as a source and a row, not SFT on its answers
 ]
 
 
