@@ -57,7 +57,7 @@ class HFGenerator(LocalGenerator):
     def over(cls, model: Any, tokenizer: Any, path: str, identity: str) -> HFGenerator:
         """A generator over a model already in memory (online training's policy, which changes as it trains),
         sampled as any hf model; `tokenizer` must pad on the left."""
-        return cls(path=path, progress=False, identity=identity, _model=model, _tokenizer=tokenizer)
+        return cls(path=path, identity=identity, _model=model, _tokenizer=tokenizer)
 
     @property
     def spec_id(self) -> str:
@@ -87,7 +87,8 @@ class HFGenerator(LocalGenerator):
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
             model = AutoModelForCausalLM.from_pretrained(self.path, revision=self.revision, dtype=dtype)
-            self._model, self._tokenizer = model.to(device).eval(), tokenizer
+            # transformers types `to` as a wrapped method that takes the model first; it is the bound nn.Module.to
+            self._model, self._tokenizer = model.to(device).eval(), tokenizer  # type: ignore[arg-type]
         return self._model, self._tokenizer
 
     @property
@@ -176,6 +177,7 @@ class HFGenerator(LocalGenerator):
         if self._batches is None:
             from harness.generation.batches import BatchCache, model_identity
 
+            assert self.batch_cache is not None  # callers ask for the store only when a batch cache is set
             self._batches = BatchCache(self.batch_cache)
             self._batch_model_id = model_identity(self.path, self.revision, model)
         return self._batches, self._batch_model_id, f"{model.device.type}:{model.dtype}"
