@@ -13,6 +13,7 @@ from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
 from harness.judging.contract import JudgeSite
 from harness.judging.pair_verdicts import SWAP, combine_orders
+from harness.judging.params import JudgeSeed, Readout
 from harness.judging.prompt_folders import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
@@ -136,16 +137,8 @@ def pairwise(
     both_orders: Annotated[
         bool, Field(description="ask twice with the answers swapped; a disagreement is a tie")
     ] = True,
-    seed: Annotated[
-        int, Field(description="seeds the judge's sampling; runs pass their own seed unless it is set")
-    ] = 0,
-    readout: Annotated[
-        Literal["sampled", "expected"],
-        Field(
-            description="sampled: parse sampled outputs; expected: read the verdict from "
-            "next-token probabilities (local hf models only)"
-        ),
-    ] = "sampled",
+    seed: JudgeSeed = 0,
+    readout: Readout = "sampled",
 ) -> PairwiseJudge:
     """An LLM compares two answers (both orders by default; disagreement is a tie); `readout: expected` reads the
     verdict letters' next-token probabilities instead of sampling (local models)."""

@@ -13,6 +13,7 @@ from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
 from harness.judging.contract import JudgeSite
+from harness.judging.params import JudgeSeed, Readout
 from harness.judging.prompt_folders import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
@@ -130,16 +131,8 @@ def prompted(
             "prompt's judge.yaml `samples`"
         ),
     ] = None,
-    seed: Annotated[
-        int, Field(description="seeds the judge's sampling; runs pass their own seed unless it is set")
-    ] = 0,
-    readout: Annotated[
-        Literal["sampled", "expected"],
-        Field(
-            description="sampled: parse sampled outputs; expected: read the verdict from "
-            "next-token probabilities (local hf models only)"
-        ),
-    ] = "sampled",
+    seed: JudgeSeed = 0,
+    readout: Readout = "sampled",
 ) -> PromptedJudge:
     """An LLM judge: `generator` reads the judge prompt folder `prompt`; `readout: sampled` parses its sampled
     outputs, `readout: expected` reads the expected score from its score-token probabilities (local models)."""

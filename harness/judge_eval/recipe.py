@@ -20,7 +20,7 @@ from harness.judge_eval.sets import LabelledSet
 from harness.judging.prompt_folders import PROMPT_KEYS, load_judge_prompt
 from harness.judging.prompt_folders import resolve as resolve_prompt
 from harness.paths import DATA_PREFIX
-from harness.recipes.checks import check_generator_params
+from harness.recipes.checks import check_generator_params, check_model_files
 from harness.recipes.loader import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
 from harness.reward_model.recipe import load_reward_recipe
 
@@ -76,26 +76,13 @@ class JudgeEvalRecipe(Strict):
 def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
     from harness.judging.build import check_judge
-    from harness.recipes.loader import looks_local
     from harness.registry import RegistryError, generators
 
     try:
         for spec in recipe.models.values():
             generators.get(spec.generator)
         check_generator_params(recipe.models, where)
-        for name, spec in recipe.models.items():
-            if spec.gguf is not None:
-                from harness.steps.model_import import ModelImportError, locate_gguf
-
-                try:
-                    locate_gguf(spec.gguf)
-                except ModelImportError as exc:
-                    raise RecipeError(f"{where}: models.{name}.gguf: {exc}") from None
-            elif spec.generator == "hf" and looks_local(str(spec.path)) and not Path(str(spec.path)).exists():
-                raise RecipeError(
-                    f"{where}: models.{name}.path: {spec.path!r} does not exist; give an existing "
-                    "directory or a Hugging Face id like 'org/name'"
-                )
+        check_model_files(recipe.models, where)
         for name, judge in recipe.judges.items():
             try:
                 check_judge(

@@ -50,7 +50,12 @@ def check_references(recipe: Recipe, where: str) -> None:
     check_stage_needs(recipe, where)
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
-    for name, spec in recipe.models.items():
+    check_model_files(recipe.models, where)
+
+
+def check_model_files(models: Mapping[str, ModelSpec], where: str) -> None:
+    """Each model's GGUF file is found, and an `hf` model's local path exists (a hub id is checked elsewhere)."""
+    for name, spec in models.items():
         if spec.gguf is not None:
             from harness.steps.model_import import ModelImportError, locate_gguf
 
