@@ -4,14 +4,13 @@ and every trainer (here pretraining, through the training core's callback) per s
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
 
 import pytest
 
 from benchmarks.sandbox.models import build_model
 from benchmarks.sandbox.tokenizer import build_tokenizer
 from harness.generation import GenerationParams
-from harness.progress import Progress, Task
+from harness.progress import NullProgress, Task
 from harness.registry import generators
 from harness.train import TrainSpec, pretrain
 from harness.types import Prompt
@@ -31,30 +30,15 @@ class Recorded(Task):
         self.closed = True
 
 
-class Recorder(Progress):
-    """Keeps every task opened and what it was told."""
+class Recorder(NullProgress):
+    """Keeps every task opened and what it was told; reports nothing else."""
 
     def __init__(self) -> None:
         self.tasks: list[Recorded] = []
 
-    def begin(self, title: str, planned: Sequence[str] = ()) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-    def stage_start(self, label: str) -> None:
-        pass
-
-    def stage_end(self, label: str, outcome: str) -> None:
-        pass
-
     def task(self, total: int | None, unit: str, label: str) -> Task:
         self.tasks.append(Recorded(total, unit, label))
         return self.tasks[-1]
-
-    def log(self, line: str) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
