@@ -68,11 +68,22 @@ class Pipeline:
     ) -> StageResult:
         return self.runner.run(label, stage, config, inputs, build, incomplete)
 
-    def train(self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path) -> Any:
-        """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so."""
+    def train(
+        self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path, start_key: str = ""
+    ) -> Any:
+        """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so.
+        A DPO stage given its start model's content id (`start_key`) shares reference log-probabilities through the
+        results folder's cache with every other DPO stage from that model (harness/train/reference.py)."""
         from harness.train.launch import train
+        from harness.train.reference import ReferenceCache
 
-        return train(kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log, progress=self.progress)
+        reference = None
+        if kind == "dpo" and start_key:
+            reference = ReferenceCache(path=self.results / "cache" / "reference.sqlite", model_id=start_key)
+        return train(
+            kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log, progress=self.progress,
+            reference=reference,
+        )  # fmt: skip
 
     def train_key(self) -> dict[str, Any]:
         """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
@@ -276,7 +287,7 @@ class Pipeline:
 
         def build(out: Path) -> dict[str, Any]:
             pairs = read_jsonl(pairs_stage.path / "preferences.jsonl", PreferencePair)
-            result = self.train("dpo", m1.path, [p.to_trl() for p in pairs], spec, out / "model")
+            result = self.train("dpo", m1.path, [p.to_trl() for p in pairs], spec, out / "model", m1.key)
             return {"pairs": len(pairs), **result.metrics}
 
         result = self.stage(

@@ -28,6 +28,7 @@ from harness.progress import NULL_PROGRESS, Progress
 from harness.recipes.exact_scalars import ExactScalars
 from harness.run.store import building_in, partial_dir
 from harness.train.checkpoint_policy import CheckpointPolicy
+from harness.train.reference import ReferenceCache
 from harness.train.result import TrainResult
 from harness.train.spec import TrainSpec
 
@@ -142,8 +143,10 @@ def execute(
     spec: TrainSpec,
     out_dir: str | Path,
     progress: Progress = NULL_PROGRESS,
+    reference: ReferenceCache | None = None,
 ) -> TrainResult:
-    """The one call every job ends in, whichever way it was launched; training steps are reported to `progress`."""
+    """The one call every job ends in, whichever way it was launched; training steps are reported to `progress`.
+    `reference` (DPO only) shares the reference model's log-probabilities between stages."""
     from harness.train.dpo import dpo
     from harness.train.reward import reward_model
     from harness.train.sft import sft
@@ -151,7 +154,9 @@ def execute(
     if kind == "sft":
         return sft(model_path, tokenizer_path or model_path, data, spec, out_dir, progress=progress)
     if kind == "dpo":
-        return dpo(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path, progress=progress)
+        return dpo(
+            model_path, data, spec, out_dir, tokenizer_path=tokenizer_path, progress=progress, reference=reference
+        )
     if kind == "reward":
         return reward_model(model_path, data, spec, out_dir, tokenizer_path=tokenizer_path, progress=progress)
     raise ValueError(f"kind: {kind!r} is not a training job; use sft, dpo or reward")
@@ -196,11 +201,12 @@ def train(
     launch: LaunchSpec | None = None,
     log: Callable[[str], None] = print,
     progress: Progress = NULL_PROGRESS,
+    reference: ReferenceCache | None = None,
 ) -> TrainResult:
     """Train one stage: in-process without `launch`, else under `accelerate launch` (same job, same code; the
-    children's step lines reach `log`)."""
+    children's step lines reach `log`). `reference` serves in-process DPO only: launched ranks compute their own."""
     if launch is None:
-        return execute(kind, model_path, tokenizer_path, data, spec, out_dir, progress)
+        return execute(kind, model_path, tokenizer_path, data, spec, out_dir, progress, reference)
     from harness.train import checkpoints
 
     out_dir = Path(out_dir).resolve()
