@@ -58,7 +58,10 @@ LOADERS: dict[str, Callable[[Path, dict[str, Any]], LoadedRecipe]] = {
 
 
 def kind_of(path: Path, data: dict[str, Any]) -> Kind:
-    """A `sweep:` block makes a sweep (whose loader refuses a kind other than feedback); else the `kind:` field."""
+    """A `sweep:` block makes a sweep (whose loader refuses a kind other than feedback); else the `kind:` field.
+    `sweep: null` (`--set sweep=null`, or a recipe extending a sweep) is no sweep: the recipe's own values, one run."""
+    if "sweep" in data and data["sweep"] is None:
+        del data["sweep"]
     if "sweep" in data:
         return "sweep"
     kind = recipe_kind(path, data)

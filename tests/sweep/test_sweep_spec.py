@@ -101,3 +101,13 @@ def test_every_variant_is_checked_before_any_runs(tmp_path):
     with pytest.raises(RecipeError, match=r"sweep variant flip_rate-1.5: noisy_oracle.flip_rate:"):
         load_sweep(path)
     assert load_recipe_data(path)["sweep"]["grid"]  # the file itself is a readable recipe
+
+
+def test_sweep_null_runs_the_recipe_itself_once(tmp_path):
+    from harness.recipes import kinds
+
+    path = _recipe(tmp_path, "  grid: {dpo.beta: [0.1, 0.3]}\n")
+    assert kinds.load(path).kind == "sweep"
+    single = kinds.load(path, ["sweep=null", "dpo.beta=0.3"])
+    assert single.kind == "feedback"
+    assert single.recipe.dpo.beta == 0.3 and single.recipe.name == "swept"
