@@ -1,19 +1,22 @@
 """A tiny online recipe end to end: offline, iterative, online DPO and GRPO rows of the oracle and the self-judge,
 all at the same judge calls; iterative rounds judge fresh candidates of each round's model; a rerun reuses every
-stage and asks no judge again. The models are barely trained: the wiring and the accounting are the point."""
+stage and asks no judge again, and a run that dies in round 2 resumes there without asking round 1's judge again.
+The models are barely trained: the wiring and the accounting are the point."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from harness.recipes.loader import load_recipe
+from harness.registry import judge
 from harness.report import leaderboard
 from harness.run.pipeline import Pipeline
 from harness.run.records import read_jsonl
-from harness.types import Judgment, PreferencePair
+from harness.types import Judgment, PreferencePair, Score
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 32  # the offline rows' calls: 8 feedback prompts x 4 candidates
@@ -96,3 +99,61 @@ def test_the_leaderboard_tells_the_rows_apart(runs):
     for shape in ROWS:
         assert f"| {shape.format('oracle')} |" in md
     assert csv.count("\n") == len(first["metrics"]["rows"]) + 1
+
+
+class Crash(RuntimeError):
+    pass
+
+
+ASKED: list[tuple[str, str, int]] = []  # (producer, prompt id, sample) of every answer the test judge was asked about
+DIE_IN_ROUND_TWO = [True]
+OFFLINE = 8 * 4  # the offline row M2-longest's calls, made first
+
+
+@dataclass
+class DiesInRoundTwo:
+    """A pointwise judge (the longer answer scores higher) whose process dies the first time round 2 asks it."""
+
+    name: str = "dies in round two"
+
+    def score(self, items):
+        if DIE_IN_ROUND_TWO[0] and len(ASKED) == OFFLINE + 16:  # round 1 judged its 4 prompts x 4 candidates
+            DIE_IN_ROUND_TWO[0] = False
+            raise Crash
+        ASKED.extend((c.producer, p.id, c.sample) for p, c in items)
+        return [Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=float(len(c.text)))) for p, c in items]
+
+
+@judge("dies_in_round_two_test")
+def dies_in_round_two() -> DiesInRoundTwo:
+    """A test judge registered through the public plug-in API."""
+    return DiesInRoundTwo()
+
+
+def test_a_run_killed_in_round_two_resumes_there_and_asks_round_one_nothing_again(runs):
+    results = runs[0]  # the zoo and M1 from the store; a fresh source
+    recipe = load_recipe(
+        ROOT / "recipes" / "sandbox_online.yaml",
+        [
+            *TINY,
+            "sources=[longest]",
+            "longest={type: judged, judge: dies_in_round_two_test}",
+            "online.sources=[longest]",
+            "online.methods=[iterative]",
+        ],
+    )
+    with pytest.raises(Crash):
+        Pipeline(recipe, results, log=lambda _: None).run()
+    first_round = list(ASKED)
+    out = Pipeline(recipe, results, log=lambda _: None).run()
+    stages = out["record"]["stages"]
+    assert stages["iterative M2-longest-iter2 round 1"]["reused"]
+    assert not stages["iterative M2-longest-iter2 round 2"]["reused"]
+    # the offline row and round 1 were judged before the crash and are reused; round 2 is asked once (after it,
+    # judge quality, which the crash never reached, asks about M1's offline candidates)
+    assert len(first_round) == OFFLINE + 16
+    round1, after = set(first_round[OFFLINE:]), ASKED[len(first_round) :]
+    assert len(round1) == 16 and not round1 & set(after)
+    round2 = [a for a in after if a[0] not in {b[0] for b in first_round}]
+    assert len(round2) == 16 and not {a[1] for a in round2} & {a[1] for a in round1}
+    assert out["metrics"]["sources"]["longest-iter2"]["judge_calls"] == BUDGET
