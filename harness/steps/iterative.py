@@ -10,7 +10,9 @@ it, and the rounds never judge the same sample twice. Sampling is seeded from (s
 
 Each round is one stage (`iterative M2-<source>-iter<k> round r`), keyed by the round, the settings, the source and
 the content id of the model it starts from, so a killed run resumes at the round in flight; within it the judge's
-verdicts go to the judge-call cache of the stage's partial folder, so a round redone after a crash re-asks nothing.
+verdicts go to the judge-call cache of the stage's partial folder, so a round redone after a crash re-asks nothing
+(its seeded sampling draws the same candidates), and its DPO checkpoints there too (harness/train/result.py), so a
+round killed while training resumes its DPO from the last checkpoint.
 Intermediate models are not rows (they are not evaluated); only the last round's model is.
 """
 
