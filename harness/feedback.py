@@ -7,7 +7,7 @@ What a source needs and offers beyond that is declared, never probed: the recipe
 misspelt model), how many feedback + DPO rounds it runs (`rounds`), the pointwise judges it asks
 (`judge_uses`, which judge quality ranks against gold) and the findings it makes checkable
 (`premise`: the parameter-contrast pair whose answers the evaluation compares) and its judge as a
-candidate scorer for online training (`online_judge`).
+candidate scorer for online training (`online_judge`, declared by `trains_online`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from harness.benchmark import Benchmark
 from harness.generation import GenerationParams, Generator
@@ -126,6 +126,9 @@ class FeedbackSource(Protocol):
 
     name: str
     rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3 ...)
+    # Declared beside `online_judge`, which needs a run's context to build: a source whose `online_judge` returns a
+    # scorer says so here, so `harness validate` rejects an `online.sources` entry before any compute.
+    trains_online: ClassVar[bool] = False
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput: ...
 
@@ -142,5 +145,6 @@ class FeedbackSource(Protocol):
 
     def online_judge(self, ctx: SourceContext) -> CandidateScorer | None:
         """Its judge as a candidate scorer (harness/judging/adapters.py) for online training, built in `ctx` (whose
-        `policy` is the model being trained); None for a source that is not a judge over policy candidates."""
+        `policy` is the model being trained); None for a source that is not a judge over policy candidates (one that
+        returns a scorer declares `trains_online`)."""
         return None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from harness.feedback import FeedbackSource, JudgeRef, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
+from harness.judging.adapters import CandidateScorer, PairShares, PointwiseScores
 from harness.judging.build import build_judge, check_judge, judge_params
 from harness.judging.contract import AnyJudge, PairJudge, PointwiseJudge
 from harness.registry import source
@@ -30,6 +31,7 @@ class JudgedSource(FeedbackSource):
     model: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     rounds: int = 1
+    trains_online: ClassVar[bool] = True
 
     def model_uses(self) -> tuple[ModelUse, ...]:
         return (ModelUse("model", self.model),) if self.model else ()
@@ -41,6 +43,14 @@ class JudgedSource(FeedbackSource):
         """The judge, built with the named model's generator (if it runs on one) and the run's seed (if it takes one)."""
         on = None if self.model is None else generator(self.model)
         return build_judge(self.judge, judge_params(self.judge, self.params, seed), generator=on)
+
+    def online_judge(self, ctx: SourceContext) -> CandidateScorer:
+        """The registered judge over the live policy's candidates: through the pair adapter if it compares pairs."""
+        built = self.make(ctx.generator, ctx.seed)
+        if isinstance(built, PairJudge):
+            return PairShares(built)
+        assert isinstance(built, PointwiseJudge)  # the registry checked it is one or the other
+        return PointwiseScores(built)
 
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         built = self.make(ctx.generator, ctx.seed)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, validate_call
 
@@ -28,6 +28,7 @@ class PairwiseCandidatesSource(FeedbackSource):
     name: str
     make_judge: Callable[[SourceContext], PairJudge]
     uses: tuple[ModelUse, ...] = ()  # recipe models the source reads besides the policy
+    trains_online: ClassVar[bool] = True
 
     def model_uses(self) -> tuple[ModelUse, ...]:
         return self.uses

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
 from harness.judging.adapters import CandidateScorer, PointwiseScores
@@ -23,6 +24,7 @@ class ScoredCandidatesSource(FeedbackSource):
     uses: tuple[ModelUse, ...] = field(default=())  # recipe models the source reads besides the policy
     rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3)
     judges: tuple[JudgeUse, ...] = field(default=())  # its LLM judge, for judge quality (the oracle: none)
+    trains_online: ClassVar[bool] = True
 
     def model_uses(self) -> tuple[ModelUse, ...]:
         return self.uses

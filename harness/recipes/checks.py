@@ -1,6 +1,6 @@
 """What pydantic cannot check in a recipe: registered names, the models each source declares it reads, judge
-prompts, generator parameters against the backend's signature, rows named outside `sources`, and model paths on
-disk. Each problem is one line naming the field."""
+prompts, generator parameters against the backend's signature, rows named outside `sources`, online sources without
+a judge (`FeedbackSource.trains_online`), and model paths on disk. Each problem is one line naming the field."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def check_references(recipe: Recipe, where: str) -> None:
                         f"{where}: {name}.{use.field}: model {use.model!r} is not in models "
                         f"({', '.join(recipe.models)}); add it or fix the name"
                     )
+            if recipe.online is not None and name in recipe.online.sources and not built.trains_online:
+                raise RecipeError(
+                    f"{where}: online.sources: {name!r} ({recipe.source_type(name)}) has no judge over the policy's "
+                    "candidates to train online with; list a judge-backed source (oracle, noisy_oracle, "
+                    "self_reward, llm_judge, judged) or remove it"
+                )
     except RegistryError as exc:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)

@@ -179,7 +179,8 @@ class Recipe(Strict):
     )
     online: OnlineSpec | None = Field(
         None,
-        description="train listed sources online too: fresh policy samples judged at every step (rows M2-<source>-online)",
+        description="train listed sources on fresh policy samples too: online DPO, GRPO or iterative rounds "
+        "(rows M2-<source>-online, -grpo, -iter<k>)",
     )
     launch: LaunchSpec | None = Field(
         None, description="run every training stage (sft, dpo, reward, rmsp) under `accelerate launch`"

@@ -91,9 +91,11 @@ def failure_cell(row: MetricsRow) -> str:
 
 
 def time_cell(row: MetricsRow) -> str:
-    """Seconds spent on a source's feedback and its DPO stage (an online row: its one online stage)."""
+    """Seconds spent on a source's feedback and its DPO stage (an online row: its one online stage; an iterative
+    row: its rounds' stages)."""
     if row.online_seconds is not None:
-        return f"{row.online_seconds:.0f}s online"
+        rounds = names.iterative_rounds(row.source)
+        return f"{row.online_seconds:.0f}s " + (f"in {rounds} rounds" if rounds else "online")
     if row.feedback_seconds is None:
         return "—"
     return f"{row.feedback_seconds:.0f}s + {row.dpo_seconds or 0:.0f}s"

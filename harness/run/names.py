@@ -2,7 +2,9 @@
 
 Rows: `M1` (SFT of the policy), `M{r+1}-<source>` (the model after round r of a source's feedback + DPO:
 M2 after round 1, M3 after round 2, ...), `M2-<source>-online` (online DPO with the source's judge;
-`-online-frozen` when a self-judge is a frozen M1 rather than the policy as it trains), `RMSP-<source>` (SFT on
+`-online-frozen` when a self-judge is a frozen M1 rather than the policy as it trains), `M2-<source>-grpo[-frozen]`
+(online GRPO with the judge's score as reward), `M2-<source>-iter<k>[-frozen]` (k rounds of offline DPO on fresh
+candidates at the online rows' judge budget), `RMSP-<source>` (SFT on
 reward-model-guided self-play picks), `SFT-<teacher>` (M1 after SFT on the teacher's demonstrations for the
 feedback prompts).
 Recipe models may not take these shapes (`reserved_reason`). Stage labels (the keys of run.json's `stages`)
@@ -32,21 +34,44 @@ def round_model(source: str, round_: int) -> str:
 
 
 ONLINE = "-online"
+GRPO = "-grpo"
 FROZEN = "-frozen"
+OnlineMethod = Literal["dpo", "grpo"]
+_METHOD_SUFFIX: dict[str, str] = {"dpo": ONLINE, "grpo": GRPO}
+_ONLINE_ROW = re.compile(r"(-online|-grpo)(-frozen)?$")
+_ITERATIVE_ROW = re.compile(r"-iter(\d+)(-frozen)?$")
 
 
-def online_source(source: str, frozen_self_judge: bool = False) -> str:
-    """The `source` of an online row (its key in metrics.json `sources`): `<source>-online[-frozen]`."""
-    return f"{source}{ONLINE}{FROZEN if frozen_self_judge else ''}"
+def online_source(source: str, frozen_self_judge: bool = False, method: OnlineMethod = "dpo") -> str:
+    """The `source` of an online row (its key in metrics.json `sources`): `<source>-online[-frozen]` for online DPO,
+    `<source>-grpo[-frozen]` for GRPO."""
+    return f"{source}{_METHOD_SUFFIX[method]}{FROZEN if frozen_self_judge else ''}"
 
 
-def online_model(source: str, frozen_self_judge: bool = False) -> str:
-    """The model online DPO with `source`'s judge trains from M1: M2-<source>-online[-frozen]."""
-    return round_model(online_source(source, frozen_self_judge), 1)
+def online_model(source: str, frozen_self_judge: bool = False, method: OnlineMethod = "dpo") -> str:
+    """The model online training with `source`'s judge trains from M1: M2-<source>-online[-frozen], M2-<source>-grpo."""
+    return round_model(online_source(source, frozen_self_judge, method), 1)
 
 
 def is_online(row_source: str) -> bool:
-    return row_source.endswith(ONLINE) or row_source.endswith(ONLINE + FROZEN)
+    """A row trained by one online stage (DPO or GRPO), which both judges and trains."""
+    return _ONLINE_ROW.search(row_source) is not None
+
+
+def iterative_source(source: str, rounds: int, frozen_self_judge: bool = False) -> str:
+    """The `source` of an iterative row: `<source>-iter<rounds>[-frozen]`."""
+    return f"{source}-iter{rounds}{FROZEN if frozen_self_judge else ''}"
+
+
+def iterative_model(source: str, rounds: int, frozen_self_judge: bool = False) -> str:
+    """M1 after `rounds` rounds of offline DPO on fresh candidates judged by `source`'s judge: M2-<source>-iter<k>."""
+    return round_model(iterative_source(source, rounds, frozen_self_judge), 1)
+
+
+def iterative_rounds(row_source: str) -> int | None:
+    """The rounds of an iterative row's source (`oracle-iter3` -> 3); None for any other row."""
+    found = _ITERATIVE_ROW.search(row_source)
+    return int(found[1]) if found else None
 
 
 def rmsp_model(source: str) -> str:
@@ -138,6 +163,11 @@ def online_label(model: str) -> str:
     return f"online {model}"
 
 
+def iterative_label(model: str, round_: int) -> str:
+    """Round `round_` of an iterative row (one stage: sample from the round's model, judge, offline DPO)."""
+    return f"iterative {model} round {round_}"
+
+
 def teacher_sft_label(teacher: str) -> str:
     return f"teacher sft {teacher}"
 
@@ -192,6 +222,8 @@ def row_stages(model: str, baseline: str | None = None, judged: bool = False) ->
         stages["rmsp"] = rmsp_label(row.source)
     elif row is not None and is_online(row.source):  # one stage both judges and trains
         stages["feedback"] = stages["dpo"] = online_label(model)
+    elif row is not None and iterative_rounds(row.source) is not None:  # its last round's stage
+        stages["feedback"] = stages["dpo"] = iterative_label(model, iterative_rounds(row.source) or 1)
     elif row is not None and row.stage == "SFT":
         stages["teacher_sft"] = teacher_sft_label(row.source)
     elif row is not None:

@@ -60,7 +60,8 @@ class SourceStats(Record):
     gold_pair_ties: Number | None = None
     feedback_seconds: Number | None = None
     dpo_seconds: Number | None = None
-    online_seconds: Number | None = None  # an online source (harness/steps/online.py): its one stage's time
+    online_seconds: Number | None = None  # an online source (harness/steps/online.py): its one stage's time;
+    # an iterative one (harness/steps/iterative.py): its round stages' time, each round's account under `rounds`
     judge_calls_asked: int | None = None  # online: judge calls asked, and served from the judge-call cache on resume
     judge_calls_cached: int | None = None
     judged_tokens: int | None = None  # online: prompt + completion tokens of the answers judged

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
@@ -52,3 +53,18 @@ def sequence_logprobs(
     model.train(was_training)
     token_logprobs = torch.log_softmax(logits, dim=-1).gather(-1, input_ids[0, 1:, None]).squeeze(-1)
     return float(token_logprobs[start - 1 :].sum())
+
+
+def token_logprobs(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt_messages: Sequence[dict[str, str]],
+    completion_text: str,
+) -> torch.Tensor:
+    """Each completion token's log-probability given the prompt, with gradients (the online updates' input)."""
+    import torch
+
+    ids, start = completion_token_ids(tokenizer, prompt_messages, completion_text)
+    input_ids = torch.tensor([ids], device=model.device)
+    logits = model(input_ids=input_ids).logits[0, :-1].float()
+    return torch.log_softmax(logits, dim=-1).gather(-1, input_ids[0, 1:, None]).squeeze(-1)[start - 1 :]

@@ -140,7 +140,7 @@ CORE_IMPORTS_OF_PLUGINS = {
         "human-labelled sets are read from the public sets' files with their row readers",
     ),
     "harness.judge_eval.pairwise_file": ({"benchmarks.public.rows"}, "a pairwise file is read with the row readers"),
-    "harness.train.online_dpo": (
+    "harness.train.online_loop": (
         {"harness.generation.hf"},
         "online training samples from the policy it trains, a transformers model in memory, not one built by name",
     ),

@@ -96,7 +96,7 @@ def test_a_plugin_that_does_not_implement_the_contract_fails_when_built_naming_w
     with pytest.raises(
         RegistryError,
         match=r"does not implement FeedbackSource \(missing: judge_uses, model_uses, "
-        r"online_judge, premise, rounds\); subclass FeedbackSource",
+        r"online_judge, premise, rounds, trains_online\); subclass FeedbackSource",
     ):
         sources.build("undeclared_test_source")
     assert isinstance(sources.build("oracle"), FeedbackSource)

@@ -1,6 +1,6 @@
 """Online DPO with a real judge (the sandbox's gold oracle) on a real XS policy: the update follows the judge, a
 judge budget stops sampling at its declared calls, and a run that crashes resumes from its checkpoint with the same
-result, its redone step's judgments served from the judge-call cache."""
+result, its redone step's judgments served from the judge-call cache (online GRPO too: it runs the same loop)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from harness.generation import GenerationParams
 from harness.judging.adapters import PointwiseScores
 from harness.registry import judges
 from harness.train.online_dpo import online_dpo
+from harness.train.online_grpo import online_grpo
 from harness.train.online_spec import OnlineSpec
 
 SAMPLING = GenerationParams(temperature=1.0, max_new_tokens=12)
@@ -81,8 +82,9 @@ class Crash(RuntimeError):
     pass
 
 
+@pytest.mark.parametrize("train", [online_dpo, online_grpo], ids=["dpo", "grpo"])
 def test_a_crashed_run_resumes_with_the_same_result_and_asks_no_judged_step_again(
-    world, policy_dir, count_prompts, tmp_path
+    world, policy_dir, count_prompts, tmp_path, train
 ):
     import torch
     from transformers import AutoModelForCausalLM
@@ -103,18 +105,18 @@ def test_a_crashed_run_resumes_with_the_same_result_and_asks_no_judged_step_agai
             return oracle.score(items)
 
     six = spec(steps=6, checkpoint_every=4)
-    straight = online_dpo(
+    straight = train(
         policy_dir, prompts, lambda live: PointwiseScores(Dies(None)), six, SAMPLING, tmp_path / "straight",
         source="oracle", seed=0, work=tmp_path / "work-straight",
     )  # fmt: skip
     calls.clear()
     with pytest.raises(Crash):
-        online_dpo(
+        train(
             policy_dir, prompts, lambda live: PointwiseScores(Dies(6)), six, SAMPLING, tmp_path / "resumed",
             source="oracle", seed=0, work=tmp_path / "work",
         )  # fmt: skip
     calls.clear()
-    resumed = online_dpo(
+    resumed = train(
         policy_dir, prompts, lambda live: PointwiseScores(Dies(None)), six, SAMPLING, tmp_path / "resumed",
         source="oracle", seed=0, work=tmp_path / "work",
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """A pair judge trains online through the declared adapter (`PairShares`: a candidate's score is its share of wins),
-at its own price: one call per comparison, k(k-1)/2 per prompt."""
+at its own price: one call per comparison, k(k-1)/2 per prompt; any registered judge trains online through the
+`judged` source, which declares `trains_online`."""
 
 from __future__ import annotations
 
@@ -55,3 +56,26 @@ def test_a_pair_judge_picks_the_pointwise_judges_best_and_worst_and_costs_one_ca
 
 def test_a_pair_judge_costs_one_call_per_comparison_of_each_prompts_candidates():
     assert PairShares(GoldPairs(None)).calls([4, 4, 3]) == 6 + 6 + 3
+
+
+def test_any_registered_judge_trains_online_through_the_judged_source(world, policy_dir, count_prompts, tmp_path):
+    from harness.feedback import SourceContext
+    from harness.registry import sources
+
+    built = sources.build("judged", judge="length")
+    assert built.trains_online and not sources.build("parameter_contrast", strong="s", weak="xs").trains_online
+
+    def no_candidates(*_):
+        raise AssertionError("an online judge samples nothing itself")
+
+    ctx = SourceContext("online policy", GenerationParams(), 0, {}, no_candidates, world)
+    scorer = built.online_judge(ctx)
+    assert isinstance(scorer, PointwiseScores)
+    spec = OnlineSpec(sources=("judged",), steps=1, prompts_per_step=4, candidates=4)
+    result = online_dpo(
+        policy_dir, count_prompts, lambda live: scorer, spec, GenerationParams(temperature=1.0, max_new_tokens=12),
+        tmp_path / "out", source="judged", seed=0,
+    )  # fmt: skip
+    # the longer answer is the judge's choice in every pair it made
+    assert result.judge_calls == 16 and result.pairs, result.summary()
+    assert all(len(p.chosen[-1].content) > len(p.rejected[-1].content) for p in result.pairs)

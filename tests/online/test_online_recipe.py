@@ -18,6 +18,7 @@ def test_the_sandbox_online_recipe_spends_the_offline_judge_calls():
     assert online is not None and set(online.sources) <= set(recipe.sources)
     assert online.judge_budget == recipe.feedback.prompts * recipe.feedback.candidates.n
     assert online.self_judge == ("current", "frozen")
+    assert online.methods == ("dpo", "grpo", "iterative") and online.rounds == 3
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,7 @@ def test_the_sandbox_online_recipe_spends_the_offline_judge_calls():
         ("online.self_judge=[current,current]", "online", "list each once"),
         ("online.candidates=1", "online.candidates", "greater than or equal to 2"),
         ("online.budget=5", "online.budget", ""),
+        ("online.methods=[dpo,dpo]", "online.methods", "list each once"),
     ],
 )
 def test_a_bad_online_block_is_one_line_naming_the_field(override, field, fix):
@@ -47,3 +49,13 @@ def test_online_rows_and_stages_have_their_own_names():
         "dpo": "online M2-oracle-online",
     }
     assert names.reserved_reason("M2-oracle-online") is not None
+    assert names.online_model("oracle", method="grpo") == "M2-oracle-grpo"
+    assert names.online_model("self_reward", True, "grpo") == "M2-self_reward-grpo-frozen"
+    assert names.row_stages("M2-self_reward-grpo-frozen")["dpo"] == "online M2-self_reward-grpo-frozen"
+    assert names.iterative_model("self_reward", 3, frozen_self_judge=True) == "M2-self_reward-iter3-frozen"
+    assert names.iterative_rounds("self_reward-iter3-frozen") == 3 and names.iterative_rounds("oracle") is None
+    assert names.row_stages("M2-oracle-iter3") == {
+        "evaluate": "evaluate M2-oracle-iter3",
+        "feedback": "iterative M2-oracle-iter3 round 3",
+        "dpo": "iterative M2-oracle-iter3 round 3",
+    }
