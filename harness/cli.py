@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.commands import plan
+from harness.commands import compare, plan
 from harness.commands.kinds import SUMMARIES, check_flags
 from harness.commands.plugins import add_commands, harness_version
 from harness.commands.run import cmd_run, output_flags
@@ -277,6 +277,7 @@ def parser() -> argparse.ArgumentParser:
     lb.add_argument("--results", default="results", help="results folder (default: results)")
     lb.set_defaults(func=cmd_leaderboard)
     plan.add_parser(sub)
+    compare.add_parser(sub)
 
     add_commands(sub)
     return top
