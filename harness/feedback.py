@@ -127,11 +127,10 @@ class BenchmarkNeed:
 @dataclass(frozen=True)
 class GeneratorNeed:
     """What a source's judge reads of a model's generator beyond `generate`: a generator capability protocol
-    (`NextTokenScorer` for an expected-score read-out), described by `what`. `model` is a recipe model, None the
+    (`NextTokenScorer` for an expected-score read-out). `model` is a recipe model, None the
     policy (every round's model, whose backend is the policy's); `field` and `fix` as for a `BenchmarkNeed`."""
 
-    need: type
-    what: str  # e.g. "next-token probabilities"
+    need: type  # named in errors by harness/generation/next_token.py GENERATOR_CAPABILITIES
     fix: str
     field: str = ""
     model: str | None = None

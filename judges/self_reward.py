@@ -58,5 +58,5 @@ def self_reward(
 
 # The policy judges itself: an expected-score read-out needs its generator to give score-token probabilities.
 EXPECTED_READOUT = GeneratorNeed(
-    NextTokenScorer, "next-token probabilities", "use readout: sampled, or a policy on the hf backend", field="readout"
+    NextTokenScorer, "use readout: sampled, or a policy on the hf backend", field="readout"
 )

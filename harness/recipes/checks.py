@@ -175,6 +175,7 @@ def check_stage_needs(recipe: Recipe, where: str, sources: Mapping[str, Feedback
 def _check_generator_needs(recipe: Recipe, where: str, sources: Mapping[str, FeedbackSource]) -> None:
     """Each source's declared generator needs (`FeedbackSource.generator_needs`) against the class its model's backend
     declares it returns; a backend that declares none is left to the judge, which checks the generator when built."""
+    from harness.generation.next_token import GENERATOR_CAPABILITIES
     from harness.registry import generators
 
     for name, built in sources.items():
@@ -186,7 +187,7 @@ def _check_generator_needs(recipe: Recipe, where: str, sources: Mapping[str, Fee
                 continue  # a model not in `models` was named by the model_uses check
             whose = f"model {model!r}" if need.model else f"the policy {model!r}"
             raise RecipeError(
-                f"{where}: {f'{name}.{need.field}' if need.field else name}: needs {need.what} of {whose}, and its backend {spec.generator!r} "
+                f"{where}: {f'{name}.{need.field}' if need.field else name}: needs {GENERATOR_CAPABILITIES.get(need.need, need.need.__name__)} of {whose}, and its backend {spec.generator!r} "
                 f"gives none; {need.fix}"
             )
 

@@ -127,3 +127,14 @@ def test_a_self_judging_expected_readout_needs_next_token_probabilities_of_the_p
             "use readout: sampled, or a policy on the hf backend"
         )
     )
+
+
+def test_a_judged_source_needs_what_its_judge_declares_it_reads_of_its_model():
+    def reads(judge, **params):
+        built = sources.build("judged", judge=judge, model="m", **params)
+        return [(n.field, n.need, n.model) for n in built.generator_needs()]
+
+    for judge in ("prompted", "pairwise"):
+        assert reads(judge, readout="expected") == [("readout", NextTokenScorer, "m")]
+        assert reads(judge) == reads(judge, readout="sampled") == []
+    assert sources.build("judged", judge="length").generator_needs() == ()
