@@ -173,23 +173,31 @@ def check_stage_needs(recipe: Recipe, where: str, sources: Mapping[str, Feedback
 
 
 def _check_generator_needs(recipe: Recipe, where: str, sources: Mapping[str, FeedbackSource]) -> None:
-    """Each source's declared generator needs (`FeedbackSource.generator_needs`) against the class its model's backend
-    declares it returns; a backend that declares none is left to the judge, which checks the generator when built."""
-    from harness.generation.next_token import GENERATOR_CAPABILITIES
-    from harness.registry import generators
-
+    """Each source's declared generator needs (`FeedbackSource.generator_needs`) against its model's backend."""
     for name, built in sources.items():
         for need in built.generator_needs():
             model = need.model or recipe.policy
-            spec = recipe.models.get(model)
-            returned = None if spec is None else _type_hints(generators.get(spec.generator).factory).get("return")
-            if spec is None or not inspect.isclass(returned) or issubclass(returned, need.need):
+            if model not in recipe.models:
                 continue  # a model not in `models` was named by the model_uses check
             whose = f"model {model!r}" if need.model else f"the policy {model!r}"
-            raise RecipeError(
-                f"{where}: {f'{name}.{need.field}' if need.field else name}: needs {GENERATOR_CAPABILITIES.get(need.need, need.need.__name__)} of {whose}, and its backend {spec.generator!r} "
-                f"gives none; {need.fix}"
-            )
+            field = f"{name}.{need.field}" if need.field else name
+            problem = generator_lacks(field, whose, recipe.models[model].generator, need.need, need.fix)
+            if problem is not None:
+                raise RecipeError(f"{where}: {problem}")
+
+
+def generator_lacks(field: str, whose: str, backend: str, need: type, fix: str) -> str | None:
+    """ "<field>: needs <capability> of <whose>, and its backend <backend> gives none; <fix>" where the class the
+    backend's factory declares it returns lacks `need` (a generator capability protocol); None where it has it, or
+    declares no class (a plug-in's generator is then checked by the judge when it is built)."""
+    from harness.generation.next_token import GENERATOR_CAPABILITIES
+    from harness.registry import generators
+
+    returned = _type_hints(generators.get(backend).factory).get("return")
+    if not inspect.isclass(returned) or issubclass(returned, need):
+        return None
+    named = GENERATOR_CAPABILITIES.get(need, need.__name__)
+    return f"{field}: needs {named} of {whose}, and its backend {backend!r} gives none; {fix}"
 
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:
