@@ -5,7 +5,8 @@ truth is its `grader()`: a gold grader (the sandbox's oracle) or None (public pr
 instead). What only some benchmarks have is an optional capability, a protocol the benchmark's class implements:
 SFT demonstrations, EFT judging examples, reference answers, human-ranked replies, named splits of its own, a
 pretraining corpus. Callers test `isinstance(benchmark, <capability>)`, never `hasattr`, and
-`harness validate` checks that every stage of a recipe gets the capabilities it needs (harness/recipes/stage_needs.py).
+`harness validate` checks that every stage of a recipe gets the capabilities it needs (harness/recipes/stage_needs.py),
+the feedback sources' declared needs (`FeedbackSource.benchmark_needs`: a gold grader, demonstrations) included.
 """
 
 from __future__ import annotations
@@ -92,6 +93,23 @@ CAPABILITIES: dict[type, str] = {
     Rankings: "human-ranked replies",
     PretrainingCorpus: "a pretraining corpus",
 }
+
+
+class GoldGrader:
+    """A need, not a capability protocol: every benchmark has `grader()`, and what needs the truth (the oracle
+    sources, gold evaluation) needs it to return one. A type, so that a stage's or a source's needs are one list of
+    types that `provides` answers for (harness/recipes/stage_needs.py)."""
+
+
+NEEDS: dict[type, str] = {**CAPABILITIES, GoldGrader: "a gold grader"}  # every need, as an error names it
+
+
+def provides(benchmark: Benchmark, need: type) -> bool:
+    """Whether `benchmark` meets `need`: a gold grader where `grader()` returns one, a capability where its class
+    implements the protocol."""
+    if need is GoldGrader:
+        return benchmark.grader() is not None
+    return isinstance(benchmark, need)
 
 
 def lacks(benchmark: object, capability: type, stage: str) -> ValueError:

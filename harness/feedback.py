@@ -6,8 +6,10 @@ What a source needs and offers beyond that is declared, never probed: the recipe
 (`model_uses`, each with the recipe field it came from, so `harness validate` names the field of a
 misspelt model), how many feedback + DPO rounds it runs (`rounds`), the pointwise judges it asks
 (`judge_uses`, which judge quality ranks against gold) and the findings it makes checkable
-(`premise`: the parameter-contrast pair whose answers the evaluation compares) and its judge as a
-candidate scorer for online training (`online_judge`, declared by `trains_online`).
+(`premise`: the parameter-contrast pair whose answers the evaluation compares), its judge as a
+candidate scorer for online training (`online_judge`, declared by `trains_online`) and what it needs of the
+benchmark beyond prompts (`benchmark_needs`: a gold grader, demonstrations) and of a model's generator beyond
+samples (`generator_needs`: next-token probabilities), both checked by `harness validate`.
 """
 
 from __future__ import annotations
@@ -112,6 +114,29 @@ class JudgeRef:
 
 
 @dataclass(frozen=True)
+class BenchmarkNeed:
+    """What a source's `build` reads of the run's benchmark beyond prompts: a capability protocol of
+    harness/benchmark.py (`Demonstrations`, ...) or `GoldGrader`. `field` is the field of the source's block that
+    asks for it ("" for the source itself), `fix` what the recipe can change instead; validation's error names both."""
+
+    need: type
+    fix: str
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class GeneratorNeed:
+    """What a source's judge reads of a model's generator beyond `generate`: a generator capability protocol
+    (`NextTokenScorer` for an expected-score read-out). `model` is a recipe model, None the
+    policy (every round's model, whose backend is the policy's); `field` and `fix` as for a `BenchmarkNeed`."""
+
+    need: type  # named in errors by harness/generation/next_token.py GENERATOR_CAPABILITIES
+    fix: str
+    field: str = ""
+    model: str | None = None
+
+
+@dataclass(frozen=True)
 class PremisePair:
     """Parameter contrast's premise, a finding to check: `strong`'s answers outscore `weak`'s."""
 
@@ -122,7 +147,7 @@ class PremisePair:
 @runtime_checkable
 class FeedbackSource(Protocol):
     """What the registry's sources build. Subclass it to declare conformance and inherit the defaults:
-    no recipe models besides the policy, one round, no premise."""
+    no recipe models besides the policy, one round, no premise, nothing of the benchmark beyond prompts."""
 
     name: str
     rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3 ...)
@@ -142,6 +167,15 @@ class FeedbackSource(Protocol):
 
     def premise(self) -> PremisePair | None:
         return None
+
+    def benchmark_needs(self) -> tuple[BenchmarkNeed, ...]:
+        """What `build` cannot do without (harness validate refuses a benchmark that lacks it, before compute); what
+        a source only reports where the benchmark has it (parameter contrast's premise check) is no need."""
+        return ()
+
+    def generator_needs(self) -> tuple[GeneratorNeed, ...]:
+        """What it reads of a model's generator beyond samples (harness validate checks the backend's declared class)."""
+        return ()
 
     def online_judge(self, ctx: SourceContext) -> CandidateScorer | None:
         """Its judge as a candidate scorer (harness/judging/adapters.py) for online training, built in `ctx` (whose

@@ -30,6 +30,7 @@ from harness.judging.contract import (
     JUDGE_CONTRACTS,
     AnyJudge,
     JudgeCheck,
+    JudgeReads,
     JudgeTraits,
     PairJudge,
     PointwiseJudge,
@@ -152,6 +153,7 @@ class JudgeRegistry(Registry[AnyJudge]):
         seeded: bool = False,
         params: type[BaseModel] | None = None,
         check: JudgeCheck | None = None,
+        reads: JudgeReads | None = None,
     ) -> Callable[[Callable[..., AnyJudge]], Callable[..., AnyJudge]]:
         def decorator(factory: Callable[..., AnyJudge]) -> Callable[..., AnyJudge]:
             accepts = inspect.signature(factory).parameters
@@ -166,7 +168,7 @@ class JudgeRegistry(Registry[AnyJudge]):
             if seeded and "seed" not in accepts:
                 raise RegistryError(f"{where}: declares seeded=True but takes no `seed` parameter; add one or drop it")
             Registry.register(self, name)(factory)
-            self._traits[name] = JudgeTraits(on_model=on_model, seeded=seeded, params=params, check=check)
+            self._traits[name] = JudgeTraits(on_model=on_model, seeded=seeded, params=params, check=check, reads=reads)
             return factory
 
         return decorator

@@ -13,12 +13,12 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from harness.feedback import FeedbackSource, JudgeRef, ModelUse, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, GeneratorNeed, JudgeRef, ModelUse, SourceContext, SourceOutput
 from harness.generation import Generator
 from harness.judging.adapters import CandidateScorer, PairShares, PointwiseScores
 from harness.judging.build import build_judge, check_judge, judge_params
 from harness.judging.contract import AnyJudge, PairJudge, PointwiseJudge
-from harness.registry import source
+from harness.registry import judges, source
 from harness.types import Prompt
 from judges.llm_judge import PairwiseCandidatesSource
 from judges.scored_candidates import ScoredCandidatesSource
@@ -38,6 +38,13 @@ class JudgedSource(FeedbackSource):
 
     def judge_uses(self) -> tuple[JudgeRef, ...]:
         return (JudgeRef(judge=self.judge, params=dict(self.params), model=self.model),)
+
+    def generator_needs(self) -> tuple[GeneratorNeed, ...]:
+        """What the judge declares it reads of its model's generator with these parameters (`@judge(reads=...)`)."""
+        reads = judges.traits(self.judge).reads
+        if reads is None or self.model is None:
+            return ()
+        return tuple(GeneratorNeed(r.need, r.fix, field=r.param, model=self.model) for r in reads(self.params))
 
     def make(self, generator: Callable[[str], Generator], seed: int) -> AnyJudge:
         """The judge, built with the named model's generator (if it runs on one) and the run's seed (if it takes one)."""

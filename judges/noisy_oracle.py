@@ -24,6 +24,7 @@ from harness.hashing import seed_from
 from harness.registry import judge, judges, source
 from harness.types import Completion, Judgment, Prompt, Score
 from judges.biased_oracle import BiasedOracleJudge
+from judges.oracle import NEEDS_GOLD
 from judges.scored_candidates import ScoredCandidatesSource
 
 _UNIT = 2**31  # seed_from returns 31 bits
@@ -98,10 +99,12 @@ def noisy_oracle(
             make_judge=lambda ctx: judges.pointwise(
                 "noisy_oracle", benchmark=ctx.benchmark, flip_rate=flip_rate, seed=ctx.seed
             ),
+            needs=(NEEDS_GOLD,),
         )
     return ScoredCandidatesSource(
         name="noisy_oracle",
         make_judge=lambda ctx: BiasedOracleJudge(_gold(ctx.benchmark), bias, flip_rate, ctx.seed),
+        needs=(NEEDS_GOLD,),
     )
 
 

@@ -8,9 +8,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from harness.benchmark import Benchmark, Grader
+from harness.benchmark import Benchmark, GoldGrader, Grader
+from harness.feedback import BenchmarkNeed
 from harness.registry import judge
 from harness.types import Completion, Judgment, Prompt, Score
+
+# What a source judged by the gold grader needs of the benchmark (oracle, noisy_oracle), and the recipe's way out.
+NEEDS_GOLD = BenchmarkNeed(
+    GoldGrader,
+    "use a judge-backed source (llm_judge, self_reward, judged) or a benchmark with a gold grader (sandbox, verifiable)",
+)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pydantic import validate_call
 
 from harness.feedback import FeedbackSource
 from harness.registry import judges, source
+from judges.oracle import NEEDS_GOLD
 from judges.scored_candidates import ScoredCandidatesSource
 
 
@@ -14,5 +15,5 @@ from judges.scored_candidates import ScoredCandidatesSource
 def oracle_ceiling() -> FeedbackSource:
     """Policy candidates judged by the benchmark's gold grader: the ceiling for any AI judge."""
     return ScoredCandidatesSource(
-        name="oracle", make_judge=lambda ctx: judges.pointwise("oracle", benchmark=ctx.benchmark)
+        name="oracle", make_judge=lambda ctx: judges.pointwise("oracle", benchmark=ctx.benchmark), needs=(NEEDS_GOLD,)
     )

@@ -13,7 +13,7 @@ from harness.generation.next_token import NextTokenScorer
 from harness.hashing import seed_from, stable_hash
 from harness.judging.contract import JudgeSite
 from harness.judging.pair_verdicts import SWAP, combine_orders
-from harness.judging.params import JudgeSeed, Readout
+from harness.judging.params import JudgeSeed, Readout, readout_reads
 from harness.judging.prompt_folders import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Preference, Prompt
@@ -122,7 +122,7 @@ def pairwise_prompt_named(site: JudgeSite) -> None:
         raise ValueError(f"prompt: {name!r} is a {spec.kind} prompt; pairwise judging needs kind: pairwise")
 
 
-@judge("pairwise", on_model=True, seeded=True, check=pairwise_prompt_named)
+@judge("pairwise", on_model=True, seeded=True, check=pairwise_prompt_named, reads=readout_reads)
 def pairwise(
     generator: Annotated[
         Generator, Field(description="the model the judge runs on; a recipe sets it with `model: <name in models>`")

@@ -13,7 +13,7 @@ from harness.generation import GenerationParams, Generator
 from harness.generation.next_token import NextTokenScorer
 from harness.hashing import stable_hash
 from harness.judging.contract import JudgeSite
-from harness.judging.params import JudgeSeed, Readout
+from harness.judging.params import JudgeSeed, Readout, readout_reads
 from harness.judging.prompt_folders import JudgePrompt, load_judge_prompt
 from harness.registry import judge
 from harness.types import Completion, Failure, Judgment, Prompt, Score
@@ -113,7 +113,7 @@ def score_prompt_named(site: JudgeSite) -> None:
         raise ValueError(f"readout: expected needs a score prompt whose target contains {{score}}; {name!r} has none")
 
 
-@judge("prompted", on_model=True, seeded=True, check=score_prompt_named)
+@judge("prompted", on_model=True, seeded=True, check=score_prompt_named, reads=readout_reads)
 def prompted(
     generator: Annotated[
         Generator, Field(description="the model the judge runs on; a recipe sets it with `model: <name in models>`")

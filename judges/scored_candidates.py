@@ -8,7 +8,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.feedback import (
+    BenchmarkNeed,
+    FeedbackSource,
+    GeneratorNeed,
+    JudgeUse,
+    ModelUse,
+    SourceContext,
+    SourceOutput,
+)
 from harness.judging.adapters import CandidateScorer, PointwiseScores
 from harness.judging.contract import PointwiseJudge
 from harness.types import Prompt
@@ -24,6 +32,8 @@ class ScoredCandidatesSource(FeedbackSource):
     uses: tuple[ModelUse, ...] = field(default=())  # recipe models the source reads besides the policy
     rounds: int = 1  # feedback + DPO rounds, each from the previous round's model (M1 -> M2 -> M3)
     judges: tuple[JudgeUse, ...] = field(default=())  # its LLM judge, for judge quality (the oracle: none)
+    needs: tuple[BenchmarkNeed, ...] = field(default=())  # what its judge reads of the benchmark (the oracle: gold)
+    reads: tuple[GeneratorNeed, ...] = field(default=())  # what its judge reads of a generator (expected read-out)
     trains_online: ClassVar[bool] = True
 
     def model_uses(self) -> tuple[ModelUse, ...]:
@@ -31,6 +41,12 @@ class ScoredCandidatesSource(FeedbackSource):
 
     def judge_uses(self) -> tuple[JudgeUse, ...]:
         return self.judges
+
+    def benchmark_needs(self) -> tuple[BenchmarkNeed, ...]:
+        return self.needs
+
+    def generator_needs(self) -> tuple[GeneratorNeed, ...]:
+        return self.reads
 
     def online_judge(self, ctx: SourceContext) -> CandidateScorer:
         return PointwiseScores(self.make_judge(ctx))

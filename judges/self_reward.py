@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource, JudgeUse
+from harness.feedback import FeedbackSource, GeneratorNeed, JudgeUse
+from harness.generation.next_token import NextTokenScorer
 from harness.registry import judges, source
 from judges.scored_candidates import ScoredCandidatesSource
 
@@ -51,4 +52,11 @@ def self_reward(
         ),
         rounds=rounds,
         judges=(JudgeUse(prompt=judge_prompt, readout=readout),),
+        reads=(EXPECTED_READOUT,) if readout == "expected" else (),
     )
+
+
+# The policy judges itself: an expected-score read-out needs its generator to give score-token probabilities.
+EXPECTED_READOUT = GeneratorNeed(
+    NextTokenScorer, "use readout: sampled, or a policy on the hf backend", field="readout"
+)

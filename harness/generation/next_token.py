@@ -22,6 +22,9 @@ class NextTokenScorer(Protocol):
     def next_token_probs(self, prompts: Sequence[Prompt], prefix: str, options: Sequence[str]) -> list[list[float]]: ...
 
 
+GENERATOR_CAPABILITIES: dict[type, str] = {NextTokenScorer: "next-token probabilities"}  # as validation names them
+
+
 def option_token_ids(tokenizer: Any, prefix: str, options: Sequence[str]) -> tuple[list[int], list[int]]:
     """(prefix ids, one token id per option), such that prefix ids + option id is how the tokenizer writes
     prefix + option. A BPE tokenizer may merge the prefix's trailing space into the option (" 3"), so the

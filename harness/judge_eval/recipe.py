@@ -20,7 +20,7 @@ from harness.judge_eval.sets import LabelledSet
 from harness.judging.prompt_folders import PROMPT_KEYS, load_judge_prompt
 from harness.judging.prompt_folders import resolve as resolve_prompt
 from harness.paths import DATA_PREFIX
-from harness.recipes.checks import check_generator_params, check_model_files
+from harness.recipes.checks import check_generator_params, check_model_files, generator_lacks
 from harness.recipes.loader import ModelSpec, RecipeError, Strict, first_error, load_recipe_data, recipe_kind
 from harness.reward_model.recipe import load_reward_recipe
 
@@ -76,7 +76,7 @@ class JudgeEvalRecipe(Strict):
 def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
     """What pydantic cannot see: registered judge types, their parameter names, generators and reward recipes."""
     from harness.judging.build import check_judge
-    from harness.registry import RegistryError, generators
+    from harness.registry import RegistryError, generators, judges
 
     try:
         for spec in recipe.models.values():
@@ -94,6 +94,13 @@ def check_judges(recipe: JudgeEvalRecipe, where: str, base: Path) -> None:
                 )
             except ValueError as exc:
                 raise RecipeError(f"{where}: {exc}") from None
+            reads = judges.traits(judge.type).reads  # what it reads of its model's generator (readout: expected)
+            if reads is not None and judge.model is not None:
+                backend, whose = recipe.models[judge.model].generator, f"model {judge.model!r}"
+                for read in reads(judge.params):
+                    problem = generator_lacks(f"judges.{name}.{read.param}", whose, backend, read.need, read.fix)
+                    if problem is not None:
+                        raise RecipeError(f"{where}: {problem}")
             for key in PROMPT_KEYS:
                 if isinstance(judge.params.get(key), str):
                     try:

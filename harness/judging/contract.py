@@ -4,7 +4,9 @@ A judge scores one reply (`PointwiseJudge`), compares two (`PairJudge`), or comp
 (`OrderedPairJudge`, so its position bias can be measured). The registry checks a built judge against these and
 names a missing member. What the harness hands a judge's factory is declared with `@judge(...)`, never guessed
 from the factory's parameter names: whether it runs on a model (`on_model`: the factory takes `generator`),
-whether it takes the run's seed (`seeded`), the model of its own parameters, and a `check` hook validation calls.
+whether it takes the run's seed (`seeded`), the model of its own parameters, a `check` hook validation calls, and
+`reads`: what it reads of its model's generator beyond samples with given parameters (an expected read-out: next-token
+probabilities), so validation can hold the model's backend to it.
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ JudgeCheck = Callable[[JudgeSite], None]  # raises ValueError("<param>: <problem
 
 
 @dataclass(frozen=True)
+class GeneratorRead:
+    """A generator capability (a protocol such as `NextTokenScorer`) a judge reads because of its parameter `param`,
+    and the fix that avoids it."""
+
+    param: str
+    need: type
+    fix: str
+
+
+JudgeReads = Callable[[Mapping[str, Any]], tuple[GeneratorRead, ...]]  # the judge's parameters -> what it reads
+
+
+@dataclass(frozen=True)
 class JudgeTraits:
     """What `@judge(...)` declares about a factory. `params` validates the parameters a recipe gives (derived from
     the factory's signature unless declared)."""
@@ -80,6 +95,7 @@ class JudgeTraits:
     seeded: bool = False
     params: type[BaseModel] | None = None
     check: JudgeCheck | None = None
+    reads: JudgeReads | None = None
 
 
 def protocol_members(protocol: type, methods_only: bool = False) -> list[str]:

@@ -1,6 +1,7 @@
 """What pydantic cannot check in a recipe: registered names, the models each source declares it reads, judge
 prompts, generator parameters against the backend's signature, rows named outside `sources`, online sources without
-a judge (`FeedbackSource.trains_online`), and model paths on disk. Each problem is one line naming the field."""
+a judge (`FeedbackSource.trains_online`), what stages and sources need of the benchmark
+(`FeedbackSource.benchmark_needs`), and model paths on disk. Each problem is one line naming the field."""
 
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ def check_references(recipe: Recipe, where: str) -> None:
         for spec in recipe.models.values():
             generators.get(spec.generator)
         check_generator_params(recipe.models, where)
+        sources: dict[str, FeedbackSource] = {}
         for name in recipe.sources:
             try:
-                built = build_source(recipe, name)
+                sources[name] = built = build_source(recipe, name)
             except RecipeError as exc:
                 raise RecipeError(f"{where}: {exc}") from None
             for use in built.model_uses():
@@ -53,7 +55,8 @@ def check_references(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: {exc}") from None
     _check_benchmark_params(recipe, where)
     _check_evaluation_judge(recipe, where)
-    check_stage_needs(recipe, where)
+    check_stage_needs(recipe, where, sources)
+    _check_generator_needs(recipe, where, sources)
     _check_judge_prompts(recipe, where)
     _check_named_rows(recipe, where)
     check_model_files(recipe.models, where)
@@ -157,16 +160,44 @@ def _check_benchmark_params(recipe: Recipe, where: str) -> None:
         raise RecipeError(f"{where}: benchmark: {exc}") from None
 
 
-def check_stage_needs(recipe: Recipe, where: str) -> None:
-    """Every stage gets what it needs of the benchmark (harness/recipes/stage_needs.py): SFT demonstrations, judging examples,
-    a pretraining corpus."""
+def check_stage_needs(recipe: Recipe, where: str, sources: Mapping[str, FeedbackSource]) -> None:
+    """Every stage gets what it needs of the benchmark (harness/recipes/stage_needs.py): SFT demonstrations, judging
+    examples, a pretraining corpus, and what each of the built `sources` declares (a gold grader, demonstrations)."""
     from harness.recipes.stage_needs import unmet_need
     from harness.registry import benchmarks
 
     bench = benchmarks.build(recipe.benchmark.name, **recipe.benchmark.params)
-    problem = unmet_need(recipe, bench, bench.grader() is not None)
+    problem = unmet_need(recipe, bench, sources)
     if problem is not None:
         raise RecipeError(f"{where}: {problem}")
+
+
+def _check_generator_needs(recipe: Recipe, where: str, sources: Mapping[str, FeedbackSource]) -> None:
+    """Each source's declared generator needs (`FeedbackSource.generator_needs`) against its model's backend."""
+    for name, built in sources.items():
+        for need in built.generator_needs():
+            model = need.model or recipe.policy
+            if model not in recipe.models:
+                continue  # a model not in `models` was named by the model_uses check
+            whose = f"model {model!r}" if need.model else f"the policy {model!r}"
+            field = f"{name}.{need.field}" if need.field else name
+            problem = generator_lacks(field, whose, recipe.models[model].generator, need.need, need.fix)
+            if problem is not None:
+                raise RecipeError(f"{where}: {problem}")
+
+
+def generator_lacks(field: str, whose: str, backend: str, need: type, fix: str) -> str | None:
+    """ "<field>: needs <capability> of <whose>, and its backend <backend> gives none; <fix>" where the class the
+    backend's factory declares it returns lacks `need` (a generator capability protocol); None where it has it, or
+    declares no class (a plug-in's generator is then checked by the judge when it is built)."""
+    from harness.generation.next_token import GENERATOR_CAPABILITIES
+    from harness.registry import generators
+
+    returned = _type_hints(generators.get(backend).factory).get("return")
+    if not inspect.isclass(returned) or issubclass(returned, need):
+        return None
+    named = GENERATOR_CAPABILITIES.get(need, need.__name__)
+    return f"{field}: needs {named} of {whose}, and its backend {backend!r} gives none; {fix}"
 
 
 def _check_evaluation_judge(recipe: Recipe, where: str) -> None:

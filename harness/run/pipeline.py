@@ -340,7 +340,6 @@ class Pipeline:
         if recipe.evaluation.judge is None:
             scores = {row: self.evaluate(row, eval_prompts) for row in rows}
             metrics = scoring.build_metrics(recipe, scores, source_stats, self.premise_models())
-            teacher_sft.add_row_fields(self, metrics)
             evaluation_file = "scores.json"
         else:  # no gold grader: pairwise win rates vs the baseline from the judge (harness/steps/pairwise_eval.py)
             from harness.steps.pairwise_eval import judged_evaluation
@@ -348,6 +347,7 @@ class Pipeline:
             judged = judged_evaluation(self, rows, eval_prompts)
             metrics = scoring.build_judged_metrics(recipe, judged, source_stats)
             scores, evaluation_file = judged.model_dump(mode="json"), "judged.json"
+        teacher_sft.add_row_fields(self, metrics)  # gold-graded or judged, the SFT-<teacher> row states its cost
         if self.benchmark.grader() is not None:
             metrics.judge_quality = judge_quality.table(self, feedback_prompts)
         record = self.run_record(time.perf_counter() - started)

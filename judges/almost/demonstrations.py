@@ -81,10 +81,16 @@ def _chats(chats: list[list[dict[str, str]]]) -> tuple[Dialogue, ...]:
     return tuple(tuple(Message(**m) for m in chat) for chat in chats)
 
 
-def benchmark_demonstrations(benchmark: object, quality: str, n: int) -> Demonstrations:
-    """The first `n` clean demonstrations or noisy corpus chats of `benchmark` (its declared capabilities only)."""
+def benchmark_need(quality: str) -> type:
+    """The benchmark capability a `benchmark:` quality reads (declared by the source, checked by `harness validate`)."""
     if quality not in BENCHMARK_QUALITIES:
         raise ValueError(f"demos: unknown quality {quality!r}; use one of {', '.join(BENCHMARK_QUALITIES)} or a file")
+    return BenchmarkDemonstrations if quality == "benchmark:clean" else PretrainingCorpus
+
+
+def benchmark_demonstrations(benchmark: object, quality: str, n: int) -> Demonstrations:
+    """The first `n` clean demonstrations or noisy corpus chats of `benchmark` (its declared capabilities only)."""
+    benchmark_need(quality)
     if quality == "benchmark:clean" and isinstance(benchmark, BenchmarkDemonstrations):
         return Demonstrations(header="", dialogues=_chats(list(benchmark.demonstrations(n))))
     if quality == "benchmark:noisy" and isinstance(benchmark, PretrainingCorpus):

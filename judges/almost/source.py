@@ -31,14 +31,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
-from harness.feedback import FeedbackSource, ModelUse, SourceContext, SourceOutput
+from harness.feedback import BenchmarkNeed, FeedbackSource, ModelUse, SourceContext, SourceOutput
 from harness.generation import GenerationParams
 from harness.hashing import seed_from, stable_hash
 from harness.registry import source
 from harness.types import Prompt
 from judges.almost.comparisons import Rubric, compare, rubric_ranks
 from judges.almost.configuration_scores import configuration_scores
-from judges.almost.demonstrations import load_demonstrations, read_prompt_file
+from judges.almost.demonstrations import benchmark_need, load_demonstrations, read_prompt_file
 from judges.almost.filters import ALMOST_MIN_LENGTH, BAD_RULES, BadRule
 from judges.almost.prompt_generation import (
     ALMOST_INSTRUCTION,
@@ -155,6 +155,20 @@ class AlmostRubric(FeedbackSource):
             uses.append(ModelUse("prompt_generation.model", self.prompt_generation.model))
         return tuple(uses)
 
+    def benchmark_needs(self) -> tuple[BenchmarkNeed, ...]:
+        """A `benchmark:clean` configuration reads the benchmark's demonstrations, `benchmark:noisy` its pretraining
+        corpus; the gold configuration scores are reported only where there is a grader, so they are no need."""
+        return tuple(
+            BenchmarkNeed(
+                benchmark_need(c.demos),
+                f"give configurations.{n}.demos an ALMoST prompt file (data:almost/assets/HHH_prompt.txt), "
+                "or use a benchmark that has them",
+                field=f"configurations.{n}.demos",
+            )
+            for n, c in self.configurations.items()
+            if c.demos.startswith("benchmark:")
+        )
+
     def build(self, prompts: Sequence[Prompt], ctx: SourceContext) -> SourceOutput:
         out = SourceOutput(pairs=[], dropped=Counter())
         if self.prompt_generation is not None:
@@ -221,7 +235,12 @@ def almost_rubric(
     """ALMoST: responses of configurations ranked by a rubric (model size, shots, demos) become pairs."""
     ranks = rubric_ranks(rubric, configurations)
     for name, config in configurations.items():
-        if not config.demos.startswith("benchmark:"):  # files are checked now, benchmarks when the run has one
+        if config.demos.startswith("benchmark:"):  # its name now; what the benchmark has: validation (benchmark_needs)
+            try:
+                benchmark_need(config.demos)
+            except ValueError as exc:
+                raise ValueError(f"configurations.{name}.{exc}") from None
+        else:
             demos = read_prompt_file(config.demos)
             if config.shots > len(demos.dialogues):
                 raise ValueError(

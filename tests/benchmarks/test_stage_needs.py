@@ -1,6 +1,8 @@
 """Benchmarks declare their optional capabilities, and validation checks that every stage of a recipe gets what it
 needs before any compute: a recipe on vicuna80 (prompts and references, no demonstrations) that asks for SFT
-demonstrations is one line naming the stage and the benchmark, not an AttributeError after the run has begun."""
+demonstrations is one line naming the stage and the benchmark, not an AttributeError after the run has begun. A
+feedback source declares what it needs of the benchmark (`benchmark_needs`), checked the same way: the oracle on a
+benchmark with no gold grader is refused before any candidate is sampled."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.benchmark import Demonstrations, JudgingExamples, PretrainingCorpus, References
+from harness.benchmark import Demonstrations, GoldGrader, JudgingExamples, PretrainingCorpus, References, provides
 from harness.cli import main
+from harness.generation.next_token import NextTokenScorer
 from harness.recipes.loader import RecipeError, load_recipe
-from harness.registry import benchmarks
+from harness.registry import benchmarks, sources
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_VICUNA = """name: on_vicuna
@@ -62,3 +65,76 @@ def test_capabilities_are_declared_by_the_class():
     assert not isinstance(bare, Demonstrations) and not isinstance(bare, JudgingExamples)
     assert isinstance(with_sft, Demonstrations) and not isinstance(with_sft, JudgingExamples)
     assert len(with_sft.demonstrations(3)) == 3  # OASST's best-ranked first replies
+
+
+def test_an_oracle_source_on_a_benchmark_without_a_gold_grader_fails_validate_naming_the_source_and_the_fix(
+    tmp_path, capsys
+):
+    path = tmp_path / "on_vicuna.yaml"
+    path.write_text(ON_VICUNA.replace("sft: {demonstrations: 10}", "sft: {demonstrations: 0}"))
+    for listed in ("[oracle]", "[llm_judge, oracle]"):
+        assert main(["validate", str(path), "--set", f"sources={listed}"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err
+        assert err.endswith(
+            "oracle: stage [feedback oracle] needs a gold grader, and benchmark 'vicuna80' has none; use a "
+            "judge-backed source (llm_judge, self_reward, judged) or a benchmark with a gold grader (sandbox, verifiable)"
+        )
+    assert main(["validate", str(path), "--set", "sources=[llm_judge]"]) == 0
+
+
+def test_each_source_declares_what_it_needs_of_the_benchmark():
+    def needs(name, **params):
+        return [(n.field, n.need) for n in sources.build(name, **params).benchmark_needs()]
+
+    assert needs("oracle") == [("", GoldGrader)]
+    for bias in ("random", "longer", "first", "own_style"):
+        assert needs("noisy_oracle", flip_rate=0.2, bias=bias) == [("", GoldGrader)]
+    # judges over candidates and contrasts read prompts only; parameter contrast's premise check is a finding
+    assert needs("self_reward") == needs("llm_judge", teacher="t") == needs("parameter_contrast", strong="a", weak="b")
+    assert needs("self_reward") == []
+    configurations = {
+        "clean": {"model": "s", "shots": 1, "demos": "benchmark:clean"},
+        "noisy": {"model": "xs", "shots": 1, "demos": "benchmark:noisy"},
+    }
+    assert needs("almost_rubric", configurations=configurations, rubric=["clean", "noisy"]) == [
+        ("configurations.clean.demos", Demonstrations),
+        ("configurations.noisy.demos", PretrainingCorpus),
+    ]
+
+
+def test_a_gold_grader_is_provided_where_grader_returns_one():
+    assert provides(benchmarks.build("sandbox"), GoldGrader) and provides(benchmarks.build("verifiable"), GoldGrader)
+    assert not provides(benchmarks.build("vicuna80"), GoldGrader)
+    assert provides(benchmarks.build("vicuna80"), References) and not provides(
+        benchmarks.build("vicuna80"), Demonstrations
+    )
+
+
+def test_a_self_judging_expected_readout_needs_next_token_probabilities_of_the_policy(tmp_path, capsys):
+    assert [n.need for n in sources.build("self_reward", readout="expected").generator_needs()] == [NextTokenScorer]
+    assert sources.build("self_reward").generator_needs() == ()
+    path = tmp_path / "on_vicuna.yaml"
+    path.write_text(ON_VICUNA.replace("sft: {demonstrations: 10}", "sft: {demonstrations: 0}"))
+    expected = ["--set", "sources=[self_reward]", "--set", "self_reward={readout: expected}"]
+    assert main(["validate", str(path), *expected]) == 0  # m is on hf, which reads next-token probabilities
+    assert main(["validate", str(path), *expected, "--set", "models.m.generator=vllm"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "self_reward.readout: needs next-token probabilities of the policy 'm', and its backend 'vllm' gives none; "
+            "use readout: sampled, or a policy on the hf backend"
+        )
+    )
+
+
+def test_a_judged_source_needs_what_its_judge_declares_it_reads_of_its_model():
+    def reads(judge, **params):
+        built = sources.build("judged", judge=judge, model="m", **params)
+        return [(n.field, n.need, n.model) for n in built.generator_needs()]
+
+    for judge in ("prompted", "pairwise"):
+        assert reads(judge, readout="expected") == [("readout", NextTokenScorer, "m")]
+        assert reads(judge) == reads(judge, readout="sampled") == []
+    assert sources.build("judged", judge="length").generator_needs() == ()

@@ -95,8 +95,8 @@ def undeclared() -> Undeclared:
 def test_a_plugin_that_does_not_implement_the_contract_fails_when_built_naming_what_is_missing():
     with pytest.raises(
         RegistryError,
-        match=r"does not implement FeedbackSource \(missing: judge_uses, model_uses, "
-        r"online_judge, premise, rounds, trains_online\); subclass FeedbackSource",
+        match=r"does not implement FeedbackSource \(missing: benchmark_needs, generator_needs, judge_uses, "
+        r"model_uses, online_judge, premise, rounds, trains_online\); subclass FeedbackSource",
     ):
         sources.build("undeclared_test_source")
     assert isinstance(sources.build("oracle"), FeedbackSource)

@@ -1,5 +1,6 @@
 """The teacher as SFT: on a tiny sandbox, SFT-teacher is trained from M1 by the real SFT trainer on the teacher's
-answers to the feedback prompts (the answers llm_teacher chooses), counted, and evaluated like every row."""
+answers to the feedback prompts (the answers llm_teacher chooses), counted, and evaluated like every row, by the gold
+grader or by a judge."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ def test_it_trains_from_m1_on_the_answers_llm_teacher_chooses(run):
     assert stage["summary"]["train_loss"] > 0  # the SFT trainer ran on them
     model = Path(record["models"][names.teacher_sft_model("teacher")]["path"])
     assert (model / "config.json").exists() and model != Path(record["models"][names.M1]["path"])
+
+
+def test_a_judged_run_states_the_rows_teacher_calls_too(run):
+    """Evaluated by a pairwise judge instead of the gold grader (the store reused), the row keeps its counts."""
+    results = Path(run["run_dir"]).parents[2]
+    judged = [*SMALL, "evaluation.judge={model: teacher, prompt: brief_pairwise}"]
+    again = Pipeline(load_recipe(ROOT / "recipes" / "sandbox.yaml", judged), results, log=lambda _: None).run()
+    graded = {r["model"]: r for r in run["metrics"]["rows"]}[names.teacher_sft_model("teacher")]
+    row = {r["model"]: r for r in again["metrics"]["rows"]}[names.teacher_sft_model("teacher")]
+    assert row["score"] is None and row["win_rate"] is not None  # the judge evaluated it
+    assert {k: row[k] for k in ("demonstrations", "teacher_calls", "missing")} == {
+        k: graded[k] for k in ("demonstrations", "teacher_calls", "missing")
+    }

@@ -55,7 +55,9 @@ def test_every_shipped_recipe_validates(recipe, monkeypatch, capsys):
     assert f"recipes/{recipe}: ok" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("case", ["generator_params_typo", "judged_prompt_missing", "je_pairwise_file_missing"])
+@pytest.mark.parametrize(
+    "case", ["generator_params_typo", "judged_prompt_missing", "je_pairwise_file_missing", "oracle_no_gold"]
+)
 def test_run_stops_on_the_same_checks_before_writing_anything(case, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     results = tmp_path / "results"
