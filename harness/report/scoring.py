@@ -73,6 +73,17 @@ def pair_accuracy(
     return {"gold_pair_accuracy": agree / n, "gold_pair_ties": tie / n}
 
 
+def premise_models(recipe: Any) -> tuple[str, str] | None:
+    """The first listed source's declared premise pair (parameter contrast's strong and weak models)."""
+    from harness.recipes.loader import build_source
+
+    for name in recipe.sources:
+        premise = build_source(recipe, name).premise()
+        if premise is not None:
+            return premise.strong, premise.weak
+    return None
+
+
 def build_metrics(
     recipe: Any,
     scores: Mapping[str, Scores],

@@ -72,18 +72,12 @@ class Pipeline:
         self, kind: TrainStage, model_path: str, data: Sequence[Any], spec: Any, out: Path, start_key: str = ""
     ) -> Any:
         """Every training stage's one call: in this process, or under `accelerate launch` when the recipe says so.
-        A DPO stage given its start model's content id (`start_key`) shares reference log-probabilities through the
-        results folder's cache with every other DPO stage from that model (harness/train/reference.py)."""
+        A DPO stage given its start model's content id shares reference log-probabilities (harness/train/reference.py)."""
         from harness.train.launch import train
-        from harness.train.reference import ReferenceCache
+        from harness.train.reference import stage_reference
 
-        reference = None
-        if kind == "dpo" and start_key:
-            reference = ReferenceCache(path=self.results / "cache" / "reference.sqlite", model_id=start_key)
-        return train(
-            kind, model_path, data, spec, out, launch=self.recipe.launch, log=self.log, progress=self.progress,
-            reference=reference,
-        )  # fmt: skip
+        reference, launch = stage_reference(self.results, kind, start_key), self.recipe.launch
+        return train(kind, model_path, data, spec, out, launch=launch, log=self.log, progress=self.progress, reference=reference)  # fmt: skip
 
     def train_key(self) -> dict[str, Any]:
         """What a training stage's key adds for a launch; nothing without one, so in-process keys stay as they were."""
@@ -339,7 +333,7 @@ class Pipeline:
         rows = [*recipe.models, names.M1, *(m for m in self.models if m not in recipe.models and m != names.M1)]
         if recipe.evaluation.judge is None:
             scores = {row: self.evaluate(row, eval_prompts) for row in rows}
-            metrics = scoring.build_metrics(recipe, scores, source_stats, self.premise_models())
+            metrics = scoring.build_metrics(recipe, scores, source_stats, scoring.premise_models(recipe))
             evaluation_file = "scores.json"
         else:  # no gold grader: pairwise win rates vs the baseline from the judge (harness/steps/pairwise_eval.py)
             from harness.steps.pairwise_eval import judged_evaluation
@@ -390,14 +384,6 @@ class Pipeline:
         model = train_rmsp(self)
         if model is not None:
             self.models[model.name] = model
-
-    def premise_models(self) -> tuple[str, str] | None:
-        """The first listed source's declared premise pair (parameter contrast's strong and weak models)."""
-        for name in self.recipe.sources:
-            premise = build_source(self.recipe, name).premise()
-            if premise is not None:
-                return premise.strong, premise.weak
-        return None
 
     def run_record(self, seconds: float) -> dict[str, Any]:
         return run_record(

@@ -51,6 +51,13 @@ class ReferenceCounts:
     reused: int = 0
 
 
+def stage_reference(results: Path, kind: str, start_key: str) -> ReferenceCache | None:
+    """The results folder's cache for a DPO stage from the model with content id `start_key`; None otherwise."""
+    if kind != "dpo" or not start_key:
+        return None
+    return ReferenceCache(path=results / "cache" / "reference.sqlite", model_id=start_key)
+
+
 def usable(config: DPOConfig) -> str | None:
     """Why the cache cannot serve this configuration, or None when it can."""
     if config.ld_alpha is not None:
@@ -73,17 +80,19 @@ def cached_reference_trainer(reference: ReferenceCache, counts: ReferenceCounts,
     from torch.utils.data import DataLoader
     from trl import DPOTrainer
 
-    kwargs["args"].precompute_ref_log_probs = True
+    config: DPOConfig = kwargs["args"]
+    config.precompute_ref_log_probs = True
 
     class CachedReferenceTrainer(DPOTrainer):
         def _precompute_ref_logps(self, dataset: Dataset, name: str, batch_size: int) -> Dataset:
             cache = CallCache(reference.path, NAMESPACE)
+            assert self.model is not None  # TRL has loaded the policy before its precompute pass
             dtype = str(next(self.model.parameters()).dtype)
             rows = dataset.select_columns(TOKEN_COLUMNS).to_list()
             keys = [
                 (
-                    answer_key(reference, self.args, dtype, r["prompt_ids"], r["chosen_ids"]),
-                    answer_key(reference, self.args, dtype, r["prompt_ids"], r["rejected_ids"]),
+                    answer_key(reference, config, dtype, r["prompt_ids"], r["chosen_ids"]),
+                    answer_key(reference, config, dtype, r["prompt_ids"], r["rejected_ids"]),
                 )
                 for r in rows
             ]
@@ -111,4 +120,12 @@ def cached_reference_trainer(reference: ReferenceCache, counts: ReferenceCounts,
     return CachedReferenceTrainer(**kwargs)
 
 
-__all__ = ["NAMESPACE", "ReferenceCache", "ReferenceCounts", "answer_key", "cached_reference_trainer", "usable"]
+__all__ = [
+    "NAMESPACE",
+    "ReferenceCache",
+    "ReferenceCounts",
+    "answer_key",
+    "cached_reference_trainer",
+    "stage_reference",
+    "usable",
+]
