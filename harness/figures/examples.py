@@ -3,7 +3,7 @@
     python -m harness.figures.examples [--dir results/examples]
 
 `sandbox.{csv,md}` gives the source leaderboard, `judges_cpu.{csv,md}` the judge leaderboard, and each
-`*_judge_curve.{csv,md}` its judge-accuracy curve. The CSVs keep no bootstrap replicates, so a curve's break-even
+judge-accuracy curve of `CURVES` (`<stem>.{csv,md}`) its curve. The CSVs keep no bootstrap replicates, so a curve's break-even
 interval is read from the Markdown table's break-even line; the break-even itself is recomputed from the means.
 Each figure is written as PNG, SVG, PDF and a caption beside its tables.
 """
@@ -31,6 +31,7 @@ from harness.sweep.record import SweepRecord
 from harness.sweep.view import curves
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "results" / "examples"
+CURVES = ("sandbox_judge_curve", "smollm2_judge_curve", "smollm2_study")  # one swept dimension: the flip rate
 FROM_TABLES = "Redrawn from the committed table by `python -m harness.figures.examples`."
 BREAK_EVEN = re.compile(
     r"Δ against gold_pair_accuracy, (?P<model>\S+): break-even (?P<x>[^\[]+) \[95% CI (?P<low>[^,]+), "
@@ -112,7 +113,9 @@ def sweep_row(r: dict[str, Any], dimension: str) -> SweepRow:
     return SweepRow(
         group=r["variant"],
         values={} if r[f"value:{dimension}"] is None else {dimension: r[f"value:{dimension}"]},
-        extra=r[f"value:{dimension}"] is None,
+        # An extra variant sets no swept value, or sets other paths beside it (robust DPO at a level of the dial)
+        extra=r[f"value:{dimension}"] is None
+        or any(v is not None for k, v in r.items() if k.startswith("value:") and k != f"value:{dimension}"),
         model=r["model"],
         stage=r["stage"],
         source=r["source"] or "",
@@ -168,7 +171,7 @@ def judge_curve(folder: Path, name: str) -> Drawn:
 
 def figures(folder: Path = EXAMPLES) -> list[Drawn]:
     """Every example figure drawn from the tables in `folder`, not yet saved."""
-    curves_ = [judge_curve(folder, md.stem) for md in sorted(folder.glob("*_judge_curve.md"))]
+    curves_ = [judge_curve(folder, stem) for stem in CURVES if (folder / f"{stem}.md").is_file()]
     return [source_leaderboard(folder), judge_leaderboard(folder), *curves_]
 
 

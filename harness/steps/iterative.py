@@ -34,6 +34,7 @@ from harness.run.records import write_jsonl
 from harness.run.store import partial_dir
 from harness.steps.online_judge import gold_of, judge_factory
 from harness.train.online_loop import OnlineResult, judge_batch, load_sampler, record_pairs
+from harness.train.runtime import training_output
 from harness.types import Prompt
 
 
@@ -87,7 +88,8 @@ def _round(
         from transformers import AutoModelForCausalLM
 
         before = ledger_snapshots(used)
-        policy = AutoModelForCausalLM.from_pretrained(start.path, dtype=torch.float32).eval()
+        with training_output(pipe.progress.verbose):  # transformers' loading bar, as in every stage
+            policy = AutoModelForCausalLM.from_pretrained(start.path, dtype=torch.float32).eval()
         live = load_sampler(start.path, policy, recipe.training_seed)
         judge = make_judge(live)  # a current self-judge is this round's model
         batch = round_prompts(prompts, budget, judge.calls([spec.candidates]), spec.rounds, r)

@@ -37,6 +37,7 @@ from harness.steps.iterative import iterative_row
 from harness.steps.online_judge import gold_of, judge_factory
 from harness.train.online_dpo import online_dpo
 from harness.train.online_grpo import online_grpo
+from harness.train.runtime import training_output
 from harness.types import Prompt
 
 
@@ -98,10 +99,11 @@ def online_row(
 
     def build(out: Path) -> dict[str, Any]:
         before = ledger_snapshots(used)
-        result = train(
-            m1.path, prompts, make_judge, spec, sampling, out / "model",
-            source=source, seed=recipe.training_seed, work=partial_dir(),
-        )  # fmt: skip
+        with training_output(pipe.progress.verbose):  # transformers' loading / saving bars, as in every stage
+            result = train(
+                m1.path, prompts, make_judge, spec, sampling, out / "model",
+                source=source, seed=recipe.training_seed, work=partial_dir(),
+            )  # fmt: skip
         ledger = ledger_delta(before, ledger_snapshots(used))
         write_jsonl(out / "preferences.jsonl", result.pairs)
         write_jsonl(out / "judgments.jsonl", result.judgments)

@@ -89,7 +89,7 @@ def sweep_figure(
         xlabel=xlabel,
         ylabel=ylabel,
         lines=chart_lines,
-        singles=[figure.Single(p.row.model.removeprefix("M2-"), curve_point(p, metric, scale)) for p in singles],
+        singles=[figure.Single(single_label(p, lines), curve_point(p, metric, scale)) for p in singles],
         singles_label=f"other variants, one run each ({seeds_text(singles)})" if singles else "",
         reference=None if math.isnan(reference) else reference,
         reference_label=ref_label,
@@ -103,7 +103,11 @@ def sweep_figure(
     text = (
         f"{value[0].upper()}{value[1:]} against {xlabel} in sweep {table.record.sweep_id}. Circles joined by lines: the means over "
         "seeds of one curve's levels (n seeds in the legend)"
-        + ("; squares: the sweep's other variants, labelled by feedback source" if singles else "")
+        + (
+            "; squares: the sweep's other variants, labelled by feedback source (and variant where a curve has it)"
+            if singles
+            else ""
+        )
         + f". Error bars: 95% confidence intervals; vertical: {how}"
         + (f"; {xhow}" if xhow else "")
         + "."
@@ -117,6 +121,14 @@ def sweep_figure(
         + (" Break-even: " + "; ".join(notes) + "." if notes else "")
     )
     return figure.draw(chart), Caption(chart.title, text)
+
+
+def single_label(point: Point, lines: list[Curve]) -> str:
+    """An extra variant's label: its feedback source, and its variant where a curve trains the same model (robust
+    DPO at a level of the dial is `noisy_oracle (robust_0.3)`, not a second `noisy_oracle`)."""
+    name = point.row.model.removeprefix("M2-")
+    on_curve = any(p.row.model == point.row.model for line in lines for p in line.points)
+    return f"{name} ({point.row.group})" if on_curve else name
 
 
 def sweep_plot(table: SweepTable, path: Path, x: str, metric: str = "diff") -> list[Path]:

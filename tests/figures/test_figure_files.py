@@ -15,7 +15,7 @@ from harness.report import plots
 from harness.sweep.plot import sweep_plot
 from tests.figures.conftest import dev_run, judge_eval_run, sweep_table
 
-STEMS = ("sandbox", "judges_cpu", "sandbox_judge_curve", "smollm2_judge_curve")
+STEMS = ("sandbox", "judges_cpu", *examples.CURVES)
 
 
 def assert_figure_files(png: Path) -> str:
