@@ -17,6 +17,17 @@ import shutil
 import time
 from pathlib import Path
 
+from harness.recipes.kinds import FeedbackFile, load
+from harness.recipes.loader import Recipe
+
+
+def feedback_recipe(path: str, overrides: list[str]) -> Recipe:
+    """The recipe's own values as one feedback run (a sweep's `sweep:` block dropped)."""
+    loaded = load(path, ["sweep=null", *overrides])
+    if not isinstance(loaded, FeedbackFile):
+        raise SystemExit(f"{path}: not a feedback recipe")
+    return loaded.recipe
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,7 +38,6 @@ def main() -> None:
     parser.add_argument("--recipe", default="recipes/smollm2_study.yaml")
     args = parser.parse_args()
     from harness.generation import GenerationParams
-    from harness.recipes.kinds import load
     from harness.run.generators import build_generator
     from harness.run.pipeline import Pipeline
     from harness.types import Prompt
@@ -57,19 +67,19 @@ def main() -> None:
         pairs = [p.to_trl() for p in read_jsonl(pairs_file, PreferencePair)][: args.dpo_pairs]
         m1 = next((args.store / "sft").glob("*/model"))
         started = time.perf_counter()
-        dpo(m1, pairs, load(args.recipe, ["sweep=null"]).recipe.dpo, args.into / "dpo-first")
+        dpo(m1, pairs, feedback_recipe(args.recipe, []).dpo, args.into / "dpo-first")
         print(f"DPO on {len(pairs)} pairs first: {time.perf_counter() - started:.1f} s")
-    recipe = load(args.recipe, ["sweep=null", "sources=[self_reward]", "name=judge_after_models"]).recipe
+    recipe = feedback_recipe(args.recipe, ["sources=[self_reward]", "name=judge_after_models"])
     pipe = Pipeline(recipe, args.into, log=lambda line: None)
     pipe.resolve_models()
     pipe.sft()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     started = time.perf_counter()
-    stage = pipe.feedback(
+    result = pipe.feedback(
         "self_reward", pipe.benchmark.prompts("feedback", recipe.feedback.prompts), "M1", "feedback self_reward"
     )
     print(
-        f"self-judge stage: {time.perf_counter() - started:.1f} s (stage record {stage.seconds:.1f} s), "
+        f"self-judge stage: {time.perf_counter() - started:.1f} s (stage record {result.seconds:.1f} s), "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults} minor page faults, {len(held)} models held"
     )
 
