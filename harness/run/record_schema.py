@@ -202,6 +202,7 @@ class StageRecord(Record):
     path: str | None = None
     reused: bool = False
     seconds: Number | None = None
+    usage: dict[str, Number] = {}  # the build's CPU seconds and waits (harness/run/usage.py), kept on reuse
     summary: dict[str, Any] = {}
 
 

@@ -14,6 +14,11 @@ from harness.run.store import StageResult, StageStore
 Build = Callable[[Path], "dict[str, Any] | None"]
 
 
+def cpu_note(result: StageResult) -> str:
+    """The CPU seconds shown beside a stage's wall time; they differ when it waited for a core or ran on several."""
+    return f", CPU {result.usage['cpu_seconds']:.1f}s" if result.usage else ""
+
+
 class StageRunner:
     def __init__(self, store: StageStore, log: Callable[[str], None] = print, progress: Progress = NULL_PROGRESS):
         self.store = store
@@ -38,7 +43,7 @@ class StageRunner:
             self.progress.stage_end(label, "failed")
             raise
         self.stages.setdefault(label, result)  # a stage read again later in the run keeps its first record
-        how = "reused" if result.reused else f"done in {result.seconds:.1f}s"
+        how = "reused" if result.reused else f"done in {result.seconds:.1f}s{cpu_note(result)}"
         self.progress.stage_end(label, how)
         self.log(f"[{label}] {how}")
         return result

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.hashing import stable_hash
+from harness.run.usage import usage_now
 
 DONE = "_stage.json"
 LOCKS = ".locks"
@@ -71,9 +72,12 @@ class StageResult:
     summary: dict[str, Any]
     content: str  # what downstream stages name this output by (see the module docstring)
     digest: str | None = None  # digest of the output's files, kept for stages that may be rebuilt in place
+    usage: dict[str, float | int] | None = None  # CPU time and waits of the build (harness/run/usage.py)
 
     def record(self) -> dict[str, Any]:
-        extra = {"content": self.content} if self.content != self.key else {}
+        extra: dict[str, Any] = {"content": self.content} if self.content != self.key else {}
+        if self.usage is not None:
+            extra["usage"] = self.usage
         return {
             "key": self.key,
             "path": str(self.path),
@@ -127,10 +131,10 @@ class StageStore:
             for stale in final.parent.glob(f"{key}.tmp-*"):  # temp folders of older harness versions
                 shutil.rmtree(stale, ignore_errors=True)
             tmp.mkdir()
-            start = time.perf_counter()
+            start, start_usage = time.perf_counter(), usage_now()
             with building_in(self.partial_path(stage, key)):
                 summary = build(tmp) or {}
-            seconds = time.perf_counter() - start
+            seconds, usage = time.perf_counter() - start, usage_now().since(start_usage).record()
             digest = folder_digest(tmp) if incomplete is not None else None
             content = key
             if previous is not None:  # rebuilt in place: the same bytes keep their id, new bytes get a new one
@@ -144,6 +148,7 @@ class StageStore:
                     "config": config,
                     "inputs": inputs,
                     "seconds": seconds,
+                    "usage": usage,
                     "summary": summary,
                     "content": content,
                     **({"digest": digest} if digest else {}),
@@ -159,7 +164,7 @@ class StageStore:
                 os.rename(tmp, final)
             fsync_dir(final.parent)
             shutil.rmtree(self.partial_path(stage, key), ignore_errors=True)
-        return StageResult(stage, key, final, False, seconds, summary, content, digest)
+        return StageResult(stage, key, final, False, seconds, summary, content, digest, usage)
 
     def content_of(self, stage: str, key: str) -> str | None:
         """The content id of a finished output now (None if there is none): a consumer compares it with the id it
@@ -182,6 +187,7 @@ class StageStore:
             meta.get("summary", {}),
             meta.get("content", key),
             meta.get("digest"),
+            meta.get("usage"),
         )
 
     def _drop_partial(self, stage: str, key: str, wait: bool) -> None:

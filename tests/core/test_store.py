@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -21,6 +22,22 @@ def test_stage_runs_once_and_is_reused(tmp_path):
     assert second.summary == {"rows": 1}
     assert (second.path / "data.txt").read_text() == "payload"
     assert json.loads((second.path / DONE).read_text())["config"] == {"a": 1}
+
+
+def test_a_stage_records_cpu_time_apart_from_time_spent_waiting(tmp_path):
+    store = StageStore(tmp_path)
+
+    def busy(out):
+        end = time.process_time() + 0.4
+        while time.process_time() < end:
+            pass
+
+    working = store.run("busy", {}, [], busy)
+    waiting = store.run("idle", {}, [], lambda out: time.sleep(0.4))
+    assert working.usage["cpu_seconds"] >= 0.35 and working.seconds >= 0.35
+    assert waiting.usage["cpu_seconds"] < 0.1 < waiting.seconds - waiting.usage["cpu_seconds"]
+    reused = store.run("busy", {}, [], busy)
+    assert reused.reused and reused.usage == working.usage and reused.record()["usage"] == working.usage
 
 
 def test_key_changes_with_config_and_inputs(tmp_path):

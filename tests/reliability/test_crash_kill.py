@@ -28,9 +28,10 @@ from tests.reliability import crash_driver
 pytestmark = pytest.mark.slow
 
 DRIVER = Path(crash_driver.__file__)
-# What depends on the run's history, not its result: timings, where a resume started, and how many DPO pairs found
-# their reference log-probabilities already cached (a stage resumed after a crash finds its own first attempt's)
-TIMING = ("seconds", "runtime", "per_second", "resumed_from_step", "reference_pairs_")
+# What depends on the run's history, not its result: timings and CPU usage, where a resume started, and how many DPO
+# pairs found their reference log-probabilities already cached (a stage resumed after a crash finds its own first
+# attempt's)
+TIMING = ("seconds", "runtime", "per_second", "resumed_from_step", "reference_pairs_", "usage")
 MUST_HIT = {  # kill kinds the 10 points must include: (event kind, id suffix)
     "completions write": ("write", "completions.jsonl"),
     "judgments write": ("write", "judgments.jsonl"),

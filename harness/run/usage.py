@@ -1,0 +1,63 @@
+"""What a stage's build cost the machine beside its wall time: CPU seconds, and what it waited on.
+
+A stage's wall time alone cannot tell a slow stage from a starved one. Read with its torch threads: a 1-thread
+stage whose CPU seconds fall well short of its wall seconds spent the difference waiting for a core (another
+process ran there: `involuntary_switches` counts the preemptions) or for the disk (`major_faults`); CPU seconds
+that grow with the same work point at the work itself (memory, caches, a slower core).
+
+Counts are process-wide (`getrusage`), plus the child processes the stage waited for (a training job under
+`accelerate launch`): a stage's numbers are its own because one process builds one stage at a time.
+"""
+
+from __future__ import annotations
+
+import resource
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Usage:
+    user_seconds: float
+    system_seconds: float
+    involuntary_switches: int
+    voluntary_switches: int
+    major_faults: int
+    minor_faults: int
+
+    @property
+    def cpu_seconds(self) -> float:
+        return self.user_seconds + self.system_seconds
+
+    def since(self, start: Usage) -> Usage:
+        return Usage(
+            user_seconds=self.user_seconds - start.user_seconds,
+            system_seconds=self.system_seconds - start.system_seconds,
+            involuntary_switches=self.involuntary_switches - start.involuntary_switches,
+            voluntary_switches=self.voluntary_switches - start.voluntary_switches,
+            major_faults=self.major_faults - start.major_faults,
+            minor_faults=self.minor_faults - start.minor_faults,
+        )
+
+    def record(self) -> dict[str, float | int]:
+        """The JSON form kept in a stage's marker and its run record (seconds rounded to milliseconds)."""
+        fields = asdict(self)
+        return {
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            **{k: round(v, 3) if isinstance(v, float) else v for k, v in fields.items()},
+        }
+
+
+def usage_now() -> Usage:
+    """This process's usage so far, plus its finished children's."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Usage(
+        user_seconds=own.ru_utime + children.ru_utime,
+        system_seconds=own.ru_stime + children.ru_stime,
+        involuntary_switches=own.ru_nivcsw + children.ru_nivcsw,
+        voluntary_switches=own.ru_nvcsw + children.ru_nvcsw,
+        major_faults=own.ru_majflt + children.ru_majflt,
+        minor_faults=own.ru_minflt + children.ru_minflt,
+    )
+
+
+__all__ = ["Usage", "usage_now"]
