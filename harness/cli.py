@@ -303,10 +303,12 @@ def scrubbed_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     import traceback
 
+    from harness.run.allocator import keep_freed_memory
     from harness.run.secrets import scrub
 
     args = parser().parse_args(argv)
     scrubbed_logging()
+    keep_freed_memory()
     try:
         return args.func(args)
     except (RecipeError, FileNotFoundError, ValueError) as exc:

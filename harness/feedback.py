@@ -85,6 +85,38 @@ class SourceOutput:
         }
 
 
+def naming_what_they_read(judgments: Sequence[Judgment], judged: Sequence[Sequence[Completion]]) -> list[Judgment]:
+    """`judgments` with `candidates` filled in where a judge left it empty (a plug-in judge need not name them):
+    judgment i read the answers `judged[i]`. The judgments file then says what each verdict is about, and
+    `JudgedTokens` can count what the judge read."""
+    return [
+        j if j.candidates else j.model_copy(update={"candidates": tuple(f"{c.producer}#{c.sample}" for c in read)})
+        for j, read in zip(judgments, judged, strict=True)
+    ]
+
+
+class JudgedTokens:
+    """The judge's reading cost of an offline source, counted as an online stage counts it (the prompt + completion
+    tokens of every answer judged), so offline and online rows spend comparable budgets. It sees the completions the
+    source was handed and adds up those each judgment names (`Judgment.candidates`)."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[str, str], int] = {}
+
+    def seen(self, completions: list[list[Completion]]) -> list[list[Completion]]:
+        for c in (c for cs in completions for c in cs):
+            self.tokens[(c.prompt_id, f"{c.producer}#{c.sample}")] = c.prompt_tokens + c.completion_tokens
+        return completions
+
+    def stats(self, judgments: Sequence[Judgment]) -> dict[str, int]:
+        """{"judged_tokens": n}; nothing when a judgment names an answer the source was not handed through its
+        context (its tokens are unknown, and a partial count would understate the cost)."""
+        named = [(j.prompt_id, c) for j in judgments for c in j.candidates]
+        if not named or any(key not in self.tokens for key in named):
+            return {}
+        return {"judged_tokens": sum(self.tokens[key] for key in named)}
+
+
 @dataclass(frozen=True)
 class ModelUse:
     """A recipe model a source reads, and the field of the source's block that named it."""

@@ -11,7 +11,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, validate_call
 
-from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput
+from harness.feedback import FeedbackSource, JudgeUse, ModelUse, SourceContext, SourceOutput, naming_what_they_read
 from harness.judging.adapters import CandidateScorer, PairShares
 from harness.judging.contract import PairJudge
 from harness.judging.pair_verdicts import copeland_scores
@@ -40,7 +40,7 @@ class PairwiseCandidatesSource(FeedbackSource):
         candidates = ctx.candidates(ctx.policy, prompts)
         judge = self.make_judge(ctx)
         jobs = [(p, cs[i], cs[j]) for p, cs in zip(prompts, candidates) for i, j in combinations(range(len(cs)), 2)]
-        verdicts = judge.compare(jobs)
+        verdicts = naming_what_they_read(judge.compare(jobs), [(a, b) for _, a, b in jobs])
         out = SourceOutput(
             pairs=[],
             judgments=verdicts,

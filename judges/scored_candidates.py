@@ -16,6 +16,7 @@ from harness.feedback import (
     ModelUse,
     SourceContext,
     SourceOutput,
+    naming_what_they_read,
 )
 from harness.judging.adapters import CandidateScorer, PointwiseScores
 from harness.judging.contract import PointwiseJudge
@@ -55,7 +56,7 @@ class ScoredCandidatesSource(FeedbackSource):
         candidates = ctx.candidates(ctx.policy, prompts)
         judge = self.make_judge(ctx)
         items = [(p, c) for p, cs in zip(prompts, candidates, strict=True) for c in cs]
-        judgments = judge.score(items)
+        judgments = naming_what_they_read(judge.score(items), [(c,) for _, c in items])
         out = SourceOutput(
             pairs=[], judgments=judgments, dropped=Counter(), n_prompts=len(prompts), n_candidates=len(items)
         )

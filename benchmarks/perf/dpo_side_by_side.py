@@ -4,7 +4,7 @@ From a results folder where a SmolLM2 recipe ran (its M1 and a source's pairs), 
 recipe's settings on the same `--pairs` pairs, each in a fresh process:
   A  one stage at 2 torch threads, reference computed in every step (TRL's default)
   B  one stage at 2 threads, reference log-probabilities from a warm cache (harness/train/reference.py)
-  C  two stages side by side, 1 thread each, warm cache (what `harness sweep --jobs 2` does)
+  C  two stages side by side, 1 thread each, warm cache (what `harness run SWEEP --jobs 2` does)
 and prints A/B (the cache's saving per stage) and 2B/C (throughput of two 1-thread processes over one 2-thread
 process, both with the cache). The cache is warmed first by a 1-thread stage (its time is printed too).
 

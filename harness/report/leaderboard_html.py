@@ -196,6 +196,7 @@ SOURCE_FIELDS = (
     "candidates",
     "pairs",
     "judge_calls",
+    "judged_tokens",
     "judge_failures",
     "judge_failure_rate",
     "gold_pair_accuracy",

@@ -34,6 +34,7 @@ COLUMNS = [
     "judge_failure_rate",
     "gold_pair_accuracy",
     "judge_calls",
+    "judged_tokens",
     "gain_per_1k_judge_calls",
     "n_prompts",
     "samples",

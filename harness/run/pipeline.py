@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.benchmark import gold_grader, own_judging_examples, stock_demonstrations, stock_judging_examples
-from harness.feedback import CandidateFn, SourceContext, SourceOutput
+from harness.feedback import CandidateFn, JudgedTokens, SourceContext, SourceOutput
 from harness.generation import GenerationParams, Generator, ledger_snapshots
 from harness.generation.remote_ledger import ledger_delta
 from harness.hashing import stable_hash
@@ -232,11 +232,12 @@ class Pipeline:
         (a failed sample, or candidates rebuilt since), and the call cache answers every earlier success for free."""
         src = build_source(self.recipe, name)
         consumed: list[tuple[str, str, str, int]] = []  # (stage, key, content id, missing samples) per stage read
+        judged = JudgedTokens()
 
         def candidates(model: str, asked: Sequence[Prompt], params: GenerationParams) -> list[list[Completion]]:
             stage = self.completion_stage(model, asked, params, names.candidates_label(model), retry_missing=True)
             consumed.append((stage.name, stage.key, stage.content, stage.summary.get("missing", 0)))
-            return read_completions(stage, asked)
+            return judged.seen(read_completions(stage, asked))
 
         ctx = self.context(policy, candidates)
         params = source_key_params(self.recipe, name)
@@ -259,6 +260,7 @@ class Pipeline:
             by_id = {p.id: p for p in prompts}
             stats = {
                 **result.stats(),
+                **judged.stats(result.judgments),
                 **scoring.pair_accuracy(result.pairs, by_id, ctx.gold),
                 "consumed": sorted(set(consumed)),
             }

@@ -64,7 +64,7 @@ class SourceStats(Record):
     # an iterative one (harness/steps/iterative.py): its round stages' time, each round's account under `rounds`
     judge_calls_asked: int | None = None  # online: judge calls asked, and served from the judge-call cache on resume
     judge_calls_cached: int | None = None
-    judged_tokens: int | None = None  # online: prompt + completion tokens of the answers judged
+    judged_tokens: int | None = None  # prompt + completion tokens of the answers judged (offline and online)
     steps: int | None = None
     stopped: str | None = None  # online: "steps" or "judge_budget"
     stages: dict[str, str] | None = None  # stage labels (feedback, dpo); records before labels were kept have none

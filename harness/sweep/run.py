@@ -37,6 +37,9 @@ def threads_per_job(jobs: int) -> int:
 
 
 def _init_worker(threads: int) -> None:
+    from harness.run.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as the harness command does in its own process
     # Before torch is imported in this fresh (spawned) process, so training and generation both see it.
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     import torch

@@ -4,6 +4,7 @@ import time
 import pytest
 
 from harness.run.store import DONE, StageStore
+from harness.run.usage import PROC_STAT
 
 
 def test_stage_runs_once_and_is_reused(tmp_path):
@@ -36,6 +37,9 @@ def test_a_stage_records_cpu_time_apart_from_time_spent_waiting(tmp_path):
     waiting = store.run("idle", {}, [], lambda out: time.sleep(0.4))
     assert working.usage["cpu_seconds"] >= 0.35 and working.seconds >= 0.35
     assert waiting.usage["cpu_seconds"] < 0.1 < waiting.seconds - waiting.usage["cpu_seconds"]
+    if PROC_STAT.exists():  # Linux: the machine's busy seconds include the stage's own
+        assert working.usage["machine_busy_seconds"] >= working.usage["cpu_seconds"] - 0.05
+        assert working.usage["machine_steal_seconds"] >= 0
     reused = store.run("busy", {}, [], busy)
     assert reused.reused and reused.usage == working.usage and reused.record()["usage"] == working.usage
 

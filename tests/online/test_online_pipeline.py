@@ -16,7 +16,7 @@ from harness.registry import judge
 from harness.report import leaderboard
 from harness.run.pipeline import Pipeline
 from harness.run.records import read_jsonl
-from harness.types import Judgment, PreferencePair, Score
+from harness.types import Completion, Judgment, PreferencePair, Score
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 32  # the offline rows' calls: 8 feedback prompts x 4 candidates
@@ -67,9 +67,21 @@ def test_offline_iterative_online_and_grpo_rows_spend_the_same_judge_calls(runs)
             row = rows[shape.format(source)]
             assert row["judge_calls"] == BUDGET, (row["model"], row["judge_calls"])
             assert row["gain_per_1k_judge_calls"] == pytest.approx(row["diff"] * 1000 / BUDGET)
+            assert row["judged_tokens"] > 0, row["model"]  # and what the judge read, counted alike
     sources = first["metrics"]["sources"]
     assert sources["oracle-grpo"]["stopped"] == sources["oracle-online"]["stopped"] == "judge_budget"
     assert [r["judge_calls"] for r in sources["oracle-iter2"]["rounds"]] == [16, 16]
+
+
+def test_an_offline_row_counts_the_tokens_of_every_candidate_its_judge_read(runs):
+    results, first, _ = runs
+    feedback = first["record"]["stages"]["feedback oracle"]
+    [(stage, key, _, _)] = feedback["summary"]["consumed"]  # M1's candidates, each scored once by the oracle
+    candidates = read_jsonl(results / "store" / stage / key / "completions.jsonl", Completion)
+    assert len(candidates) == BUDGET
+    read = sum(c.prompt_tokens + c.completion_tokens for c in candidates)
+    assert first["metrics"]["sources"]["oracle"]["judged_tokens"] == read
+    assert {r["model"]: r for r in first["metrics"]["rows"]}["M2-oracle"]["judged_tokens"] == read
 
 
 def test_iterative_rounds_judge_fresh_candidates_of_each_rounds_model(runs):
