@@ -140,6 +140,9 @@ TIMING_KEYS = ("seconds", "feedback_seconds", "dpo_seconds", "latency_p50_s", "l
 PROVENANCE_KEYS = ("stages", "schema_version")
 
 
+ONLY_IN_RERUN = "only in the rerun"  # a field the record lacks: one a newer harness writes, not a changed result
+
+
 def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
     """Paths (with both values) where two metrics trees differ, timings aside; NaN equals NaN."""
     if isinstance(recorded, dict) and isinstance(rerun, dict):
@@ -149,7 +152,7 @@ def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
                 continue
             path = f"{where}.{key}" if where else str(key)
             if key not in recorded or key not in rerun:
-                found.append(f"{path} ({'only in the rerun' if key in rerun else 'missing in the rerun'})")
+                found.append(f"{path} ({ONLY_IN_RERUN if key in rerun else 'missing in the rerun'})")
             else:
                 found += metric_differences(recorded[key], rerun[key], path)
         return found

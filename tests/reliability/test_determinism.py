@@ -65,6 +65,19 @@ def test_rerun_says_so_when_a_metric_differs(solo_run: Finished, teacher: Teache
     assert "1 metric(s) differ" in line and "rows[4].score" in line
 
 
+def test_a_field_only_the_rerun_records_is_a_note_not_a_difference(solo_run: Finished, teacher: Teacher):
+    # A record written before a field existed (as by an older harness): the rerun adds it and still reproduces.
+    older = solo_run.run_dir.with_name(solo_run.run_dir.name + "-older")
+    shutil.copytree(solo_run.run_dir, older)
+    metrics = json.loads((older / "metrics.json").read_text())
+    del metrics["rows"][4]["power"]
+    (older / "metrics.json").write_text(json.dumps(metrics))
+    done = rerun(older, teacher.key)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "note: the rerun also records 1 field(s) the record lacks: rows[4].power" in done.stdout
+    assert "reproduced: every metric equals the record's" in done.stdout
+
+
 def test_rerun_of_a_folder_without_a_record_is_one_line(tmp_path, capsys):
     from harness.cli import main
 
