@@ -30,7 +30,7 @@ TINY = [
     "judge_quality.reward_models=[]",
 ]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
-STAGE_LINE = re.compile(r"^\[[^\]]+\] (done in [\d.]+s|reused|skipped: .*)$")
+STAGE_LINE = re.compile(r"^\[[^\]]+\] (done in [\d.]+s, CPU [\d.]+s|reused|skipped: .*)$")
 STATUS_LINE = re.compile(r"^\[[^\]]+\] (running|working,) .*\(stages: ")
 
 
