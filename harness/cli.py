@@ -38,7 +38,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     from harness.recipes.loader import Recipe, check_references, first_error
     from harness.run.pipeline import Pipeline
     from harness.run.record_schema import read_metrics
-    from harness.run.records import ONLY_IN_RERUN, git_revision, load_run_record, metric_differences, package_versions
+    from harness.run.records import git_revision, load_run_record, metric_differences, package_versions
 
     run_dir = Path(args.run_dir)
     record = load_run_record(run_dir)
@@ -69,9 +69,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     with open_display(quiet=args.quiet, verbose=args.verbose) as display:
         out = Pipeline(recipe, results, log=display.log, progress=display).run()
     rerun = read_metrics(Path(out["run_dir"]) / "metrics.json").to_json()
-    differences = metric_differences(recorded, rerun)
-    added = [d.removesuffix(f" ({ONLY_IN_RERUN})") for d in differences if d.endswith(f"({ONLY_IN_RERUN})")]
-    differences = [d for d in differences if not d.endswith(f"({ONLY_IN_RERUN})")]
+    added: list[str] = []
+    differences = metric_differences(recorded, rerun, added=added)
     if added:
         print(f"note: the rerun also records {len(added)} field(s) the record lacks: " + "; ".join(added[:10]))
     if differences:

@@ -140,24 +140,26 @@ TIMING_KEYS = ("seconds", "feedback_seconds", "dpo_seconds", "latency_p50_s", "l
 PROVENANCE_KEYS = ("stages", "schema_version")
 
 
-ONLY_IN_RERUN = "only in the rerun"  # a field the record lacks: one a newer harness writes, not a changed result
-
-
-def metric_differences(recorded: Any, rerun: Any, where: str = "") -> list[str]:
-    """Paths (with both values) where two metrics trees differ, timings aside; NaN equals NaN."""
+def metric_differences(recorded: Any, rerun: Any, where: str = "", added: list[str] | None = None) -> list[str]:
+    """Paths (with both values) where two metrics trees differ, timings aside; NaN equals NaN. With `added`, the
+    paths of fields only the rerun has (ones a newer harness writes, not a changed result) go there instead."""
     if isinstance(recorded, dict) and isinstance(rerun, dict):
         found = []
         for key in sorted(set(recorded) | set(rerun), key=str):
             if key in TIMING_KEYS or key in PROVENANCE_KEYS:
                 continue
             path = f"{where}.{key}" if where else str(key)
-            if key not in recorded or key not in rerun:
-                found.append(f"{path} ({ONLY_IN_RERUN if key in rerun else 'missing in the rerun'})")
+            if key not in recorded and added is not None:
+                added.append(path)
+            elif key not in recorded or key not in rerun:
+                found.append(f"{path} ({'only in the rerun' if key in rerun else 'missing in the rerun'})")
             else:
-                found += metric_differences(recorded[key], rerun[key], path)
+                found += metric_differences(recorded[key], rerun[key], path, added)
         return found
     if isinstance(recorded, list) and isinstance(rerun, list) and len(recorded) == len(rerun):
-        return [d for i, (a, b) in enumerate(zip(recorded, rerun)) for d in metric_differences(a, b, f"{where}[{i}]")]
+        return [
+            d for i, (a, b) in enumerate(zip(recorded, rerun)) for d in metric_differences(a, b, f"{where}[{i}]", added)
+        ]
     both_nan = isinstance(recorded, float) and isinstance(rerun, float) and recorded != recorded and rerun != rerun
     return [] if recorded == rerun or both_nan else [f"{where} (was {recorded!r}, now {rerun!r})"]
 
