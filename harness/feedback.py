@@ -90,7 +90,7 @@ def naming_what_they_read(judgments: Sequence[Judgment], judged: Sequence[Sequen
     judgment i read the answers `judged[i]`. The judgments file then says what each verdict is about, and
     `JudgedTokens` can count what the judge read."""
     return [
-        j if j.candidates else j.model_copy(update={"candidates": tuple(f"{c.producer}#{c.sample}" for c in read)})
+        j if j.candidates else j.model_copy(update={"candidates": tuple(c.ref for c in read)})
         for j, read in zip(judgments, judged, strict=True)
     ]
 
@@ -105,7 +105,7 @@ class JudgedTokens:
 
     def seen(self, completions: list[list[Completion]]) -> list[list[Completion]]:
         for c in (c for cs in completions for c in cs):
-            self.tokens[(c.prompt_id, f"{c.producer}#{c.sample}")] = c.prompt_tokens + c.completion_tokens
+            self.tokens[(c.prompt_id, c.ref)] = c.prompt_tokens + c.completion_tokens
         return completions
 
     def stats(self, judgments: Sequence[Judgment]) -> dict[str, int]:

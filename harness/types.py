@@ -49,6 +49,11 @@ class Completion(Record):
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
+    @property
+    def ref(self) -> str:
+        """What judgments (`Judgment.candidates`) and pairs (`chosen_by`, `rejected_by`) name this completion by."""
+        return f"{self.producer}#{self.sample}"
+
 
 # --- judgments: typed results, never a magic number -------------------------------------------------
 

@@ -22,7 +22,7 @@ def _judgment(name: str, prompt: Prompt, completion: Completion, value: float) -
         judge=name,
         prompt_id=prompt.id,
         verdict=Score(value=value),
-        candidates=(f"{completion.producer}#{completion.sample}",),
+        candidates=(completion.ref,),
     )
 
 

@@ -108,7 +108,7 @@ class BiasedOracleJudge:
                 judge=self.name,
                 prompt_id=p.id,
                 verdict=Score(value=-g if p.id in flipped else g),
-                candidates=(f"{c.producer}#{c.sample}",),
+                candidates=(c.ref,),
             )
             for (p, c), g in zip(items, gold, strict=True)
         ]

@@ -74,7 +74,7 @@ class LLMTeacher(FeedbackSource):
                     rejected=assistant(o.text),
                     source=self.name,
                     chosen_by=f"{t.producer}#0",
-                    rejected_by=f"{o.producer}#{o.sample}",
+                    rejected_by=o.ref,
                     chosen_score=scores[0],
                     rejected_score=scores[1],
                     judge=f"teacher:{self.teacher}",

@@ -52,7 +52,7 @@ class NoisyOracleJudge:
                     judge=self.name,
                     prompt_id=p.id,
                     verdict=Score(value=value),
-                    candidates=(f"{c.producer}#{c.sample}",),
+                    candidates=(c.ref,),
                 )
             )
         return out

@@ -31,7 +31,7 @@ class OracleJudge:
                 judge=self.name,
                 prompt_id=p.id,
                 verdict=Score(value=float(self.grade(p, c.text))),
-                candidates=(f"{c.producer}#{c.sample}",),
+                candidates=(c.ref,),
             )
             for p, c in items
         ]

@@ -56,7 +56,7 @@ class PairwiseJudge:
         )
         prompts = [
             Prompt.from_text(
-                f"{p.id}|{a.producer}#{a.sample}|{b.producer}#{b.sample}",
+                f"{p.id}|{a.ref}|{b.ref}",
                 self.prompt.render_pair(p.text, a.text, b.text),
             )
             for p, a, b in jobs
@@ -81,7 +81,7 @@ class PairwiseJudge:
                 judge=self.name,
                 prompt_id=p.id,
                 verdict=v,
-                candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"),
+                candidates=(a.ref, b.ref),
             )
             for (p, a, b), v in zip(items, self._ask(list(items)), strict=True)
         ]
@@ -105,7 +105,7 @@ class PairwiseJudge:
                 judge=self.name,
                 prompt_id=p.id,
                 verdict=v,
-                candidates=(f"{a.producer}#{a.sample}", f"{b.producer}#{b.sample}"),
+                candidates=(a.ref, b.ref),
             )
             for (p, a, b), v in zip(items, final)
         ]

@@ -43,9 +43,7 @@ class PromptedJudge:
         )
 
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
-        judge_prompts = [
-            Prompt.from_text(f"{p.id}|{c.producer}#{c.sample}", self.prompt.render(p.text, c.text)) for p, c in items
-        ]
+        judge_prompts = [Prompt.from_text(f"{p.id}|{c.ref}", self.prompt.render(p.text, c.text)) for p, c in items]
         if self.readout == "expected":
             return self._expected(items, judge_prompts)
         # Remote backends report failed calls in place; local ones cannot fail a call (harness.generation).
@@ -74,7 +72,7 @@ class PromptedJudge:
                     prompt_id=p.id,
                     verdict=verdict,
                     raw=verdict.rationale if isinstance(verdict, Score) else "",
-                    candidates=(f"{c.producer}#{c.sample}",),
+                    candidates=(c.ref,),
                 )
             )
         return out
@@ -95,7 +93,7 @@ class PromptedJudge:
             prompt_id=prompt.id,
             verdict=verdict,
             raw=raw,
-            candidates=(f"{completion.producer}#{completion.sample}",),
+            candidates=(completion.ref,),
         )
 
 

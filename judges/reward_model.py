@@ -97,7 +97,7 @@ class RewardModelJudge:
     def score(self, items: Sequence[tuple[Prompt, Completion]]) -> list[Judgment]:
         convs = [[*(m.model_dump() for m in p.messages), {"role": "assistant", "content": c.text}] for p, c in items]
         return [
-            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=v), candidates=(f"{c.producer}#{c.sample}",))
+            Judgment(judge=self.name, prompt_id=p.id, verdict=Score(value=v), candidates=(c.ref,))
             for (p, c), v in zip(items, self.rewards(convs))
         ]
 

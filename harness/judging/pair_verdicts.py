@@ -45,7 +45,7 @@ def copeland_scores(
         Judgment(
             judge=judge,
             prompt_id=prompt.id,
-            candidates=(f"{c.producer}#{c.sample}",),
+            candidates=(c.ref,),
             verdict=Score(value=w / n) if n else Failure(reason="no_usable_comparison"),
         )
         for c, w, n in zip(candidates, won, played)

@@ -65,8 +65,6 @@ def generate_responses(
         for (c,) in completions:
             text = cut_continuation(c.text)
             responses[name].append(
-                Response(
-                    config=name, text=text, producer=f"{c.producer}#{c.sample}", bad=bad_reason(text, min_length, rules)
-                )
+                Response(config=name, text=text, producer=c.ref, bad=bad_reason(text, min_length, rules))
             )
     return responses
